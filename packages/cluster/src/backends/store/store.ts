@@ -1,0 +1,42 @@
+// The store: PostgreSQL's log_events table (or PGlite's), written in idempotent batches keyed by event id.
+import type { LogLevel } from '@logperf/core';
+
+export interface StoredEventInput {
+  id: string;
+  level: LogLevel;
+  message: string;
+  source: string;
+  /** Event timestamp, epoch ms. */
+  timestamp: number;
+  traceId?: string | undefined;
+  attributes?: Record<string, string | number | boolean | null> | undefined;
+  /** When the processor took the event off the bus, epoch ms. */
+  ingestedAt: number;
+}
+
+export interface InsertResult {
+  /** Rows newly written; ids already present are skipped (ON CONFLICT DO NOTHING). */
+  inserted: number;
+  /** Commit time written to stored_at, epoch ms. */
+  storedAt: number;
+}
+
+export interface StoreCounts {
+  rows: number;
+  distinctIds: number;
+}
+
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  /** Creates log_events (and its indexes) if absent. */
+  init(): Promise<void>;
+  /** Writes the batch in one transaction; resolves after commit. */
+  insertBatch(events: readonly StoredEventInput[]): Promise<InsertResult>;
+  /** Which of these ids are stored. */
+  existingIds(ids: readonly string[]): Promise<Set<string>>;
+  counts(): Promise<StoreCounts>;
+  /** Deletes every row (tests and benchmarks only). */
+  truncate(): Promise<void>;
+  health(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// Configuration from the environment (LOGPERF_*) and command-line flags, validated once, with clear errors.
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+export const SERVICE_PORTS = { monitor: 8080, loadgen: 8081, analyzer: 8082, gateway: 8090, processor: 8091 } as const;
+export type ServiceName = keyof typeof SERVICE_PORTS;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with protocol ${protocols.join(' or ')}`);
+
+const configSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  ports: z.object(Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
+    [K in ServiceName]: z.ZodDefault<typeof port>;
+  }),
+  bus: z.enum(['memory', 'kafka']).default('memory'),
+  store: z.enum(['pglite', 'postgres']).default('pglite'),
+  cache: z.enum(['memory', 'redis']).default('memory'),
+  kafkaBrokers: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
+  kafkaTopic: z.string().regex(/^[\w.-]{1,249}$/).default('log-events'),
+  kafkaPartitions: positiveInt.max(1024).default(6),
+  databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
+  /** PGlite data directory; unset keeps the embedded store in memory. */
+  pgliteDir: z.string().min(1).optional(),
+  redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+/** Where each setting comes from: flag name (kebab-case) and environment variable. */
+const SOURCES: Record<string, { flag: string; env: string }> = {
+  host: { flag: 'host', env: 'LOGPERF_HOST' },
+  bus: { flag: 'bus', env: 'LOGPERF_BUS' },
+  store: { flag: 'store', env: 'LOGPERF_STORE' },
+  cache: { flag: 'cache', env: 'LOGPERF_CACHE' },
+  kafkaBrokers: { flag: 'kafka-brokers', env: 'LOGPERF_KAFKA_BROKERS' },
+  kafkaTopic: { flag: 'kafka-topic', env: 'LOGPERF_KAFKA_TOPIC' },
+  kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
+  databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
+  pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
+  redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
+  apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
+  logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
+};
+
+function pick(flags: Flags, env: NodeJS.ProcessEnv, flag: string, envName: string): string | undefined {
+  const fromFlag = flags[flag];
+  if (typeof fromFlag === 'string') return fromFlag;
+  const fromEnv = env[envName];
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/** Flags win over environment variables; `--<service>-port` and `LOGPERF_<SERVICE>_PORT` set each port. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = {}): Config {
+  const raw: Record<string, unknown> = { ports: {} };
+  for (const [key, source] of Object.entries(SOURCES)) raw[key] = pick(flags, env, source.flag, source.env);
+  for (const service of Object.keys(SERVICE_PORTS)) {
+    (raw.ports as Record<string, unknown>)[service] = pick(flags, env, `${service}-port`, `LOGPERF_${service.toUpperCase()}_PORT`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const [key, sub] = issue.path.map(String);
+    const source = key === 'ports' && sub ? { flag: `${sub}-port`, env: `LOGPERF_${sub.toUpperCase()}_PORT` } : SOURCES[key ?? ''];
+    const where = source ? `${source.env} / --${source.flag}` : issue.path.join('.');
+    return `${where}: ${issue.message}`;
+  });
+  throw new AppError('INVALID_CONFIG', `Invalid configuration:\n  ${problems.join('\n  ')}`, { details: problems });
+}

@@ -1,0 +1,100 @@
+// HDR latency histogram: 1 µs – 1 h, 3 significant digits, mergeable, in the standard compressed base64 form.
+import * as hdr from 'hdr-histogram-js';
+
+const LOWEST_MICROS = 1;
+const HIGHEST_MICROS = 3_600_000_000;
+const SIGNIFICANT_DIGITS = 3;
+
+export interface LatencySummary {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+function build(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: LOWEST_MICROS,
+    highestTrackableValue: HIGHEST_MICROS,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    bitBucketSize: 'packed',
+    useWebAssembly: false,
+  });
+}
+
+function clampMicros(micros: number): number {
+  if (!Number.isFinite(micros) || micros < LOWEST_MICROS) return LOWEST_MICROS;
+  return Math.min(Math.round(micros), HIGHEST_MICROS);
+}
+
+/** Latencies are recorded in microseconds and reported in milliseconds. */
+export class LatencyHistogram {
+  private constructor(private readonly hist: hdr.Histogram) {}
+
+  static create(): LatencyHistogram {
+    return new LatencyHistogram(build());
+  }
+
+  /** Decodes the standard HdrHistogram compressed base64 form (as HdrHistogram Java/Go/JS emit it). */
+  static decode(base64: string): LatencyHistogram {
+    const decoded = hdr.decodeFromCompressedBase64(base64, 'packed', false);
+    const hist = build();
+    hist.add(decoded);
+    decoded.destroy();
+    return new LatencyHistogram(hist);
+  }
+
+  recordMs(ms: number, count = 1): void {
+    this.recordMicros(ms * 1000, count);
+  }
+
+  recordMicros(micros: number, count = 1): void {
+    this.hist.recordValueWithCount(clampMicros(micros), count);
+  }
+
+  merge(other: LatencyHistogram): this {
+    this.hist.add(other.hist);
+    return this;
+  }
+
+  get count(): number {
+    return this.hist.totalCount;
+  }
+
+  percentileMs(percentile: number): number {
+    return this.count === 0 ? 0 : this.hist.getValueAtPercentile(percentile) / 1000;
+  }
+
+  summary(): LatencySummary {
+    const empty = this.count === 0;
+    return {
+      count: this.count,
+      minMs: empty ? 0 : this.hist.minNonZeroValue / 1000,
+      meanMs: empty ? 0 : this.hist.mean / 1000,
+      p50: this.percentileMs(50),
+      p90: this.percentileMs(90),
+      p95: this.percentileMs(95),
+      p99: this.percentileMs(99),
+      p999: this.percentileMs(99.9),
+      max: empty ? 0 : this.hist.maxValue / 1000,
+    };
+  }
+
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.hist);
+  }
+
+  reset(): void {
+    this.hist.reset();
+  }
+
+  /** A copy that keeps counting independently (for interval snapshots). */
+  clone(): LatencyHistogram {
+    return LatencyHistogram.create().merge(this);
+  }
+}
