@@ -17,18 +17,23 @@ const isoTimestamp = z.iso
   .transform((iso) => Date.parse(iso))
   .pipe(epochMs);
 
-const attributeValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+/** Text PostgreSQL can store: no NUL, no lone surrogates (either would fail the batch that holds it). */
+const storableText = z
+  .string()
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000)')
+  .refine((s) => s.isWellFormed(), 'must be well-formed unicode (no lone surrogates)');
+
+const attributeValue = z.union([storableText.max(4096), z.number(), z.boolean(), z.null()]);
 
 export const logEventSchema = z.strictObject({
   id: z.uuid(),
   level: z.enum(LOG_LEVELS),
-  message: z
-    .string()
+  message: storableText
     .refine((m) => m.length <= MAX_MESSAGE_BYTES && Buffer.byteLength(m) <= MAX_MESSAGE_BYTES, `message exceeds ${MAX_MESSAGE_BYTES} bytes`),
-  source: z.string().min(1).max(256),
+  source: storableText.min(1).max(256),
   timestamp: z.union([epochMs, isoTimestamp]),
-  traceId: z.string().min(1).max(128).optional(),
-  attributes: z.record(z.string().max(256), attributeValue).optional(),
+  traceId: storableText.min(1).max(128).optional(),
+  attributes: z.record(storableText.max(256), attributeValue).optional(),
 });
 
 /** A validated event; `timestamp` is always epoch milliseconds. */

@@ -3,3 +3,6 @@ export * from './event.js';
 export * from './errors.js';
 export * from './config.js';
 export * from './histogram.js';
+export * from './logger.js';
+export * from './timeout.js';
+export * from './system/index.js';

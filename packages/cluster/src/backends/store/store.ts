@@ -14,10 +14,16 @@ export interface StoredEventInput {
   ingestedAt: number;
 }
 
+/** A stored row, read back as the processor wrote it. */
+export interface StoredEvent extends StoredEventInput {
+  /** stored_at: the start of the inserting transaction on the database clock, epoch ms. */
+  storedAt: number;
+}
+
 export interface InsertResult {
   /** Rows newly written; ids already present are skipped (ON CONFLICT DO NOTHING). */
   inserted: number;
-  /** Commit time written to stored_at, epoch ms. */
+  /** When the commit was acknowledged, epoch ms on this process's clock (stored_at is a few ms earlier, on the database's). */
   storedAt: number;
 }
 
@@ -34,6 +40,8 @@ export interface Store {
   insertBatch(events: readonly StoredEventInput[]): Promise<InsertResult>;
   /** Which of these ids are stored. */
   existingIds(ids: readonly string[]): Promise<Set<string>>;
+  /** The stored rows among these ids, oldest stored_at first (tests and verification: exact round-trips, per-event latency). */
+  fetchByIds(ids: readonly string[]): Promise<StoredEvent[]>;
   counts(): Promise<StoreCounts>;
   /** Deletes every row (tests and benchmarks only). */
   truncate(): Promise<void>;

@@ -1,0 +1,36 @@
+// Starts the cluster for a benchmark as a user would: `logperf up` (embedded) or a gateway and N processors (real).
+import { startCli, type CliProcess } from '../apps/cli/test/cli-process.js';
+
+export interface BenchNodes {
+  gateway: string;
+  processors: string[];
+  /** Per-run names, so a benchmark never mixes with other data. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startNodes(options: { real: boolean; processes: number }): Promise<BenchNodes> {
+  const suffix = `${Date.now()}_${process.pid}`;
+  const env = {
+    LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
+    LOGPERF_PROCESSOR_GROUP: `log-processors-bench-${suffix}`,
+    LOGPERF_STORE_TABLE: `log_events_bench_${suffix}`,
+    LOGPERF_LOG_LEVEL: 'warn',
+  };
+  const started: CliProcess[] = [];
+  if (!options.real) {
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0'], env);
+    started.push(up);
+    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], env, stop: () => stopAll(started) };
+  }
+  const real = ['--real', '--port', '0'];
+  started.push(await startCli(['processor', ...real], env));
+  for (let i = 1; i < options.processes; i++) started.push(await startCli(['processor', ...real], env));
+  const gateway = await startCli(['gateway', ...real], env);
+  started.push(gateway);
+  return { gateway: gateway.url, processors: started.slice(0, -1).map((p) => p.url), env, stop: () => stopAll(started) };
+}
+
+async function stopAll(processes: CliProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+}

@@ -1,0 +1,81 @@
+// The embedded store: PGlite (PostgreSQL compiled to WASM) in this process, in memory or in a data directory.
+import { PGlite } from '@electric-sql/pglite';
+import { AppError } from '@logperf/core';
+import { checkTable, countsSql, createTableSql, DEFAULT_TABLE, existingIdsSql, fetchByIdsSql, insertBatchParams, insertBatchSql, matchIds, toCounts, toStoredEvent, truncateSql, type EventRow } from './schema.js';
+import type { Store } from './store.js';
+
+export interface PgliteStoreOptions {
+  /** A directory to persist to; in memory when absent. */
+  dataDir?: string;
+  table?: string;
+}
+
+/**
+ * PGlite has one backend and queues every query on its own mutex, so calls from concurrent
+ * consumers are already serialised; each of ours is one statement, so none interleave inside a transaction.
+ * The database starts on first use, so creating the store stays synchronous like the PostgreSQL one.
+ */
+export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
+  const table = checkTable(options.table ?? DEFAULT_TABLE);
+  const insertSql = insertBatchSql(table);
+  let db: Promise<PGlite> | undefined;
+  let closed = false;
+  const open = async (): Promise<PGlite> => {
+    if (closed) throw new AppError('BACKEND_UNAVAILABLE', 'pglite store is closed');
+    db ??= PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+    return db;
+  };
+
+  return {
+    kind: 'pglite',
+
+    async init() {
+      await (await open()).exec(createTableSql(table));
+    },
+
+    async insertBatch(events) {
+      if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
+      const result = await (await open()).query(insertSql, insertBatchParams(events));
+      return { inserted: result.affectedRows ?? 0, storedAt: Date.now() };
+    },
+
+    async existingIds(ids) {
+      if (ids.length === 0) return new Set();
+      const result = await (await open()).query<{ id: string }>(existingIdsSql(table), [ids]);
+      return matchIds(ids, result.rows);
+    },
+
+    async fetchByIds(ids) {
+      if (ids.length === 0) return [];
+      const result = await (await open()).query<EventRow>(fetchByIdsSql(table), [ids]);
+      return result.rows.map(toStoredEvent);
+    },
+
+    async counts() {
+      const result = await (await open()).query<{ rows: unknown; distinct_ids: unknown }>(countsSql(table));
+      return toCounts(result.rows[0]);
+    },
+
+    async truncate() {
+      await (await open()).exec(truncateSql(table));
+    },
+
+    async health() {
+      try {
+        await (await open()).query('select 1');
+      } catch (error) {
+        throw new AppError('BACKEND_UNAVAILABLE', `pglite: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      const opened = db;
+      db = undefined;
+      // A database that never opened has nothing to close.
+      const database = await opened?.catch(() => undefined);
+      await database?.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The store on a real PostgreSQL through a pg connection pool: one round trip per batch, idempotent by id.
+import { AppError, withTimeout } from '@logperf/core';
+import pg from 'pg';
+import { checkTable, countsSql, createTableSql, DEFAULT_TABLE, existingIdsSql, fetchByIdsSql, insertBatchParams, insertBatchSql, matchIds, toCounts, toStoredEvent, truncateSql, type EventRow } from './schema.js';
+import type { Store } from './store.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  table?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Server-side limit for one statement (default 30 s); a batch that takes longer fails and is retried. */
+  statementTimeoutMs?: number;
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const table = checkTable(options.table ?? DEFAULT_TABLE);
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: statementTimeoutMs,
+    // The client-side limit catches what the server cannot: a silent network or a stopped server.
+    query_timeout: statementTimeoutMs + CONNECT_TIMEOUT_MS,
+    application_name: 'logperf-store',
+  });
+  // An idle connection that breaks (server restart) emits here; unhandled, it would kill the process. The next query reconnects.
+  pool.on('error', () => undefined);
+  const insertSql = insertBatchSql(table);
+  let closed: Promise<void> | undefined;
+
+  return {
+    kind: 'postgres',
+
+    async init() {
+      await pool.query(createTableSql(table));
+    },
+
+    async insertBatch(events) {
+      if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
+      const result = await pool.query(insertSql, insertBatchParams(events));
+      return { inserted: result.rowCount ?? 0, storedAt: Date.now() };
+    },
+
+    async existingIds(ids) {
+      if (ids.length === 0) return new Set();
+      const result = await pool.query<{ id: string }>(existingIdsSql(table), [ids]);
+      return matchIds(ids, result.rows);
+    },
+
+    async fetchByIds(ids) {
+      if (ids.length === 0) return [];
+      const result = await pool.query<EventRow>(fetchByIdsSql(table), [ids]);
+      return result.rows.map(toStoredEvent);
+    },
+
+    async counts() {
+      const result = await pool.query<{ rows: string; distinct_ids: string }>(countsSql(table));
+      return toCounts(result.rows[0]);
+    },
+
+    async truncate() {
+      await pool.query(truncateSql(table));
+    },
+
+    async health() {
+      try {
+        await withTimeout(pool.query('select 1'), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`));
+      } catch (error) {
+        throw new AppError('BACKEND_UNAVAILABLE', `postgres: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async close() {
+      closed ??= pool.end();
+      await closed;
+    },
+  };
+}

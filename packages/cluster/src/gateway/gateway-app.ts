@@ -1,0 +1,66 @@
+// Gateway :8090 — validates events and answers 202 only after the bus acknowledged them; overload → 429/503.
+import { AppError, validateEvents, withTimeout, type LogEvent } from '@logperf/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Bus } from '../backends/bus/bus.js';
+import { createHttpApp } from '../http/http-app.js';
+import { registerNodeRoutes, type NodeRuntime } from '../node/node-routes.js';
+import { registerNdjsonParser, toEventList } from './parse-body.js';
+
+export interface GatewayOptions {
+  bus: Bus;
+  node: NodeRuntime;
+  logger: Logger;
+  apiToken?: string | undefined;
+  bodyLimitBytes?: number;
+  maxEventsPerRequest?: number;
+  /** Events awaiting a bus acknowledgement; past it new requests get 429. */
+  maxInFlightEvents?: number;
+  /** A produce slower than this answers 503 (the client retries; ids make retries idempotent). */
+  produceTimeoutMs?: number;
+}
+
+export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
+  const { bus, node } = options;
+  const maxEvents = options.maxEventsPerRequest ?? 10_000;
+  const maxInFlight = options.maxInFlightEvents ?? 100_000;
+  const produceTimeoutMs = options.produceTimeoutMs ?? 10_000;
+  let inFlightEvents = 0;
+
+  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024, apiToken: options.apiToken });
+  registerNdjsonParser(app);
+  registerNodeRoutes(app, node, { bus: () => bus.health() });
+
+  app.post('/api/logs', async (request, reply) => {
+    const receivedAt = performance.now();
+    const { events, issues } = validateEvents(toEventList(request.body, maxEvents));
+    if (issues.length > 0) {
+      throw new AppError('VALIDATION_FAILED', `${new Set(issues.map((i) => i.index)).size} invalid event(s); nothing was accepted`, { details: issues });
+    }
+    if (inFlightEvents + events.length > maxInFlight) {
+      throw new AppError('OVERLOADED', `${inFlightEvents} events await the bus; retry later`, { retryAfterSeconds: 1 });
+    }
+    inFlightEvents += events.length;
+    const produceStart = performance.now();
+    try {
+      await withTimeout(bus.produce(toBusRecords(events)), produceTimeoutMs, () => new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, { retryAfterSeconds: 1 }));
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('BACKEND_UNAVAILABLE', `bus rejected the events: ${(error as Error).message}`, { retryAfterSeconds: 1, cause: error });
+    } finally {
+      inFlightEvents -= events.length;
+    }
+    const doneAt = performance.now();
+    node.telemetry.recordLatency('kafka-produce', doneAt - produceStart);
+    node.telemetry.recordLatency('api-gateway', doneAt - receivedAt);
+    node.telemetry.countEvents('accepted', events.length);
+    return reply.status(202).send({ accepted: events.length });
+  });
+
+  return app;
+}
+
+function toBusRecords(events: readonly LogEvent[]) {
+  const acceptedAt = Date.now();
+  return events.map((event) => ({ key: event.id, value: Buffer.from(JSON.stringify({ ...event, acceptedAt })) }));
+}

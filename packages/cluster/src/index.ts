@@ -1,0 +1,10 @@
+// Public surface of @logperf/cluster.
+export * from './backends/bus/bus.js';
+export * from './backends/store/store.js';
+export * from './backends/cache/cache.js';
+export * from './backends/backends.js';
+export * from './node/telemetry.js';
+export * from './node/node-runtime.js';
+export * from './gateway/gateway-app.js';
+export * from './processor/processor.js';
+export * from './roles.js';

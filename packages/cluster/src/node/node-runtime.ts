@@ -1,0 +1,43 @@
+// What every cluster node knows about itself: identity, telemetry, and a 1 s sample of its resources.
+import { EventLoopMonitor, GcMonitor, ResourceSampler, type EventLoopSnapshot, type GcSnapshot, type ResourceSnapshot } from '@logperf/core';
+import { NodeTelemetry } from './telemetry.js';
+
+const SAMPLE_INTERVAL_MS = 1000;
+
+export interface ResourceReadings {
+  resources: ResourceSnapshot;
+  eventLoop: EventLoopSnapshot;
+  gc: GcSnapshot;
+}
+
+export class NodeRuntime {
+  readonly telemetry: NodeTelemetry;
+  readonly startedAt = Date.now();
+  private readonly sampler = new ResourceSampler();
+  private readonly eventLoop = new EventLoopMonitor();
+  private readonly gc = new GcMonitor();
+  private latest: ResourceReadings | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly id: string, readonly role: string, readonly primaryStage: string) {
+    this.telemetry = new NodeTelemetry(id, role);
+    this.timer = setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS).unref();
+    void this.sample();
+  }
+
+  /** Readings of the last completed 1 s interval (the first call may still show the start-up sample). */
+  readings(): ResourceReadings | undefined {
+    return this.latest;
+  }
+
+  private async sample(): Promise<void> {
+    const resources = await this.sampler.sample();
+    this.latest = { resources, eventLoop: this.eventLoop.snapshot(), gc: this.gc.snapshot() };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.eventLoop.stop();
+    this.gc.stop();
+  }
+}

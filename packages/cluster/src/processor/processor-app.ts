@@ -1,0 +1,23 @@
+// Processor :8091 — HTTP face of a processor process: health of its backends, metrics and node stats.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Backends } from '../backends/backends.js';
+import { createHttpApp } from '../http/http-app.js';
+import { registerNodeRoutes } from '../node/node-routes.js';
+import type { NodeRuntime } from '../node/node-runtime.js';
+import type { ProcessorCounters } from './processor.js';
+
+export function buildProcessorApp(options: { backends: Backends; node: NodeRuntime; logger: Logger; counters: () => ProcessorCounters }): FastifyInstance {
+  const { backends, node } = options;
+  const app = createHttpApp({ logger: options.logger });
+  registerNodeRoutes(app, node, {
+    bus: () => backends.bus.health(),
+    store: () => backends.store.health(),
+    cache: () => backends.cache.health(),
+  });
+  app.get('/api/processor/counters', async () => {
+    await Promise.resolve();
+    return options.counters();
+  });
+  return app;
+}

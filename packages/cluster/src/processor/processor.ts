@@ -1,0 +1,108 @@
+// Processor: consumer-group members that write batches to the store, then the cache, then commit offsets.
+import { busEventSchema, type BusEvent } from '@logperf/core';
+import type { Logger } from 'pino';
+import type { Bus, ConsumedRecord, Consumer } from '../backends/bus/bus.js';
+import type { Cache, RecentEvent } from '../backends/cache/cache.js';
+import type { Store, StoredEventInput } from '../backends/store/store.js';
+import type { NodeTelemetry } from '../node/telemetry.js';
+
+export const PROCESSOR_GROUP = 'log-processors';
+
+export interface ProcessorOptions {
+  bus: Bus;
+  store: Store;
+  cache: Cache;
+  telemetry: NodeTelemetry;
+  logger: Logger;
+  groupId?: string;
+  /** Consumer-group members in this process. */
+  instances?: number;
+  maxBatchSize?: number;
+  maxWaitMs?: number;
+}
+
+export interface ProcessorCounters {
+  stored: number;
+  redelivered: number;
+  poison: number;
+  cacheErrors: number;
+}
+
+export class Processor {
+  readonly counters: ProcessorCounters = { stored: 0, redelivered: 0, poison: 0, cacheErrors: 0 };
+  private consumers: Consumer[] = [];
+
+  constructor(private readonly options: ProcessorOptions) {}
+
+  async start(): Promise<void> {
+    const { bus, groupId = PROCESSOR_GROUP, instances = 1, maxBatchSize = 1000, maxWaitMs = 20 } = this.options;
+    for (let i = 0; i < instances; i++) {
+      this.consumers.push(await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records)));
+    }
+  }
+
+  /** Drains in-flight batches and commits their offsets. */
+  async stop(): Promise<void> {
+    const consumers = this.consumers;
+    this.consumers = [];
+    await Promise.all(consumers.map((c) => c.close()));
+  }
+
+  /** Throws only when the store write failed: the bus then retries the batch, and nothing is committed. */
+  private async handle(records: ConsumedRecord[]): Promise<void> {
+    const { store, telemetry } = this.options;
+    const ingestedAt = Date.now();
+    const events = this.decode(records, ingestedAt);
+    if (events.length === 0) return;
+
+    const rows: StoredEventInput[] = events.map((event) => ({ ...event, ingestedAt }));
+    const writeStart = performance.now();
+    const { inserted, storedAt } = await store.insertBatch(rows);
+    telemetry.recordLatency('store', performance.now() - writeStart);
+    for (const event of events) telemetry.recordLatency('end-to-end', storedAt - event.timestamp);
+    telemetry.countEvents('stored', inserted);
+    this.counters.stored += inserted;
+    this.counters.redelivered += events.length - inserted;
+    await this.updateCache(events);
+  }
+
+  private decode(records: ConsumedRecord[], ingestedAt: number): BusEvent[] {
+    const events: BusEvent[] = [];
+    for (const record of records) {
+      this.options.telemetry.recordLatency('queue', ingestedAt - record.timestampMs);
+      let parsed: ReturnType<typeof busEventSchema.safeParse> | undefined;
+      try {
+        parsed = busEventSchema.safeParse(JSON.parse(record.value.toString('utf8')));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed?.success) {
+        events.push(parsed.data);
+      } else {
+        // A record no schema accepts can never be stored; retrying it would stall its partition forever.
+        this.counters.poison++;
+        this.options.logger.warn({ partition: record.partition, offset: record.offset }, 'skipping a bus record that is not a valid event');
+      }
+    }
+    return events;
+  }
+
+  /** The cache is an accelerator: its failure is counted and logged, never a reason to hold back stored events. */
+  private async updateCache(events: BusEvent[]): Promise<void> {
+    const { cache, logger } = this.options;
+    try {
+      const fresh = await cache.markSeen(events.map((e) => e.id));
+      const bySource = new Map<string, RecentEvent[]>();
+      events.forEach((event, i) => {
+        if (!fresh[i]) return;
+        const list = bySource.get(event.source) ?? [];
+        list.push({ id: event.id, json: JSON.stringify(event) });
+        bySource.set(event.source, list);
+      });
+      if (bySource.size > 0) await cache.pushRecent(bySource);
+    } catch (error) {
+      this.counters.cacheErrors++;
+      logger.warn({ err: error }, 'cache update failed; events are stored, cache is behind');
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// Starts the cluster's roles (gateway, processor) on given backends, listening, with graceful shutdown.
+import type { Config, Logger } from '@logperf/core';
+import type { FastifyInstance } from 'fastify';
+import type { Backends } from './backends/backends.js';
+import { buildGatewayApp } from './gateway/gateway-app.js';
+import { NodeRuntime } from './node/node-runtime.js';
+import { buildProcessorApp } from './processor/processor-app.js';
+import { Processor } from './processor/processor.js';
+
+export interface RunningRole {
+  role: 'gateway' | 'processor';
+  url: string;
+  node: NodeRuntime;
+  /** Stops accepting work, drains what is in flight (processor: commits it), closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+interface RoleOptions {
+  config: Config;
+  backends: Backends;
+  logger: Logger;
+  /** Overrides the configured port (0 = any free port). */
+  port?: number;
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+export async function startGateway(options: RoleOptions): Promise<RunningRole> {
+  const { config, backends, logger } = options;
+  const node = new NodeRuntime(`gateway-${process.pid}`, 'gateway', 'accepted');
+  const app = buildGatewayApp({ bus: backends.bus, node, logger, apiToken: config.apiToken });
+  const url = await listen(app, config.host, options.port ?? config.ports.gateway);
+  logger.info({ url, bus: backends.bus.kind }, 'gateway listening');
+  return {
+    role: 'gateway',
+    url,
+    node,
+    async close() {
+      await app.close();
+      node.stop();
+    },
+  };
+}
+
+export async function startProcessor(options: RoleOptions & { instances?: number }): Promise<RunningRole & { processor: Processor }> {
+  const { config, backends, logger } = options;
+  const node = new NodeRuntime(`processor-${process.pid}`, 'processor', 'stored');
+  const processor = new Processor({ ...backends, telemetry: node.telemetry, logger, groupId: config.processorGroup, instances: options.instances ?? 1 });
+  await processor.start();
+  const app = buildProcessorApp({ backends, node, logger, counters: () => processor.counters });
+  const url = await listen(app, config.host, options.port ?? config.ports.processor);
+  logger.info({ url, instances: options.instances ?? 1, bus: backends.bus.kind, store: backends.store.kind, cache: backends.cache.kind }, 'processor running');
+  return {
+    role: 'processor',
+    url,
+    node,
+    processor,
+    async close() {
+      await processor.stop();
+      await app.close();
+      node.stop();
+    },
+  };
+}
