@@ -27,10 +27,11 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, time
     const timer = setTimeout(() => reject(new Error(`logperf ${args.join(' ')} did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const found = Object.fromEntries([...stdout.matchAll(ROLE_LINE)].map((m) => [m[1], m[2]]));
+      const found: Record<string, string> = {};
+      for (const [, role, url] of stdout.matchAll(ROLE_LINE)) if (role && url) found[role] = url;
       if (roles.every((role) => found[role])) {
         clearTimeout(timer);
-        resolve(found as Record<string, string>);
+        resolve(found);
       }
     });
     void exited.then((code) => {

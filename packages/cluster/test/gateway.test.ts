@@ -73,7 +73,7 @@ describe('gateway POST /api/logs', () => {
       makeEvent({ source: 42, extra: true }),
     ]);
     expect(res.statusCode).toBe(400);
-    const details = (res.json() as { error: { details: { index: number; path: string }[] } }).error.details;
+    const details = res.json<{ error: { details: { index: number; path: string }[] } }>().error.details;
     expect(details.map((d) => `${d.index}:${d.path}`)).toEqual(expect.arrayContaining(['1:level', '2:id', '2:timestamp', '3:message', '4:timestamp', '5:source', '5:']));
     expect(details.some((d) => d.index === 0)).toBe(false);
     expect(await backlog()).toBe(0);
@@ -113,7 +113,7 @@ describe('gateway POST /api/logs', () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/cluster_events_total\{stage="accepted",node="gateway-test",role="gateway"\} 2/);
     expect(metrics).toMatch(/cluster_latency_bucket\{le="0.5",node="gateway-test",role="gateway",component="api-gateway"\} 1/);
-    const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json() as { events: { total: number }; latency: Record<string, { summary: { count: number } }> };
+    const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json<{ events: { total: number }; latency: Record<string, { summary: { count: number } }> }>();
     expect(stats.events.total).toBe(2);
     expect(stats.latency['kafka-produce']?.summary.count).toBe(1);
   });

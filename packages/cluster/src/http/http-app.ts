@@ -1,7 +1,7 @@
 // The Fastify base every node shares: body limit, one error shape, bearer-token guard on mutating routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError, type ErrorCode } from '@logperf/core';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 export interface HttpAppOptions {
@@ -34,10 +34,11 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
 }
 
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const logger: FastifyBaseLogger = options.logger;
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
 

@@ -17,7 +17,8 @@ async function check(probe: () => Promise<void>): Promise<string> {
   }
 }
 
-export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, checks: HealthChecks): void {
+/** `roleStats` adds what only this role knows (the processor's stored/redelivered/poison counters) to /api/node/stats. */
+export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, checks: HealthChecks, roleStats: () => Record<string, unknown> = () => ({})): void {
   app.get('/health', async (_request, reply) => {
     const results = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([name, probe]) => [name, await check(probe)] as const)));
     const up = Object.values(results).every((r) => r === 'ok');
@@ -42,6 +43,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, chec
         perSecond: node.telemetry.eventsPerSecond(node.primaryStage),
       },
       ...node.readings(),
+      ...roleStats(),
       latency: node.telemetry.latency(),
     };
   });

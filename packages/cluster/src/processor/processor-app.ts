@@ -14,10 +14,6 @@ export function buildProcessorApp(options: { backends: Backends; node: NodeRunti
     bus: () => backends.bus.health(),
     store: () => backends.store.health(),
     cache: () => backends.cache.health(),
-  });
-  app.get('/api/processor/counters', async () => {
-    await Promise.resolve();
-    return options.counters();
-  });
+  }, () => ({ processor: options.counters() }));
   return app;
 }

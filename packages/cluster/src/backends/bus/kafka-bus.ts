@@ -110,7 +110,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
       const lastPerPartition = new Map<number, Message<Buffer, Buffer, Buffer, Buffer>>();
       for (const message of batch) lastPerPartition.set(message.partition, message);
       // A commit refused after a rebalance is harmless: the new owner re-reads from the last commit, and writes are idempotent.
-      await Promise.allSettled([...lastPerPartition.values()].map((m) => m.commit()));
+      await Promise.allSettled([...lastPerPartition.values()].map((m) => new Promise<void>((resolve, reject) => void m.commit((error) => (error ? reject(error) : resolve())))));
     }
 
     const member: Consumer = {

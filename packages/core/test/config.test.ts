@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, loadConfig } from '@logperf/core';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded backends on 127.0.0.1 and the contract ports', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({ host: '127.0.0.1', bus: 'memory', store: 'pglite', cache: 'memory', kafkaBrokers: ['127.0.0.1:9092'], kafkaTopic: 'log-events', kafkaPartitions: 6 });
+    expect(config.ports).toEqual({ monitor: 8080, loadgen: 8081, analyzer: 8082, gateway: 8090, processor: 8091 });
+    expect(config.apiToken).toBeUndefined();
+  });
+
+  it('reads LOGPERF_* variables, and flags win over them', () => {
+    const env = { LOGPERF_BUS: 'kafka', LOGPERF_GATEWAY_PORT: '9000', LOGPERF_KAFKA_BROKERS: 'a:1, b:2', LOGPERF_API_TOKEN: 'x'.repeat(20) };
+    const config = loadConfig(env, { bus: 'memory', 'processor-port': '9001' });
+    expect(config.bus).toBe('memory');
+    expect(config.ports.gateway).toBe(9000);
+    expect(config.ports.processor).toBe(9001);
+    expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
+    expect(config.apiToken).toBe('x'.repeat(20));
+  });
+
+  it('names the variable and flag of every bad setting', () => {
+    const attempt = () => loadConfig({ LOGPERF_STORE: 'mysql', LOGPERF_GATEWAY_PORT: '70000', LOGPERF_REDIS_URL: 'http://x', LOGPERF_API_TOKEN: 'short' }, {});
+    expect(attempt).toThrow(AppError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as AppError).message;
+      expect(message).toContain('LOGPERF_STORE / --store');
+      expect(message).toContain('LOGPERF_GATEWAY_PORT / --gateway-port');
+      expect(message).toContain('LOGPERF_REDIS_URL / --redis-url');
+      expect(message).toContain('LOGPERF_API_TOKEN / --api-token');
+      expect((error as AppError).code).toBe('INVALID_CONFIG');
+    }
+  });
+});
