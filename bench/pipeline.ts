@@ -43,7 +43,7 @@ async function run(): Promise<void> {
   const totalBatches = Math.ceil((rate * seconds) / batch);
   const intervalMs = (batch / rate) * 1000;
   let acknowledged = 0;
-  let refused = 0;
+  const refusedByStatus: Record<string, number> = {};
   let late = 0;
   let inFlight = 0;
   const service = LatencyHistogram.create();
@@ -68,7 +68,7 @@ async function run(): Promise<void> {
         .then(async (res) => {
           await res.body.text();
           if (res.statusCode === 202) acknowledged += batch;
-          else refused += batch;
+          else refusedByStatus[res.statusCode] = (refusedByStatus[res.statusCode] ?? 0) + batch;
           service.recordMs(performance.now() - sentAt);
         })
         .finally(() => inFlight--),
@@ -99,7 +99,7 @@ async function run(): Promise<void> {
     batch,
     processorProcesses: nodes.processors.length,
     acknowledged,
-    refused,
+    refusedByStatus,
     lateBatches: late,
     stored,
     achievedIngestPerSecond: Math.round(acknowledged / sendSeconds),

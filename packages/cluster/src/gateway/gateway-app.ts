@@ -45,6 +45,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     try {
       await withTimeout(bus.produce(toBusRecords(events)), produceTimeoutMs, () => new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, { retryAfterSeconds: 1 }));
     } catch (error) {
+      request.log.warn({ err: error, events: events.length }, 'bus did not acknowledge; answering 503');
       if (error instanceof AppError) throw error;
       throw new AppError('BACKEND_UNAVAILABLE', `bus rejected the events: ${(error as Error).message}`, { retryAfterSeconds: 1, cause: error });
     } finally {

@@ -1,6 +1,7 @@
 // The bus on Apache Kafka (@platformatic/kafka): acks=all produce, consumer-group members committing after each batch.
 import { AppError, withTimeout } from '@logperf/core';
 import { Admin, Consumer as KafkaConsumer, Producer, type Message, type MessagesStream } from '@platformatic/kafka';
+import { SendQueue } from './send-queue.js';
 import { partitionFor, type BatchHandler, type Bus, type BusRecord, type ConsumeOptions, type ConsumedRecord, type Consumer, type PartitionLag } from './bus.js';
 
 export interface KafkaBusOptions {
@@ -26,6 +27,11 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const admin = new Admin({ ...base, clientId: `${clientId}-admin` });
   const producer = new Producer({ ...base, clientId: `${clientId}-producer`, acks: -1, idempotent: true });
   const consumers = new Set<Consumer>();
+  // One produce request in flight at a time: the idempotent producer's sequence numbers stay in order,
+  // and records of concurrent callers share a request (Kafka's linger, without a timer).
+  const sendQueue = new SendQueue((records) =>
+    producer.send({ messages: records.map((r) => ({ topic, key: Buffer.from(r.key), value: r.value, partition: partitionFor(r.key, partitions) })) }).then(() => undefined),
+  );
 
   const endOffsetsRequest = [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })) }];
   try {
@@ -132,12 +138,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     topic,
     partitions,
 
-    async produce(records: readonly BusRecord[]) {
-      if (records.length === 0) return;
-      await producer.send({
-        messages: records.map((r) => ({ topic, key: Buffer.from(r.key), value: r.value, partition: partitionFor(r.key, partitions) })),
-      });
-    },
+    produce: (records: readonly BusRecord[]) => sendQueue.add(records),
 
     consume,
 
