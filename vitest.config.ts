@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@logperf/core': src('./packages/core/src/index.ts'),
       '@logperf/cluster': src('./packages/cluster/src/index.ts'),
+      '@logperf/loadgen': src('./services/loadgen/src/index.ts'),
     },
   },
   test: {

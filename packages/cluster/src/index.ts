@@ -8,3 +8,5 @@ export * from './node/node-runtime.js';
 export * from './gateway/gateway-app.js';
 export * from './processor/processor.js';
 export * from './roles.js';
+export * from './http/http-app.js';
+export * from './node/node-routes.js';

@@ -16,6 +16,8 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL with protocol ${protocols.join(' or ')}`);
 
+const origins = (list: string) => list.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   ports: z.object(Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
@@ -38,10 +40,14 @@ const configSchema = z.object({
   pgliteDir: z.string().min(1).optional(),
   redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Origins the load generator may target; default: the configured gateway. */
+  loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+  /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
+  processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'loadgenAllowedTargets' | 'processorUrls'> & { loadgenAllowedTargets: string[]; processorUrls: string[] };
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Where each setting comes from: flag name (kebab-case) and environment variable. */
@@ -59,6 +65,8 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
   redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
+  loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },
+  processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };
 
@@ -77,7 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
     (raw.ports as Record<string, unknown>)[service] = pick(flags, env, `${service}-port`, `LOGPERF_${service.toUpperCase()}_PORT`);
   }
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const c = parsed.data;
+    const origin = (port: number) => `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
+    return { ...c, loadgenAllowedTargets: c.loadgenAllowedTargets ?? [origin(c.ports.gateway)], processorUrls: c.processorUrls ?? [origin(c.ports.processor)] };
+  }
   const problems = parsed.error.issues.map((issue) => {
     const [key, sub] = issue.path.map(String);
     const source = key === 'ports' && sub ? { flag: `${sub}-port`, env: `LOGPERF_${sub.toUpperCase()}_PORT` } : SOURCES[key ?? ''];

@@ -62,6 +62,12 @@ export class LatencyHistogram {
     return this;
   }
 
+  /** Removes what `earlier` holds: two cumulative scrapes of one node give the interval between them. */
+  minus(earlier: LatencyHistogram): this {
+    this.hist.subtract(earlier.hist);
+    return this;
+  }
+
   get count(): number {
     return this.hist.totalCount;
   }

@@ -38,3 +38,15 @@ describe('LatencyHistogram', () => {
     expectHdrEqual(h.summary().max, 3_600_000);
   });
 });
+
+describe('LatencyHistogram.minus', () => {
+  it('turns two cumulative snapshots into the interval between them', () => {
+    const cumulative = LatencyHistogram.create();
+    cumulative.recordMs(5, 100);
+    const earlier = LatencyHistogram.decode(cumulative.encode());
+    cumulative.recordMs(50, 10);
+    const interval = LatencyHistogram.decode(cumulative.encode()).minus(earlier);
+    expect(interval.count).toBe(10);
+    expectHdrEqual(interval.percentileMs(50), 50);
+  });
+});

@@ -1,0 +1,9 @@
+// Public surface of @logperf/loadgen.
+export * from './pacer.js';
+export * from './scenarios.js';
+export * from './results.js';
+export * from './attack.js';
+export * from './target.js';
+export * from './runner.js';
+export * from './loadgen-app.js';
+export * from './start-loadgen.js';

@@ -1,0 +1,96 @@
+// Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
+import { AppError, type Logger } from '@logperf/core';
+import { createHttpApp, registerNodeRoutes, type Bus, type NodeRuntime } from '@logperf/cluster';
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
+import type { ResultsRepository } from './results-repository.js';
+import type { LoadTestRunner, TestRequest } from './runner.js';
+import { burstRequestSchema, burstScenario, rampRequestSchema, rampScenario } from './scenarios.js';
+import { busTarget, checkAllowed, httpTarget, type Target } from './target.js';
+
+export interface LoadgenOptions {
+  runner: LoadTestRunner;
+  repository: ResultsRepository;
+  node: NodeRuntime;
+  logger: Logger;
+  apiToken?: string | undefined;
+  /** Origins a test may target (LOGPERF_LOADGEN_ALLOWED_TARGETS). */
+  allowedTargets: readonly string[];
+  /** Target when a request names none. */
+  defaultTarget: string;
+  /** Opens the bus for `target: "kafka"` (the cluster's configured bus). */
+  openBus: () => Promise<Bus>;
+  maxInFlight?: number;
+  timeoutMs?: number;
+}
+
+const testIdParams = z.object({ testId: z.uuid('testId must be a UUID') });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), reason: i.message }));
+  throw new AppError('VALIDATION_FAILED', details.map((d) => (d.path ? `${d.path}: ${d.reason}` : d.reason)).join('; '), { details });
+}
+
+export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
+  const { runner, repository, node } = options;
+  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
+  registerNodeRoutes(app, node, { results: async () => void (await repository.latest()) }, () => ({ runningTest: runner.runningTest() ?? null }));
+  registerProgressGauges(node, runner);
+
+  /** Checked before anything connects: a target off the allowlist never sees a packet. */
+  async function openTarget(spec: string | undefined): Promise<Target> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (spec === 'kafka') return busTarget(await options.openBus(), { timeoutMs });
+    const url = checkAllowed(spec ?? options.defaultTarget, options.allowedTargets);
+    return httpTarget(url, { connections: options.maxInFlight ?? 64, timeoutMs });
+  }
+
+  async function start(kind: 'burst' | 'ramp', body: unknown) {
+    const request = kind === 'burst' ? parse(burstRequestSchema, body) : parse(rampRequestSchema, body);
+    const scenario = kind === 'burst' ? burstScenario(request as z.output<typeof burstRequestSchema>) : rampScenario(request as z.output<typeof rampRequestSchema>);
+    const test: TestRequest = { kind, testName: request.testName, batchSize: request.batchSize, thresholds: request.thresholds, config: body, scenario, target: await openTarget(request.target) };
+    return runner.start(test);
+  }
+
+  app.post('/api/loadtest/burst', async (request, reply) => reply.status(202).send(await start('burst', request.body)));
+  app.post('/api/loadtest/ramp', async (request, reply) => reply.status(202).send(await start('ramp', request.body)));
+  app.get('/api/loadtest/:testId', async (request) => runner.status(parse(testIdParams, request.params).testId));
+  app.post('/api/loadtest/:testId/stop', async (request) => runner.stop(parse(testIdParams, request.params).testId));
+
+  const latest = async () => (await repository.latest()) ?? Promise.reject(new AppError('NOT_FOUND', 'no finished test yet'));
+  app.get('/api/results/latest', latest);
+  app.get('/api/loadtest/results/latest', latest);
+  app.get('/api/results', async (request) => {
+    const { limit, offset } = parse(listQuery, request.query);
+    return { results: await repository.list(limit, offset), limit, offset };
+  });
+  app.get('/api/results/:testId', async (request) => {
+    const { testId } = parse(testIdParams, request.params);
+    return (await repository.get(testId)) ?? Promise.reject(new AppError('NOT_FOUND', `no test ${testId}`));
+  });
+  return app;
+}
+
+/** Per-second progress of the running test as Prometheus gauges (0 when idle). */
+function registerProgressGauges(node: NodeRuntime, runner: LoadTestRunner): void {
+  const gauge = (name: string, help: string, read: (p: NonNullable<ReturnType<LoadTestRunner['runningTest']>>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [node.telemetry.registry],
+      collect() {
+        const progress = runner.runningTest();
+        this.set(progress ? read(progress) : 0);
+      },
+    });
+  gauge('loadgen_intended_rate_per_second', 'Intended events per second of the running test', (p) => p.intendedRatePerSecond);
+  gauge('loadgen_achieved_rate_per_second', 'Events acknowledged in the last full second', (p) => p.achievedRatePerSecond);
+  gauge('loadgen_latency_p99_seconds', 'Corrected p99 latency in the last full second', (p) => p.p99Ms / 1000);
+  gauge('loadgen_events_sent', 'Events sent by the running test', (p) => p.sent);
+  gauge('loadgen_events_dropped', 'Events the running test could not send', (p) => p.dropped);
+  gauge('loadgen_events_late', 'Events sent later than intended by the running test', (p) => p.late);
+}

@@ -1,0 +1,100 @@
+// Keeps load-test results in the store's database (PGlite or PostgreSQL), so a restart keeps the history.
+import type { Config } from '@logperf/core';
+
+/** The part of pg.Pool and PGlite both offer. */
+export interface SqlClient {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  close(): Promise<void>;
+}
+
+export interface StoredResult {
+  testId: string;
+  testName: string;
+  kind: string;
+  status: string;
+  startedAt: number;
+  finishedAt: number | null;
+  passed: boolean | null;
+  result: unknown;
+}
+
+export async function createSqlClient(config: Pick<Config, 'store' | 'databaseUrl' | 'pgliteDir'>): Promise<SqlClient> {
+  if (config.store === 'postgres') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, connectionTimeoutMillis: 5000, application_name: 'logperf-loadgen' });
+    pool.on('error', () => undefined);
+    return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: () => pool.end() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite(config.pgliteDir === undefined ? undefined : `${config.pgliteDir}/loadgen`);
+  return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }), close: () => db.close() };
+}
+
+interface Row {
+  test_id: string;
+  test_name: string;
+  kind: string;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  passed: boolean | null;
+  result: unknown;
+}
+
+const toStored = (row: Row): StoredResult => ({
+  testId: row.test_id,
+  testName: row.test_name,
+  kind: row.kind,
+  status: row.status,
+  startedAt: row.started_at.getTime(),
+  finishedAt: row.finished_at?.getTime() ?? null,
+  passed: row.passed,
+  result: row.result,
+});
+
+export class ResultsRepository {
+  constructor(private readonly sql: SqlClient) {}
+
+  async init(): Promise<void> {
+    await this.sql.query(`CREATE TABLE IF NOT EXISTS loadtest_results (
+      test_id text PRIMARY KEY, test_name text NOT NULL, kind text NOT NULL, status text NOT NULL,
+      started_at timestamptz NOT NULL, finished_at timestamptz, passed boolean, result jsonb NOT NULL)`);
+  }
+
+  async save(r: StoredResult): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO loadtest_results (test_id, test_name, kind, status, started_at, finished_at, passed, result)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+       ON CONFLICT (test_id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, passed = EXCLUDED.passed, result = EXCLUDED.result`,
+      [r.testId, r.testName, r.kind, r.status, new Date(r.startedAt), r.finishedAt === null ? null : new Date(r.finishedAt), r.passed, JSON.stringify(r.result)],
+    );
+  }
+
+  async get(testId: string): Promise<StoredResult | undefined> {
+    const { rows } = await this.sql.query<Row>('SELECT * FROM loadtest_results WHERE test_id = $1', [testId]);
+    return rows[0] && toStored(rows[0]);
+  }
+
+  async latest(): Promise<StoredResult | undefined> {
+    const { rows } = await this.sql.query<Row>("SELECT * FROM loadtest_results WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1");
+    return rows[0] && toStored(rows[0]);
+  }
+
+  /** Newest first, without the bulky result body. */
+  async list(limit: number, offset: number): Promise<Omit<StoredResult, 'result'>[]> {
+    const { rows } = await this.sql.query<Row>(
+      'SELECT test_id, test_name, kind, status, started_at, finished_at, passed, NULL AS result FROM loadtest_results ORDER BY started_at DESC LIMIT $1 OFFSET $2',
+      [limit, offset],
+    );
+    return rows.map((row) => {
+      const { result: _result, ...summary } = toStored(row);
+      return summary;
+    });
+  }
+
+  /** A test left 'running' by a crash is marked so at start-up instead of looking alive forever. */
+  async markInterrupted(): Promise<number> {
+    const { rows } = await this.sql.query<{ test_id: string }>("UPDATE loadtest_results SET status = 'interrupted', finished_at = now() WHERE status = 'running' RETURNING test_id");
+    return rows.length;
+  }
+}

@@ -1,0 +1,95 @@
+// The seed's scenarios as validated requests (zod) and their schedules: burst = baseline → burst → recovery; ramp = ramp → hold.
+import { z } from 'zod';
+import { constant, linear, Schedule } from './pacer.js';
+
+const MAX_TEST_MS = 24 * 3600 * 1000;
+export const MAX_RATE_PER_SECOND = 1_000_000;
+
+/** ISO-8601 duration (PnDTnHnMnS, fractional seconds allowed) → milliseconds, or undefined if it is not one. */
+export function parseIsoDuration(text: string): number | undefined {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
+  if (!match || text === 'P' || text.endsWith('T')) return undefined;
+  const [, d = '0', h = '0', m = '0', s = '0'] = match;
+  return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
+}
+
+const duration = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseIsoDuration(text);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `'${text}' is not an ISO-8601 duration such as PT2M or PT30S` });
+    else if (ms <= 0) ctx.addIssue({ code: 'custom', message: 'duration must be positive' });
+    else if (ms > MAX_TEST_MS) ctx.addIssue({ code: 'custom', message: 'duration must be at most 24 hours (PT24H)' });
+    return ms ?? 0;
+  });
+
+const rate = z.number().positive('rate must be positive').max(MAX_RATE_PER_SECOND, `rate must be at most ${MAX_RATE_PER_SECOND} events/s`);
+
+export const thresholdsSchema = z.strictObject({
+  p50Ms: z.number().positive().optional(),
+  p95Ms: z.number().positive().optional(),
+  p99Ms: z.number().positive().optional(),
+  p999Ms: z.number().positive().optional(),
+  /** Errors over intended events, 0–1. */
+  errorRate: z.number().min(0).max(1).optional(),
+  /** Dropped over intended events, 0–1. */
+  droppedRate: z.number().min(0).max(1).optional(),
+  /** Acknowledged rate over intended rate, 0–1. */
+  minAchievedRatio: z.number().min(0).max(1).optional(),
+});
+export type Thresholds = z.output<typeof thresholdsSchema>;
+
+const common = {
+  testName: z.string().trim().min(1).max(200),
+  /** `kafka` (the bus directly) or an http(s) URL on the allowlist; default the configured gateway. */
+  target: z.string().min(1).max(2048).optional(),
+  batchSize: z.number().int().min(1).max(10_000).default(100),
+  thresholds: thresholdsSchema.default({}),
+};
+
+export const burstRequestSchema = z
+  .strictObject({
+    ...common,
+    baselineRatePerSecond: rate,
+    burstRatePerSecond: rate,
+    baselineDuration: duration,
+    burstDuration: duration,
+    recoveryDuration: duration.optional(),
+  })
+  .refine((r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
+
+export const rampRequestSchema = z
+  .strictObject({ ...common, startRatePerSecond: rate, targetRatePerSecond: rate, rampDuration: duration, holdDuration: duration })
+  .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
+
+export type BurstRequest = z.output<typeof burstRequestSchema>;
+export type RampRequest = z.output<typeof rampRequestSchema>;
+export type TestKind = 'burst' | 'ramp';
+
+export interface Scenario {
+  schedule: Schedule;
+  /** Mean intended rate of each phase. */
+  intendedRates: number[];
+}
+
+export function burstScenario(r: BurstRequest): Scenario {
+  const recoveryMs = r.recoveryDuration ?? r.baselineDuration;
+  return {
+    schedule: new Schedule([
+      { name: 'baseline', shape: constant(r.baselineRatePerSecond, r.baselineDuration) },
+      { name: 'burst', shape: constant(r.burstRatePerSecond, r.burstDuration) },
+      { name: 'recovery', shape: constant(r.baselineRatePerSecond, recoveryMs) },
+    ]),
+    intendedRates: [r.baselineRatePerSecond, r.burstRatePerSecond, r.baselineRatePerSecond],
+  };
+}
+
+export function rampScenario(r: RampRequest): Scenario {
+  return {
+    schedule: new Schedule([
+      { name: 'ramp', shape: linear(r.startRatePerSecond, r.targetRatePerSecond, r.rampDuration) },
+      { name: 'hold', shape: constant(r.targetRatePerSecond, r.holdDuration) },
+    ]),
+    intendedRates: [(r.startRatePerSecond + r.targetRatePerSecond) / 2, r.targetRatePerSecond],
+  };
+}

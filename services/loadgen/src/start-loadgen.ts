@@ -1,0 +1,58 @@
+// Starts the load generator: results repository, runner, HTTP API on :8081.
+import type { Config, Logger } from '@logperf/core';
+import { createBus, NodeRuntime, type RunningRole } from '@logperf/cluster';
+import { buildLoadgenApp } from './loadgen-app.js';
+import { createSqlClient, ResultsRepository } from './results-repository.js';
+import { LoadTestRunner } from './runner.js';
+
+export interface StartLoadgenOptions {
+  config: Config;
+  logger: Logger;
+  port?: number;
+  /** Overrides config.processorUrls (the embedded `up` knows its processor's address only once it listens). */
+  processorUrls?: string[];
+  defaultTarget?: string;
+  allowedTargets?: string[];
+}
+
+export async function startLoadgen(options: StartLoadgenOptions): Promise<RunningRole & { runner: LoadTestRunner }> {
+  const { config, logger } = options;
+  const sql = await createSqlClient(config);
+  const repository = new ResultsRepository(sql);
+  await repository.init();
+  const interrupted = await repository.markInterrupted();
+  if (interrupted > 0) logger.warn({ interrupted }, 'tests left running by an earlier process were marked interrupted');
+  const node = new NodeRuntime(`loadgen-${process.pid}`, 'loadgen', 'sent');
+  const runner = new LoadTestRunner({
+    repository,
+    logger,
+    processorUrls: options.processorUrls ?? config.processorUrls,
+  });
+  const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
+  const app = buildLoadgenApp({
+    runner,
+    repository,
+    node,
+    logger,
+    apiToken: config.apiToken,
+    allowedTargets,
+    defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
+    openBus: () => createBus(config),
+  });
+  await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
+  const address = app.server.address();
+  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
+  logger.info({ url, allowedTargets }, 'load generator listening');
+  return {
+    role: 'loadgen',
+    url,
+    node,
+    runner,
+    async close() {
+      await runner.close();
+      await app.close();
+      node.stop();
+      await sql.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// A local HTTP sink standing in for the gateway: counts events, answers 202, and can stall or slow down on purpose.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Sink {
+  url: string;
+  events: () => number;
+  requests: () => number;
+  close(): Promise<void>;
+}
+
+export interface SinkBehaviour {
+  /** Delay before answering a request that arrived `sinceStartMs` after the sink started. */
+  delayMs?: (sinceStartMs: number) => number;
+}
+
+export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
+  let events = 0;
+  let requests = 0;
+  const started = performance.now();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      requests++;
+      events += body.split('\n').filter(Boolean).length;
+      const delay = behaviour.delayMs?.(performance.now() - started) ?? 0;
+      const answer = () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":1}');
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    events: () => events,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
