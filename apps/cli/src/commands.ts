@@ -19,15 +19,62 @@ const BACKEND_FLAGS: CommandSpec['flags'] = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
+const TEST_FLAGS: CommandSpec['flags'] = {
+  url: { type: 'string', help: 'load generator to drive (default http://127.0.0.1:8081)' },
+  'in-process': { type: 'boolean', help: 'start the embedded cluster and generator in this process and test it' },
+  name: { type: 'string', help: 'test name' },
+  target: { type: 'string', help: "'kafka' (straight onto the bus) or a gateway URL on the generator's allowlist" },
+  'batch-size': { type: 'string', help: 'events per request (default 100)' },
+  p95: { type: 'string', help: 'threshold: corrected p95 latency at most this many ms' },
+  p99: { type: 'string', help: 'threshold: corrected p99 latency at most this many ms' },
+  'error-rate': { type: 'string', help: 'threshold: errors / intended at most this (0–1)' },
+  json: { type: 'boolean', help: 'print the result as JSON instead of the summary' },
+  ...BACKEND_FLAGS,
+};
+
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
-    summary: 'run the whole cluster (gateway + processors) in one process',
+    summary: 'run the whole system (gateway, processors, load generator) in one process',
     usage: 'logperf up [--instances N] [--real] [backend flags]',
     flags: {
       ...BACKEND_FLAGS,
       instances: { type: 'string', help: 'processor consumer-group members (default 1)' },
       'gateway-port': { type: 'string', help: 'gateway port (env LOGPERF_GATEWAY_PORT, default 8090)' },
       'processor-port': { type: 'string', help: 'processor port (env LOGPERF_PROCESSOR_PORT, default 8091)' },
+      'loadgen-port': { type: 'string', help: 'load generator port (env LOGPERF_LOADGEN_PORT, default 8081)' },
+    },
+  },
+  loadgen: {
+    summary: 'run the load generator alone (:8081)',
+    usage: 'logperf loadgen [--port N] [--allowed-targets URL,…] [backend flags]',
+    flags: {
+      ...BACKEND_FLAGS,
+      port: { type: 'string', help: 'port (env LOGPERF_LOADGEN_PORT, default 8081)' },
+      'allowed-targets': { type: 'string', help: 'origins tests may target (env LOGPERF_LOADGEN_ALLOWED_TARGETS, default the gateway)' },
+      'processor-urls': { type: 'string', help: 'processors to read end-to-end latency from (env LOGPERF_PROCESSOR_URLS)' },
+    },
+  },
+  burst: {
+    summary: "run the seed's burst test: baseline → burst → recovery (exit 1 when a threshold fails)",
+    usage: 'logperf burst [--baseline-rate 5000] [--burst-rate 20000] [--baseline PT2M] [--burst PT1M] [--recovery PT2M] [--in-process | --url URL]',
+    flags: {
+      'baseline-rate': { type: 'string', help: 'events/s in the baseline and recovery phases (default 5000)' },
+      'burst-rate': { type: 'string', help: 'events/s in the burst (default 20000)' },
+      baseline: { type: 'string', help: 'ISO-8601 duration of the baseline (default PT2M)' },
+      burst: { type: 'string', help: 'ISO-8601 duration of the burst (default PT1M)' },
+      recovery: { type: 'string', help: 'ISO-8601 duration of the recovery (default: the baseline)' },
+      ...TEST_FLAGS,
+    },
+  },
+  ramp: {
+    summary: "run the seed's ramp test: start → target rate linearly, then hold (exit 1 when a threshold fails)",
+    usage: 'logperf ramp [--start-rate 1000] [--target-rate 15000] [--ramp PT10M] [--hold PT1M] [--in-process | --url URL]',
+    flags: {
+      'start-rate': { type: 'string', help: 'events/s at the start (default 1000)' },
+      'target-rate': { type: 'string', help: 'events/s at the end of the ramp and during the hold (default 15000)' },
+      ramp: { type: 'string', help: 'ISO-8601 duration of the ramp (default PT10M)' },
+      hold: { type: 'string', help: 'ISO-8601 duration of the hold (default PT1M)' },
+      ...TEST_FLAGS,
     },
   },
   gateway: {

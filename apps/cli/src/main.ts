@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Entry point of `logperf`: parses the command line and runs the chosen roles until SIGINT/SIGTERM.
+// Entry point of `logperf`: parses the command line and runs the chosen roles or test.
 import { parseArgs } from 'node:util';
 import { AppError, createLogger, loadConfig } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, type RunningRole } from '@logperf/cluster';
 import { COMMANDS, helpText } from './commands.js';
+import { startRoles, type Role } from './roles.js';
+import { runTestCommand } from './test-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
+const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'] };
 
 function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -13,6 +15,12 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new AppError('VALIDATION_FAILED', `--${name} must be an integer from 1 to 64, got '${String(value)}'`);
   return n;
 }
+
+const waitForSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,25 +39,29 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const flags: Record<string, string | boolean | undefined> = { ...(values.real ? REAL_BACKENDS : {}), ...values };
-  if (command !== 'up' && typeof values.port === 'string') flags[`${command}-port`] = values.port;
+  if (SERVICE_ROLES[command]?.length === 1 && typeof values.port === 'string') flags[`${command}-port`] = values.port;
   const config = loadConfig(process.env, flags);
-  const logger = createLogger(`logperf-${command}`, config.logLevel);
+  const logger = createLogger(`logperf-${command}`, values['in-process'] ? 'warn' : config.logLevel);
   const instances = positiveInt(values.instances, 'instances', 1);
 
-  const backends = await createBackends(config);
-  const roles: RunningRole[] = [];
-  if (command === 'up' || command === 'processor') roles.push(await startProcessor({ config, backends, logger, instances }));
-  if (command === 'up' || command === 'gateway') roles.push(await startGateway({ config, backends, logger }));
-  for (const role of roles) console.log(`${role.role.padEnd(10)} ${role.url}  (bus ${backends.bus.kind}, store ${backends.store.kind}, cache ${backends.cache.kind})`);
+  if (command === 'burst' || command === 'ramp') {
+    if (!values['in-process']) return runTestCommand(command, values, typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`, config.apiToken);
+    const started = await startRoles(SERVICE_ROLES.up!, config, logger, { instances, ports: { processor: 0, gateway: 0, loadgen: 0 } });
+    try {
+      return await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken);
+    } finally {
+      await started.close();
+    }
+  }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const started = await startRoles(SERVICE_ROLES[command] ?? [], config, logger, { instances });
+  for (const role of started.roles) {
+    const backends = started.backends ? `  (bus ${started.backends.bus.kind}, store ${started.backends.store.kind}, cache ${started.backends.cache.kind})` : `  (results in ${config.store})`;
+    console.log(`${role.role.padEnd(10)} ${role.url}${role.role === 'loadgen' ? `  (results in ${config.store})` : backends}`);
+  }
+  const signal = await waitForSignal();
   logger.info({ signal }, 'shutting down: draining in-flight work');
-  // Gateway first (stop taking events), then processors (finish and commit), then the backends.
-  for (const role of roles.reverse()) await role.close();
-  await backends.close();
+  await started.close();
   return 0;
 }
 

@@ -39,7 +39,7 @@ describe('logperf command line', () => {
   it('prints help for the tool and each command', async () => {
     const help = await cli('--help');
     expect(help.code).toBe(0);
-    for (const command of ['up', 'gateway', 'processor']) expect(help.stdout).toContain(command);
+    for (const command of ['up', 'gateway', 'processor', 'loadgen', 'burst', 'ramp']) expect(help.stdout).toContain(command);
     const upHelp = await cli('up', '--help');
     expect(upHelp.stdout).toContain('--instances');
     expect(upHelp.stdout).toContain('LOGPERF_BUS');
@@ -58,10 +58,25 @@ describe('logperf command line', () => {
   });
 });
 
+describe('logperf burst --in-process', () => {
+  it('runs the scaled-down seed burst, prints per-phase results, and exits by its thresholds (as k6)', async () => {
+    const args = ['burst', '--in-process', '--baseline-rate', '300', '--burst-rate', '900', '--baseline', 'PT1S', '--burst', 'PT1S', '--batch-size', '20'];
+    const passing = await cli(...args, '--p99', '60000', '--error-rate', '0');
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toMatch(/^baseline\s+1\s+300\s+300/m);
+    expect(passing.stdout).toMatch(/^burst\s+1\s+900\s+900/m);
+    expect(passing.stdout).toContain('PASS p99Ms');
+    expect(passing.stdout).toMatch(/end-to-end .* over 1,500 events/);
+    const failing = await cli(...args, '--p99', '0.001');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('FAIL p99Ms');
+  }, 90_000);
+});
+
 describe('logperf up (embedded)', () => {
   it('ingests and stores events, rejects bad input without storing it, and drains on SIGTERM', async () => {
     const startedAt = performance.now();
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
     const startSeconds = (performance.now() - startedAt) / 1000;
     const { gateway, processor } = up.urls as { gateway: string; processor: string };
     const stored = async () => ((await (await fetch(`${processor}/api/node/stats`)).json()) as { events: { total: number } }).events.total;

@@ -3,10 +3,13 @@ import { AppError, withTimeout } from '@logperf/core';
 import type { Bus } from '@logperf/cluster';
 import { Pool, errors as undiciErrors } from 'undici';
 
-/** Sends one batch of serialised events; resolves with 'ack' or the kind of error (http_503, timeout, connection, …). */
+/** 'ack', or the kind of error: http_503, timeout, connection, overloaded, … */
+export type SendResult = string;
+
+/** Sends one batch of serialised events and says how it went. */
 export interface Target {
   readonly description: string;
-  send(events: readonly string[]): Promise<'ack' | string>;
+  send(events: readonly string[]): Promise<SendResult>;
   close(): Promise<void>;
 }
 

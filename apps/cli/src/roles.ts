@@ -1,0 +1,48 @@
+// Starts the roles a command asks for, wired together: processor, gateway, then the load generator aimed at them.
+import type { Config, Logger } from '@logperf/core';
+import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { startLoadgen } from '@logperf/loadgen';
+
+export type Role = 'processor' | 'gateway' | 'loadgen';
+
+export interface StartedRoles {
+  roles: RunningRole[];
+  backends: Backends | undefined;
+  urlOf(role: Role): string | undefined;
+  /** Gateway first (stop taking events), then processors (finish and commit), then the backends. */
+  close(): Promise<void>;
+}
+
+export async function startRoles(wanted: readonly Role[], config: Config, logger: Logger, options: { instances: number; ports?: Partial<Record<Role, number>> }): Promise<StartedRoles> {
+  const needsCluster = wanted.includes('processor') || wanted.includes('gateway');
+  const backends = needsCluster ? await createBackends(config) : undefined;
+  const roles: RunningRole[] = [];
+  const urlOf = (role: Role) => roles.find((r) => r.role === role)?.url;
+  const port = (role: Role) => options.ports?.[role];
+  if (backends && wanted.includes('processor')) roles.push(await startProcessor({ config, backends, logger, instances: options.instances, ...withPort(port('processor')) }));
+  if (backends && wanted.includes('gateway')) roles.push(await startGateway({ config, backends, logger, ...withPort(port('gateway')) }));
+  if (wanted.includes('loadgen')) {
+    const gateway = urlOf('gateway');
+    const processor = urlOf('processor');
+    roles.push(
+      await startLoadgen({
+        config,
+        logger,
+        ...withPort(port('loadgen')),
+        ...(gateway ? { allowedTargets: [gateway], defaultTarget: `${gateway}/api/logs` } : {}),
+        ...(processor ? { processorUrls: [processor] } : {}),
+      }),
+    );
+  }
+  return {
+    roles,
+    backends,
+    urlOf,
+    async close() {
+      for (const role of [...roles].reverse()) await role.close();
+      await backends?.close();
+    },
+  };
+}
+
+const withPort = (port: number | undefined) => (port === undefined ? {} : { port });
