@@ -4,6 +4,7 @@ import { createHttpApp, registerNodeRoutes, type Bus, type NodeRuntime } from '@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
+import { DEFAULT_MIX, type EventMix } from './event-factory.js';
 import type { ResultsRepository } from './results-repository.js';
 import type { LoadTestRunner, TestRequest } from './runner.js';
 import { burstRequestSchema, burstScenario, rampRequestSchema, rampScenario } from './scenarios.js';
@@ -52,7 +53,8 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   async function start(kind: 'burst' | 'ramp', body: unknown) {
     const request = kind === 'burst' ? parse(burstRequestSchema, body) : parse(rampRequestSchema, body);
     const scenario = kind === 'burst' ? burstScenario(request as z.output<typeof burstRequestSchema>) : rampScenario(request as z.output<typeof rampRequestSchema>);
-    const test: TestRequest = { kind, testName: request.testName, batchSize: request.batchSize, thresholds: request.thresholds, config: body, scenario, target: await openTarget(request.target) };
+    const eventMix: EventMix = { ...DEFAULT_MIX, ...request.eventMix };
+    const test: TestRequest = { kind, eventMix, testName: request.testName, batchSize: request.batchSize, thresholds: request.thresholds, config: body, scenario, target: await openTarget(request.target) };
     return runner.start(test);
   }
 

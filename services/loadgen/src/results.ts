@@ -38,6 +38,7 @@ export interface SecondResult {
   acknowledged: number;
   errors: number;
   latencyMs: Pick<LatencySummary, 'count' | 'p50' | 'p90' | 'p99' | 'max'>;
+  serviceTimeMs: Pick<LatencySummary, 'p50' | 'p99'>;
 }
 
 /** Counts land in the bucket of the phase an event belongs to and in the second it was sent (or due, if never sent). */
@@ -141,6 +142,7 @@ function secondResult(second: number, b: Bucket): SecondResult {
     acknowledged: b.acknowledged,
     errors: Object.values(b.errors).reduce((sum, n) => sum + n, 0),
     latencyMs: { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max },
+    serviceTimeMs: { p50: b.serviceTime.percentileMs(50), p99: b.serviceTime.percentileMs(99) },
   };
 }
 

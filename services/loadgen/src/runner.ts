@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@logperf/core';
 import { attack, type AttackOutcome } from './attack.js';
-import { EventFactory } from './event-factory.js';
+import { EventFactory, type EventMix } from './event-factory.js';
 import { endToEndSince, snapshotProcessors, type EndToEndResult } from './processor-latency.js';
 import { ResultRecorder } from './results.js';
 import type { ResultsRepository, StoredResult } from './results-repository.js';
@@ -12,6 +12,7 @@ import { evaluateThresholds } from './thresholds.js';
 
 export interface TestRequest {
   kind: TestKind;
+  eventMix: EventMix;
   testName: string;
   batchSize: number;
   thresholds: Thresholds;
@@ -135,7 +136,7 @@ export class LoadTestRunner {
       outcome = await attack({
         schedule: request.scenario.schedule,
         target: request.target,
-        factory: new EventFactory(),
+        factory: new EventFactory(request.eventMix),
         recorder: r.recorder,
         batchSize: request.batchSize,
         maxLingerMs: 5,

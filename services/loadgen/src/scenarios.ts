@@ -39,7 +39,17 @@ export const thresholdsSchema = z.strictObject({
 });
 export type Thresholds = z.output<typeof thresholdsSchema>;
 
+export const eventMixSchema = z.strictObject({
+  levels: z.partialRecord(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']), z.number().min(0)).refine((l) => Object.values(l).some((w) => w > 0), 'at least one level needs a positive weight').optional(),
+  messageMedianBytes: z.number().int().min(16).max(65_536).optional(),
+  messageSigma: z.number().min(0).max(3).optional(),
+  sources: z.number().int().min(1).max(100_000).optional(),
+  traceShare: z.number().min(0).max(1).optional(),
+});
+
 const common = {
+  /** Overrides of the default event mix (levels, message sizes, sources, share with a traceId). */
+  eventMix: eventMixSchema.optional(),
   testName: z.string().trim().min(1).max(200),
   /** `kafka` (the bus directly) or an http(s) URL on the allowlist; default the configured gateway. */
   target: z.string().min(1).max(2048).optional(),

