@@ -17,6 +17,12 @@ export interface LatencySummary {
   max: number;
 }
 
+interface RecordedValues {
+  reset(): void;
+  hasNext(): boolean;
+  next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+}
+
 function build(): hdr.Histogram {
   return hdr.build({
     lowestDiscernibleValue: LOWEST_MICROS,
@@ -89,6 +95,20 @@ export class LatencyHistogram {
       p999: this.percentileMs(99.9),
       max: empty ? 0 : this.hist.maxValue / 1000,
     };
+  }
+
+  /** Cumulative counts of values ≤ each bound (ms, ascending), for Prometheus-style buckets. */
+  countsAtOrBelow(boundsMs: readonly number[]): number[] {
+    const counts = boundsMs.map(() => 0);
+    // The JS histogram (useWebAssembly: false) exposes its recorded-values iterator.
+    const iterator = (this.hist as unknown as { recordedValuesIterator: RecordedValues }).recordedValuesIterator;
+    iterator.reset();
+    while (iterator.hasNext()) {
+      const { valueIteratedTo, countAtValueIteratedTo } = iterator.next();
+      const valueMs = valueIteratedTo / 1000;
+      for (let i = 0; i < boundsMs.length; i++) if (valueMs <= boundsMs[i]!) counts[i]! += countAtValueIteratedTo;
+    }
+    return counts;
   }
 
   encode(): string {

@@ -50,3 +50,13 @@ describe('LatencyHistogram.minus', () => {
     expectHdrEqual(interval.percentileMs(50), 50);
   });
 });
+
+describe('LatencyHistogram.countsAtOrBelow', () => {
+  it('gives cumulative bucket counts for Prometheus le bounds', () => {
+    const h = LatencyHistogram.create();
+    h.recordMs(0.4, 3);
+    h.recordMs(4, 5);
+    h.recordMs(40, 2);
+    expect(h.countsAtOrBelow([0.5, 5, 50, 1000])).toEqual([3, 8, 10, 10]);
+  });
+});

@@ -39,7 +39,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const { runner, repository, node } = options;
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
-  registerNodeRoutes(app, node, { results: async () => void (await repository.latest()) }, () => ({ runningTest: runner.runningTest() ?? null }));
+  registerNodeRoutes(app, node, { checks: { results: async () => void (await repository.latest()) }, roleStats: () => ({ runningTest: runner.runningTest() ?? null }) });
   registerProgressGauges(node, runner);
 
   /** Checked before anything connects: a target off the allowlist never sees a packet. */

@@ -29,7 +29,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
 
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024, apiToken: options.apiToken });
   registerNdjsonParser(app);
-  registerNodeRoutes(app, node, { bus: () => bus.health() });
+  registerNodeRoutes(app, node, { checks: { bus: () => bus.health() } });
 
   app.post('/api/logs', async (request, reply) => {
     const receivedAt = performance.now();

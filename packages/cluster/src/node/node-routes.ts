@@ -17,17 +17,24 @@ async function check(probe: () => Promise<void>): Promise<string> {
   }
 }
 
-/** `roleStats` adds what only this role knows (the processor's stored/redelivered/poison counters) to /api/node/stats. */
-export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, checks: HealthChecks, roleStats: () => Record<string, unknown> = () => ({})): void {
+export interface NodeRouteOptions {
+  checks: HealthChecks;
+  /** What only this role knows (the processor's counters, the generator's running test), added to /api/node/stats. */
+  roleStats?: () => Record<string, unknown>;
+  /** Replaces the node's own registry on /metrics (the monitor exposes the whole cluster's series). */
+  metrics?: { contentType: string; text(): Promise<string> };
+}
+
+export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, options: NodeRouteOptions): void {
+  const { checks, roleStats = () => ({}) } = options;
+  const metrics = options.metrics ?? { contentType: node.telemetry.registry.contentType, text: () => node.telemetry.registry.metrics() };
   app.get('/health', async (_request, reply) => {
     const results = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([name, probe]) => [name, await check(probe)] as const)));
     const up = Object.values(results).every((r) => r === 'ok');
     return reply.status(up ? 200 : 503).send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results });
   });
 
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', node.telemetry.registry.contentType).send(await node.telemetry.registry.metrics()),
-  );
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.text()));
 
   app.get('/api/node/stats', async () => {
     await Promise.resolve();

@@ -11,9 +11,8 @@ export function buildProcessorApp(options: { backends: Backends; node: NodeRunti
   const { backends, node } = options;
   const app = createHttpApp({ logger: options.logger });
   registerNodeRoutes(app, node, {
-    bus: () => backends.bus.health(),
-    store: () => backends.store.health(),
-    cache: () => backends.cache.health(),
-  }, () => ({ processor: options.counters() }));
+    checks: { bus: () => backends.bus.health(), store: () => backends.store.health(), cache: () => backends.cache.health() },
+    roleStats: () => ({ processor: options.counters() }),
+  });
   return app;
 }

@@ -1,0 +1,98 @@
+// One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
+import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
+import type { LagView, LagWatcher } from './lag-watcher.js';
+import type { LatencyWindows } from './latency-windows.js';
+import type { NodeScraper, NodeView } from './node-scraper.js';
+
+export interface RunningTestView {
+  testId: string;
+  testName: string;
+  elapsedSeconds: number;
+  durationSeconds: number;
+  intendedRatePerSecond: number;
+  achievedRatePerSecond: number;
+  p99Ms: number;
+  acknowledged: number;
+  errors: number;
+  dropped: number;
+}
+
+export class ClusterState {
+  constructor(
+    readonly scraper: NodeScraper,
+    readonly windows: LatencyWindows,
+    readonly lag: LagWatcher | undefined,
+    readonly thresholds: BottleneckThresholds,
+  ) {}
+
+  nodes() {
+    return this.scraper.views().map((n) => ({
+      id: n.id ?? n.url,
+      role: n.role ?? 'unknown',
+      url: n.url,
+      up: n.up,
+      lastSeenMs: n.lastSeenMs,
+      lastError: n.lastError,
+      cpuPercent: n.latest?.cpuPercent ?? null,
+      systemCpuPercent: n.latest?.systemCpuPercent ?? null,
+      memoryPercent: n.latest?.memoryPercent ?? null,
+      rssBytes: n.rssBytes,
+      eventLoopLagP99Ms: n.latest?.eventLoopLagP99Ms ?? null,
+      ioUtilPercent: n.latest?.ioUtilPercent ?? null,
+      eventsPerSecond: n.latest?.eventsPerSecond ?? null,
+      eventsTotal: n.eventsTotal,
+    }));
+  }
+
+  runningTest(): RunningTestView | null {
+    const test = this.scraper.views().find((n) => n.up && n.runningTest)?.runningTest;
+    return (test as RunningTestView | undefined) ?? null;
+  }
+
+  /** Events/s through the pipeline: what the processors store, or what the gateways accept when no processor is watched. */
+  throughput(views: NodeView[] = this.scraper.views()): number {
+    const rate = (role: string) => views.filter((n) => n.up && n.role === role).reduce((sum, n) => sum + (n.latest?.eventsPerSecond ?? 0), 0);
+    return views.some((n) => n.role === 'processor') ? rate('processor') : rate('gateway');
+  }
+
+  cluster(): { eventsPerSecond: number; consumerLag: number | null; queueDepth: number | null; errorRate: number | null; lag: LagView | null } {
+    const lag = this.lag?.view() ?? null;
+    const test = this.runningTest();
+    const handled = test ? test.acknowledged + test.errors : 0;
+    return {
+      eventsPerSecond: this.throughput(),
+      consumerLag: lag?.lagSeconds ?? null,
+      queueDepth: lag?.total ?? null,
+      errorRate: test && handled > 0 ? test.errors / handled : null,
+      lag,
+    };
+  }
+
+  bottlenecks(windowSeconds: number, nowMs = Date.now()): Verdict[] {
+    const since = nowMs - windowSeconds * 1000;
+    const views = this.scraper.views();
+    const lag = this.lag?.view() ?? null;
+    return detectBottlenecks({
+      windowSeconds,
+      nodes: views.map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, samples: n.history.filter((s) => s.atMs >= since) })),
+      throughputPerSecond: this.throughput(views),
+      targetRatePerSecond: this.runningTest()?.intendedRatePerSecond ?? null,
+      queueDepth: lag?.total ?? null,
+      lagStatus: lag ? { status: lag.status, reason: lag.statusReason } : null,
+      thresholds: this.thresholds,
+    });
+  }
+
+  /** What the dashboard receives once a second. */
+  snapshot(nowMs = Date.now()) {
+    const { lag: _lag, ...cluster } = this.cluster();
+    return {
+      atMs: nowMs,
+      cluster,
+      nodes: this.nodes(),
+      latency: this.windows.summaries(60, nowMs),
+      bottlenecks: this.bottlenecks(30, nowMs),
+      loadTest: this.runningTest(),
+    };
+  }
+}

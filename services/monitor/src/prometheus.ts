@@ -1,0 +1,82 @@
+// The monitor's /metrics: the seed's series (cluster_events_total, cluster_latency, system_cpu_usage,
+// system_memory_usage) for the whole cluster, consumer lag and queue depth, and the monitor's own process metrics.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterState } from './cluster-state.js';
+
+const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class MonitorMetrics {
+  readonly registry = new Registry();
+  private readonly seenTotals = new Map<string, number>();
+
+  constructor(private readonly state: ClusterState) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'monitor_' });
+    const registers = [this.registry];
+    const events = new Counter({ name: 'cluster_events_total', help: 'Events handled, per node and its stage (processor: stored, gateway: accepted)', labelNames: ['node', 'role'], registers });
+    const perNode = (name: string, help: string, pick: (n: ReturnType<ClusterState['nodes']>[number]) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['node', 'role'],
+        registers,
+        collect() {
+          this.reset();
+          for (const n of state.nodes()) {
+            const value = pick(n);
+            if (value !== null) this.set({ node: n.id, role: n.role }, value);
+          }
+        },
+      });
+    perNode('system_cpu_usage', 'Host CPU utilisation % seen by the node', (n) => n.systemCpuPercent);
+    perNode('system_memory_usage', 'Host memory utilisation % seen by the node', (n) => n.memoryPercent);
+    perNode('node_process_cpu_percent', 'The node process CPU % of one core', (n) => n.cpuPercent);
+    perNode('node_rss_bytes', 'Resident memory of the node process', (n) => n.rssBytes);
+    perNode('node_event_loop_lag_p99_seconds', 'Event-loop delay p99 of the node', (n) => (n.eventLoopLagP99Ms === null ? null : n.eventLoopLagP99Ms / 1000));
+    perNode('node_up', '1 while the node answers its stats endpoint', (n) => (n.up ? 1 : 0));
+    new Gauge({
+      name: 'cluster_consumer_lag',
+      help: 'Events not yet committed by the processor group, per partition',
+      labelNames: ['partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of state.lag?.view()?.partitions ?? []) this.set({ partition: String(p.partition) }, p.lag);
+      },
+    });
+    new Gauge({ name: 'cluster_consumer_lag_seconds', help: 'Lag divided by the consume rate', registers, collect() { const s = state.cluster().consumerLag; if (s !== null) this.set(s); } });
+    new Gauge({ name: 'cluster_queue_depth', help: 'Events waiting in the topic (sum of lag)', registers, collect() { const d = state.cluster().queueDepth; if (d !== null) this.set(d); } });
+    // Counters only go up: add each node's growth since the last scrape of /metrics (a restarted node starts again from 0).
+    this.syncEvents = () => {
+      for (const n of state.nodes()) {
+        const before = this.seenTotals.get(n.url) ?? 0;
+        const growth = n.eventsTotal >= before ? n.eventsTotal - before : n.eventsTotal;
+        if (growth > 0) events.inc({ node: n.id, role: n.role }, growth);
+        this.seenTotals.set(n.url, n.eventsTotal);
+      }
+    };
+  }
+
+  private readonly syncEvents: () => void;
+
+  async text(): Promise<string> {
+    this.syncEvents();
+    return `${await this.registry.metrics()}${this.latencyText()}`;
+  }
+
+  /** cluster_latency as a Prometheus histogram, from the merged HDR histograms (everything since the monitor started). */
+  private latencyText(): string {
+    const lines = ['# HELP cluster_latency Latency per component in seconds, merged across nodes', '# TYPE cluster_latency histogram'];
+    for (const [component, h] of this.state.windows.totals()) {
+      const counts = h.countsAtOrBelow(LATENCY_BUCKETS_SECONDS.map((s) => s * 1000));
+      LATENCY_BUCKETS_SECONDS.forEach((le, i) => lines.push(`cluster_latency_bucket{component="${component}",le="${le}"} ${counts[i]}`));
+      lines.push(`cluster_latency_bucket{component="${component}",le="+Inf"} ${h.count}`);
+      lines.push(`cluster_latency_sum{component="${component}"} ${(h.summary().meanMs * h.count) / 1000}`);
+      lines.push(`cluster_latency_count{component="${component}"} ${h.count}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,61 @@
+// Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
+import type { Config, Logger } from '@logperf/core';
+import { createBus, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
+import { DEFAULT_THRESHOLDS } from './bottlenecks.js';
+import { ClusterState } from './cluster-state.js';
+import { LagWatcher } from './lag-watcher.js';
+import { LatencyWindows } from './latency-windows.js';
+import { buildMonitorApp } from './monitor-app.js';
+import { NodeScraper } from './node-scraper.js';
+import { MonitorMetrics } from './prometheus.js';
+
+export interface StartMonitorOptions {
+  config: Config;
+  logger: Logger;
+  port?: number;
+  /** Nodes to scrape from the start (more may register). */
+  nodeUrls: string[];
+  /** The cluster's bus, when it lives in this process (embedded); otherwise one is opened from the config. */
+  bus?: Bus;
+  dashboardHtml: () => Promise<string>;
+  scrapeIntervalMs?: number;
+}
+
+export async function startMonitor(options: StartMonitorOptions): Promise<RunningRole & { state: ClusterState }> {
+  const { config, logger } = options;
+  const windows = new LatencyWindows();
+  const scraper = new NodeScraper(windows, { intervalMs: options.scrapeIntervalMs ?? 1000, downAfterMs: 3000 });
+  for (const url of options.nodeUrls) scraper.addNode(url);
+  const ownBus = options.bus ? undefined : await createBus(config);
+  const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? 1000);
+  const state = new ClusterState(scraper, windows, lag, DEFAULT_THRESHOLDS);
+  const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
+  const app = buildMonitorApp({
+    state,
+    metrics: new MonitorMetrics(state),
+    node,
+    logger,
+    apiToken: config.apiToken,
+    registrableHosts: ['127.0.0.1', 'localhost', '::1', config.host],
+    dashboardHtml: options.dashboardHtml,
+  });
+  scraper.start();
+  lag.start();
+  await app.listen({ host: config.host, port: options.port ?? config.ports.monitor });
+  const address = app.server.address();
+  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
+  logger.info({ url, nodes: options.nodeUrls }, 'monitor listening');
+  return {
+    role: 'monitor',
+    url,
+    node,
+    state,
+    async close() {
+      scraper.stop();
+      lag.stop();
+      await app.close();
+      node.stop();
+      await ownBus?.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { LatencyHistogram } from '@logperf/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS, detectBottlenecks, type BottleneckInput } from '../src/bottlenecks.js';
+import { lagStatus, type LagSample } from '../src/lag-watcher.js';
+import { LatencyWindows } from '../src/latency-windows.js';
+import type { NodeSample } from '../src/node-scraper.js';
+
+const samples = (n: number, values: Partial<NodeSample>): NodeSample[] =>
+  Array.from({ length: n }, (_, i) => ({ atMs: i * 1000, cpuPercent: 20, systemCpuPercent: 30, memoryPercent: 40, ioUtilPercent: 5, eventLoopLagP99Ms: 12, gcPauseMs: 3, eventsPerSecond: 1000, ...values }));
+
+const input = (overrides: Partial<BottleneckInput> = {}): BottleneckInput => ({
+  windowSeconds: 30,
+  nodes: [
+    { id: 'processor-1', role: 'processor', up: true, samples: samples(10, {}) },
+    { id: 'gateway-1', role: 'gateway', up: true, samples: samples(10, {}) },
+  ],
+  throughputPerSecond: 5000,
+  targetRatePerSecond: 5000,
+  queueDepth: 10,
+  lagStatus: { status: 'OK', reason: 'no lag' },
+  thresholds: DEFAULT_THRESHOLDS,
+  ...overrides,
+});
+
+describe('bottleneck rules', () => {
+  it('stay silent on a healthy cluster', () => {
+    expect(detectBottlenecks(input())).toEqual([]);
+  });
+
+  it('CPU > 75% fires only while throughput is below 80% of the target', () => {
+    const hot = [{ id: 'processor-1', role: 'processor', up: true, samples: samples(10, { cpuPercent: 92 }) }];
+    const slow = detectBottlenecks(input({ nodes: hot, throughputPerSecond: 3000, targetRatePerSecond: 5000 }));
+    expect(slow).toMatchObject([{ rule: 'cpu', severity: 'critical', value: 92, threshold: 75, affectedNodes: ['processor-1'] }]);
+    expect(slow[0]?.recommendation).toMatch(/add 2–4 nodes/);
+    expect(detectBottlenecks(input({ nodes: hot, throughputPerSecond: 4500, targetRatePerSecond: 5000 }))).toEqual([]);
+  });
+
+  it('memory > 80%, queue depth > 1000, I/O > 80%, event-loop lag and GC each name their evidence', () => {
+    const rules = (nodeValues: Partial<NodeSample>, extra: Partial<BottleneckInput> = {}) =>
+      detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(10, nodeValues) }], ...extra })).map((v) => v.rule);
+    expect(rules({ memoryPercent: 85 })).toEqual(['memory']);
+    expect(rules({}, { queueDepth: 1500 })).toEqual(['queue']);
+    expect(rules({ ioUtilPercent: 90 })).toEqual(['io']);
+    expect(rules({ eventLoopLagP99Ms: 250 })).toEqual(['event-loop']);
+    expect(rules({ gcPauseMs: 120 })).toEqual(['gc']);
+    expect(rules({}, { lagStatus: { status: 'WARN', reason: 'lag grew' } })).toEqual(['consumer-lag']);
+  });
+
+  it('a single spike is not a bottleneck (fewer than 3 samples)', () => {
+    expect(detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(2, { memoryPercent: 99 }) }] }))).toEqual([]);
+  });
+
+  it('a node that is down is reported, not averaged away', () => {
+    const verdicts = detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: false, samples: samples(10, { cpuPercent: 99 }) }] }));
+    expect(verdicts).toMatchObject([{ rule: 'node-down', severity: 'critical', affectedNodes: ['p'] }]);
+  });
+});
+
+describe('Burrow-style lag status', () => {
+  const lag = (atMs: number, committed: number, end: number): LagSample => ({ atMs, total: end - committed, partitions: [{ partition: 0, committedOffset: committed, endOffset: end, lag: end - committed }] });
+  it('OK when caught up or shrinking, WARN when growing, STALL then STOP when commits stop', () => {
+    expect(lagStatus([lag(0, 10, 10)]).status).toBe('OK');
+    expect(lagStatus([lag(0, 0, 100), lag(1000, 80, 120), lag(2000, 150, 160)]).status).toBe('OK');
+    expect(lagStatus([lag(0, 0, 100), lag(1000, 50, 200), lag(2000, 100, 300)]).status).toBe('WARN');
+    const stalled = Array.from({ length: 12 }, (_, i) => lag(i * 1000, 500, 600 + i * 100));
+    expect(lagStatus(stalled).status).toBe('STALL');
+    const stopped = Array.from({ length: 62 }, (_, i) => lag(i * 1000, 500, 900));
+    expect(lagStatus(stopped).status).toBe('STOP');
+  });
+});
+
+describe('latency windows', () => {
+  it('returns recorded known values exactly (HDR precision) and forgets what left the window', () => {
+    const windows = new LatencyWindows();
+    const now = 1_000_000;
+    for (const ms of [10, 20, 30, 40, 1000]) windows.recordMs('api-gateway', ms, now - 5_000);
+    windows.recordMs('api-gateway', 5, now - 120_000);
+    const recent = windows.merged('api-gateway', 60, now).summary();
+    expect(recent.count).toBe(5);
+    expect(Math.abs(recent.p50 - 30)).toBeLessThanOrEqual(0.03);
+    expect(Math.abs(recent.max - 1000)).toBeLessThanOrEqual(1);
+    expect(windows.merged('api-gateway', 300, now).count).toBe(6);
+    expect(windows.merged('api-gateway', 3600, now).count).toBe(6);
+  });
+
+  it('merges histograms from several nodes into one distribution', () => {
+    const windows = new LatencyWindows();
+    const a = LatencyHistogram.create();
+    const b = LatencyHistogram.create();
+    a.recordMs(1, 99);
+    b.recordMs(100, 1);
+    windows.add('store', a, 5000);
+    windows.add('store', b, 5000);
+    const merged = windows.merged('store', 60, 5500);
+    expect(merged.count).toBe(100);
+    expect(merged.percentileMs(99)).toBeLessThan(1.01);
+    expect(merged.summary().max).toBeGreaterThan(99.9);
+  });
+});
