@@ -80,7 +80,7 @@ describe('monitor on the embedded cluster', () => {
   it('streams snapshots for the dashboard', async () => {
     const res = await fetch(`${monitor.url}/api/performance/stream`);
     const reader = res.body!.getReader();
-    const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
+    const chunk = (await reader.read()) as { value?: Uint8Array };
     await reader.cancel();
     const text = new TextDecoder().decode(chunk.value);
     const snapshot = JSON.parse(/data: (.*)\n/.exec(text)![1]!) as { nodes: { role: string; up: boolean }[]; latency: Json };
