@@ -10,3 +10,4 @@ export * from './processor/processor.js';
 export * from './roles.js';
 export * from './http/http-app.js';
 export * from './node/node-routes.js';
+export * from './backends/store/sql-client.js';

@@ -6,3 +6,4 @@ export * from './histogram.js';
 export * from './logger.js';
 export * from './timeout.js';
 export * from './system/index.js';
+export * from './stats.js';

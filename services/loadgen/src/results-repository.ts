@@ -1,11 +1,5 @@
 // Keeps load-test results in the store's database (PGlite or PostgreSQL), so a restart keeps the history.
-import type { Config } from '@logperf/core';
-
-/** The part of pg.Pool and PGlite both offer. */
-export interface SqlClient {
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  close(): Promise<void>;
-}
+import type { SqlClient } from '@logperf/cluster';
 
 export interface StoredResult {
   testId: string;
@@ -16,18 +10,6 @@ export interface StoredResult {
   finishedAt: number | null;
   passed: boolean | null;
   result: unknown;
-}
-
-export async function createSqlClient(config: Pick<Config, 'store' | 'databaseUrl' | 'pgliteDir'>): Promise<SqlClient> {
-  if (config.store === 'postgres') {
-    const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, connectionTimeoutMillis: 5000, application_name: 'logperf-loadgen' });
-    pool.on('error', () => undefined);
-    return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: () => pool.end() };
-  }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(config.pgliteDir === undefined ? undefined : `${config.pgliteDir}/loadgen`);
-  return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }), close: () => db.close() };
 }
 
 interface Row {

@@ -1,8 +1,8 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
-import { createBus, NodeRuntime, type RunningRole } from '@logperf/cluster';
+import { createBus, createSqlClient, NodeRuntime, type RunningRole } from '@logperf/cluster';
 import { buildLoadgenApp } from './loadgen-app.js';
-import { createSqlClient, ResultsRepository } from './results-repository.js';
+import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
 
 export interface StartLoadgenOptions {
@@ -17,7 +17,7 @@ export interface StartLoadgenOptions {
 
 export async function startLoadgen(options: StartLoadgenOptions): Promise<RunningRole & { runner: LoadTestRunner }> {
   const { config, logger } = options;
-  const sql = await createSqlClient(config);
+  const sql = await createSqlClient(config, 'loadgen');
   const repository = new ResultsRepository(sql);
   await repository.init();
   const interrupted = await repository.markInterrupted();

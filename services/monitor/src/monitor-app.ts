@@ -4,10 +4,13 @@ import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/cl
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
+import type { HistoryStore } from './history.js';
+import { baselineFrom, buildReport } from './report.js';
 import type { MonitorMetrics } from './prometheus.js';
 
 export interface MonitorOptions {
   state: ClusterState;
+  history: HistoryStore;
   metrics: MonitorMetrics;
   node: NodeRuntime;
   logger: Logger;
@@ -24,6 +27,14 @@ const latencyMs = z.coerce.number().finite('latencyMs must be a finite number').
 const sample = z.strictObject({ component, latencyMs });
 const recordBody = z.union([sample, z.array(sample).min(1).max(10_000), z.strictObject({ samples: z.array(sample).min(1).max(10_000) })]);
 const windowQuery = (fallback: number) => z.object({ windowSeconds: z.coerce.number().int().min(1).max(3600).default(fallback) });
+const baselineBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).default(() => `baseline-${new Date().toISOString()}`),
+  windowMinutes: z.number().int().min(1).max(1440).default(5),
+});
+const reportQuery = z.object({
+  durationMinutes: z.coerce.number().int('durationMinutes must be a whole number').gt(0, 'durationMinutes must be positive').max(43_200, 'durationMinutes must be at most 43,200 (30 days)').default(60),
+  baseline: z.string().min(1).max(100).optional(),
+});
 const registration = z.strictObject({ url: z.url().refine((u) => /^https?:/.test(u), 'url must be http(s)') });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
@@ -50,6 +61,25 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   app.get('/api/performance/bottlenecks', async (request) => {
     const { windowSeconds } = parse(windowQuery(30), request.query);
     return { windowSeconds, thresholds: state.thresholds, bottlenecks: state.bottlenecks(windowSeconds) };
+  });
+
+  app.post('/api/performance/baseline', async (request, reply) => {
+    const { name, windowMinutes } = parse(baselineBody, request.body ?? {});
+    const now = Date.now();
+    const rows = await options.history.range(now - windowMinutes * 60_000, now);
+    if (rows.length < 3) throw new AppError('UNPROCESSABLE', `only ${rows.length} second(s) measured in the last ${windowMinutes} min; a baseline needs at least 3`);
+    const baseline = baselineFrom(name, rows, now);
+    await options.history.saveBaseline(baseline);
+    return reply.status(201).send({ name, fromMs: baseline.fromMs, toMs: baseline.toMs, seconds: rows.length, components: Object.keys(baseline.p99ByComponent) });
+  });
+
+  app.get('/api/performance/report', async (request) => {
+    const { durationMinutes, baseline: name } = parse(reportQuery, request.query);
+    const now = Date.now();
+    const baseline = await options.history.baseline(name);
+    if (name !== undefined && !baseline) throw new AppError('NOT_FOUND', `no baseline named '${name}'`);
+    const rows = await options.history.range(now - durationMinutes * 60_000, now);
+    return { durationMinutes, ...buildReport(rows, now - durationMinutes * 60_000, now, baseline, state.thresholds) };
   });
 
   app.post('/api/performance/record', async (request, reply) => {

@@ -1,8 +1,9 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import type { Config, Logger } from '@logperf/core';
-import { createBus, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
+import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
 import { DEFAULT_THRESHOLDS } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
+import { HistoryStore, historyRow } from './history.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';
@@ -29,9 +30,20 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const ownBus = options.bus ? undefined : await createBus(config);
   const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? 1000);
   const state = new ClusterState(scraper, windows, lag, DEFAULT_THRESHOLDS);
+  const sql = await createSqlClient(config, 'monitor');
+  const history = new HistoryStore(sql);
+  await history.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
+  // One row a second, for the previous second; a failed write is logged and the next second tries again.
+  let lastPrune = 0;
+  const historyTimer = setInterval(() => {
+    const now = Date.now();
+    const prune = now - lastPrune > 3600_000 ? ((lastPrune = now), history.prune(now)) : Promise.resolve();
+    void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) => logger.warn({ err: error }, 'could not store the monitor history'));
+  }, 1000);
   const app = buildMonitorApp({
     state,
+    history,
     metrics: new MonitorMetrics(state),
     node,
     logger,
@@ -51,11 +63,13 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     node,
     state,
     async close() {
+      clearInterval(historyTimer);
       scraper.stop();
       lag.stop();
       await app.close();
       node.stop();
       await ownBus?.close();
+      await sql.close();
     },
   };
 }

@@ -88,6 +88,25 @@ describe('monitor on the embedded cluster', () => {
     expect(snapshot.latency).toHaveProperty('end-to-end');
   });
 
+  it('stores a baseline and reports from stored measurements, comparing with it (A/A: nothing significant)', async () => {
+    await sleep(1500);
+    const post = (body: unknown) => fetch(`${monitor.url}/api/performance/baseline`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const created = await post({ name: 'aa', windowMinutes: 1 });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { seconds: number }).seconds).toBeGreaterThanOrEqual(3);
+    type Report = { throughput: { totalEvents: number }; latency: Record<string, { count: number }>; baseline: { name: string; comparisons: { metric: string; significant: boolean }[] }; capacity: { observedPeakPerSecond: number } };
+    const report = await get<Report>('/api/performance/report?durationMinutes=1&baseline=aa');
+    expect(report.latency['end-to-end']?.count).toBe(2000);
+    expect(report.throughput.totalEvents).toBeGreaterThan(0);
+    expect(report.capacity.observedPeakPerSecond).toBeGreaterThan(0);
+    expect(report.baseline.name).toBe('aa');
+    expect(report.baseline.comparisons.length).toBeGreaterThan(0);
+    expect(report.baseline.comparisons.every((c) => !c.significant)).toBe(true);
+    for (const bad of ['0', '-5', '43201', 'abc', '1.5']) expect((await fetch(`${monitor.url}/api/performance/report?durationMinutes=${bad}`)).status).toBe(400);
+    expect((await fetch(`${monitor.url}/api/performance/report?baseline=nope`)).status).toBe(404);
+    expect((await post({ windowMinutes: 0 })).status).toBe(400);
+  }, 30_000);
+
   it('names a stopped consumer group (queue depth > 1,000) and a node that stops answering (down within 3 s)', async () => {
     await processor.close();
     await send(800);

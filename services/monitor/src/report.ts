@@ -1,0 +1,127 @@
+// A performance report computed only from stored measurements: throughput, latency, resources, bottlenecks,
+// the change against a baseline with its significance (Mann-Whitney U), and the observed capacity headroom.
+import { LatencyHistogram, mannWhitneyU, summarise, type LatencySummary, type SeriesSummary } from '@logperf/core';
+import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
+import type { Baseline, HistoryRow } from './history.js';
+
+export interface Comparison {
+  metric: string;
+  baselineMean: number;
+  currentMean: number;
+  changePercent: number;
+  pValue: number | null;
+  effectSize: number | null;
+  /** Significant at p < 0.01 and a change of at least 5 %. */
+  significant: boolean;
+}
+
+const SIGNIFICANCE = 0.01;
+const MIN_CHANGE_PERCENT = 5;
+
+/** Per-second p99 of each component, from each row's histogram of that second. */
+export function p99Series(rows: readonly HistoryRow[]): Record<string, number[]> {
+  const series: Record<string, number[]> = {};
+  for (const row of rows) for (const [component, encoded] of Object.entries(row.latency)) (series[component] ??= []).push(LatencyHistogram.decode(encoded).percentileMs(99));
+  return series;
+}
+
+export function baselineFrom(name: string, rows: readonly HistoryRow[], nowMs: number): Baseline {
+  return { name, createdAt: nowMs, fromMs: rows[0]?.atMs ?? nowMs, toMs: rows.at(-1)?.atMs ?? nowMs, throughputPerSecond: rows.map((r) => r.throughput), p99ByComponent: p99Series(rows) };
+}
+
+function compare(metric: string, baseline: readonly number[], current: readonly number[]): Comparison | undefined {
+  if (baseline.length === 0 || current.length === 0) return undefined;
+  const before = summarise(baseline).mean;
+  const after = summarise(current).mean;
+  const test = mannWhitneyU(baseline, current);
+  const changePercent = before === 0 ? (after === 0 ? 0 : 100) : ((after - before) / before) * 100;
+  return {
+    metric,
+    baselineMean: before,
+    currentMean: after,
+    changePercent,
+    pValue: test?.pValue ?? null,
+    effectSize: test?.effectSize ?? null,
+    significant: test !== undefined && test.pValue < SIGNIFICANCE && Math.abs(changePercent) >= MIN_CHANGE_PERCENT,
+  };
+}
+
+export interface Report {
+  fromMs: number;
+  toMs: number;
+  seconds: number;
+  throughput: SeriesSummary & { totalEvents: number };
+  latency: Record<string, LatencySummary>;
+  resources: Record<string, { role: string; cpuPercent: SeriesSummary; memoryPercent: SeriesSummary; ioUtilPercent: SeriesSummary; eventLoopLagP99Ms: SeriesSummary; upShare: number }>;
+  queueDepth: SeriesSummary;
+  bottlenecks: Verdict[];
+  baseline: { name: string; fromMs: number; toMs: number; comparisons: Comparison[] } | null;
+  capacity: { observedPeakPerSecond: number; meanPerSecond: number; observedHeadroomPercent: number | null; basis: string };
+}
+
+export function buildReport(rows: readonly HistoryRow[], fromMs: number, toMs: number, baseline: Baseline | undefined, thresholds: BottleneckThresholds): Report {
+  const throughputSeries = rows.map((r) => r.throughput);
+  const latency: Record<string, LatencyHistogram> = {};
+  for (const row of rows) for (const [component, encoded] of Object.entries(row.latency)) (latency[component] ??= LatencyHistogram.create()).merge(LatencyHistogram.decode(encoded));
+
+  const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
+  for (const row of rows) {
+    for (const node of row.nodes) {
+      const entry = byNode.get(node.id) ?? { role: node.role, samples: [], atMs: [] };
+      entry.samples.push(node);
+      entry.atMs.push(row.atMs);
+      byNode.set(node.id, entry);
+    }
+  }
+  const values = (samples: HistoryRow['nodes'][number][], pick: (n: HistoryRow['nodes'][number]) => number | null) => samples.map(pick).filter((v): v is number => v !== null);
+  const resources = Object.fromEntries(
+    [...byNode].map(([id, { role, samples }]) => [
+      id,
+      {
+        role,
+        cpuPercent: summarise(values(samples, (n) => n.cpuPercent)),
+        memoryPercent: summarise(values(samples, (n) => n.memoryPercent)),
+        ioUtilPercent: summarise(values(samples, (n) => n.ioUtilPercent)),
+        eventLoopLagP99Ms: summarise(values(samples, (n) => n.eventLoopLagP99Ms)),
+        upShare: samples.filter((n) => n.up).length / samples.length,
+      },
+    ]),
+  );
+  const queueDepths = rows.map((r) => r.queueDepth).filter((d): d is number => d !== null);
+  const lastNodes = rows.at(-1)?.nodes ?? [];
+  const bottlenecks = detectBottlenecks({
+    windowSeconds: Math.round((toMs - fromMs) / 1000),
+    nodes: [...byNode].map(([id, { role, samples, atMs }]) => ({ id, role, up: lastNodes.find((n) => n.id === id)?.up ?? false, samples: samples.map((s, i) => ({ ...s, atMs: atMs[i]! })) })),
+    throughputPerSecond: summarise(throughputSeries).mean,
+    targetRatePerSecond: null,
+    queueDepth: queueDepths.at(-1) ?? null,
+    lagStatus: null,
+    thresholds,
+  });
+
+  const current = p99Series(rows);
+  const comparisons = baseline
+    ? [
+        compare('throughput per second', baseline.throughputPerSecond, throughputSeries),
+        ...Object.keys(baseline.p99ByComponent).map((c) => compare(`${c} p99 ms (per second)`, baseline.p99ByComponent[c] ?? [], current[c] ?? [])),
+      ].filter((c): c is Comparison => c !== undefined)
+    : [];
+  const t = summarise(throughputSeries);
+  return {
+    fromMs,
+    toMs,
+    seconds: rows.length,
+    throughput: { ...t, totalEvents: throughputSeries.reduce((a, b) => a + b, 0) },
+    latency: Object.fromEntries(Object.entries(latency).map(([c, h]) => [c, h.summary()])),
+    resources,
+    queueDepth: summarise(queueDepths),
+    bottlenecks,
+    baseline: baseline ? { name: baseline.name, fromMs: baseline.fromMs, toMs: baseline.toMs, comparisons } : null,
+    capacity: {
+      observedPeakPerSecond: t.max,
+      meanPerSecond: t.mean,
+      observedHeadroomPercent: t.mean > 0 ? ((t.max - t.mean) / t.mean) * 100 : null,
+      basis: 'observed in this window only (peak second vs mean); a fitted capacity model is the analyzer’s job',
+    },
+  };
+}
