@@ -96,7 +96,7 @@ export function historyRow(state: ClusterState, nowMs: number): HistoryRow {
     atMs: secondEnd + 1,
     throughput: state.throughput(views),
     queueDepth: state.lag?.view()?.total ?? null,
-    nodes: views.map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, ...(n.latest ?? emptySample()) })).map(({ atMs: _atMs, ...node }) => node as HistoryNode),
+    nodes: views.map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, ...(n.latest ?? emptySample()) })).map(({ atMs: _atMs, ...node }) => node),
     latency,
   };
 }
