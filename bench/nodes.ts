@@ -19,7 +19,7 @@ export async function startNodes(options: { real: boolean; processes: number }):
   };
   const started: CliProcess[] = [];
   if (!options.real) {
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0'], env);
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0'], env);
     started.push(up);
     return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], env, stop: () => stopAll(started) };
   }

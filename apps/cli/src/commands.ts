@@ -42,6 +42,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'gateway-port': { type: 'string', help: 'gateway port (env LOGPERF_GATEWAY_PORT, default 8090)' },
       'processor-port': { type: 'string', help: 'processor port (env LOGPERF_PROCESSOR_PORT, default 8091)' },
       'loadgen-port': { type: 'string', help: 'load generator port (env LOGPERF_LOADGEN_PORT, default 8081)' },
+      'monitor-port': { type: 'string', help: 'monitor port (env LOGPERF_MONITOR_PORT, default 8080)' },
+    },
+  },
+  monitor: {
+    summary: 'run the performance monitor alone (:8080): scrapes nodes, lag, bottlenecks, dashboard',
+    usage: 'logperf monitor [--port N] [--nodes URL,…] [backend flags]',
+    flags: {
+      ...BACKEND_FLAGS,
+      port: { type: 'string', help: 'port (env LOGPERF_MONITOR_PORT, default 8080)' },
+      nodes: { type: 'string', help: 'node URLs to scrape (env LOGPERF_MONITOR_NODES, default gateway, processor and load generator)' },
     },
   },
   loadgen: {

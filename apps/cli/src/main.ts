@@ -7,7 +7,7 @@ import { startRoles, type Role } from './roles.js';
 import { runTestCommand } from './test-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
-const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'] };
+const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen', 'monitor'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'], monitor: ['monitor'] };
 
 function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -46,7 +46,7 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'burst' || command === 'ramp') {
     if (!values['in-process']) return runTestCommand(command, values, typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`, config.apiToken);
-    const started = await startRoles(SERVICE_ROLES.up!, config, logger, { instances, ports: { processor: 0, gateway: 0, loadgen: 0 } });
+    const started = await startRoles(SERVICE_ROLES.up!, config, logger, { instances, ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0 } });
     try {
       return await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken);
     } finally {
@@ -57,7 +57,8 @@ async function run(argv: string[]): Promise<number> {
   const started = await startRoles(SERVICE_ROLES[command] ?? [], config, logger, { instances });
   for (const role of started.roles) {
     const backends = started.backends ? `  (bus ${started.backends.bus.kind}, store ${started.backends.store.kind}, cache ${started.backends.cache.kind})` : `  (results in ${config.store})`;
-    console.log(`${role.role.padEnd(10)} ${role.url}${role.role === 'loadgen' ? `  (results in ${config.store})` : backends}`);
+    const where = role.role === 'loadgen' ? `  (results in ${config.store})` : role.role === 'monitor' ? `  (dashboard ${role.url}/)` : backends;
+    console.log(`${role.role.padEnd(10)} ${role.url}${where}`);
   }
   const signal = await waitForSignal();
   logger.info({ signal }, 'shutting down: draining in-flight work');

@@ -2,8 +2,9 @@
 import type { Config, Logger } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
 import { startLoadgen } from '@logperf/loadgen';
+import { dashboardHtml, startMonitor } from '@logperf/monitor';
 
-export type Role = 'processor' | 'gateway' | 'loadgen';
+export type Role = 'processor' | 'gateway' | 'loadgen' | 'monitor';
 
 export interface StartedRoles {
   roles: RunningRole[];
@@ -31,6 +32,20 @@ export async function startRoles(wanted: readonly Role[], config: Config, logger
         ...withPort(port('loadgen')),
         ...(gateway ? { allowedTargets: [gateway], defaultTarget: `${gateway}/api/logs` } : {}),
         ...(processor ? { processorUrls: [processor] } : {}),
+      }),
+    );
+  }
+  if (wanted.includes('monitor')) {
+    // Started last, so it can watch every role this process runs (or the configured nodes when it runs alone).
+    const local = roles.map((r) => r.url);
+    roles.push(
+      await startMonitor({
+        config,
+        logger,
+        ...withPort(port('monitor')),
+        nodeUrls: local.length > 0 ? local : config.monitorNodes,
+        ...(backends ? { bus: backends.bus } : {}),
+        dashboardHtml,
       }),
     );
   }

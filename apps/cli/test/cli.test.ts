@@ -76,9 +76,9 @@ describe('logperf burst --in-process', () => {
 describe('logperf up (embedded)', () => {
   it('ingests and stores events, rejects bad input without storing it, and drains on SIGTERM', async () => {
     const startedAt = performance.now();
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
     const startSeconds = (performance.now() - startedAt) / 1000;
-    const { gateway, processor } = up.urls as { gateway: string; processor: string };
+    const { gateway, processor, monitor } = up.urls as { gateway: string; processor: string; monitor: string };
     const stored = async () => ((await (await fetch(`${processor}/api/node/stats`)).json()) as { events: { total: number } }).events.total;
     const post = (body: string, type = 'application/x-ndjson') => fetch(`${gateway}/api/logs`, { method: 'POST', body, headers: { 'content-type': type } });
 
@@ -98,6 +98,13 @@ describe('logperf up (embedded)', () => {
     const stats = (await (await fetch(`${processor}/api/node/stats`)).json()) as { processor: { stored: number; poison: number }; latency: Record<string, { summary: { count: number } }> };
     expect(stats.processor).toMatchObject({ stored: 1000, poison: 0 });
     expect(stats.latency['end-to-end']?.summary.count).toBe(1000);
+
+    const monitorLatency = async () => ((await (await fetch(`${monitor}/api/performance/latency?windowSeconds=300`)).json()) as { components: Record<string, { count: number }> }).components;
+    const monitorDeadline = Date.now() + 10_000;
+    while ((await monitorLatency())['end-to-end']?.count !== 1000 && Date.now() < monitorDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await monitorLatency())['end-to-end']?.count).toBe(1000);
+    const nodes = ((await (await fetch(`${monitor}/api/performance/metrics`)).json()) as { nodes: { role: string; up: boolean }[] }).nodes;
+    expect(nodes.map((n) => `${n.role}:${n.up}`).sort()).toEqual(['gateway:true', 'loadgen:true', 'processor:true']);
 
     expect(await up.stop('SIGTERM')).toBe(0);
     expect(startSeconds).toBeLessThan(10);

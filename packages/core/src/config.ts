@@ -44,10 +44,13 @@ const configSchema = z.object({
   loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
   processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+  /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
+  monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = Omit<z.output<typeof configSchema>, 'loadgenAllowedTargets' | 'processorUrls'> & { loadgenAllowedTargets: string[]; processorUrls: string[] };
+type Lists = 'loadgenAllowedTargets' | 'processorUrls' | 'monitorNodes';
+export type Config = Omit<z.output<typeof configSchema>, Lists> & Record<Lists, string[]>;
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Where each setting comes from: flag name (kebab-case) and environment variable. */
@@ -67,6 +70,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
   loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },
   processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
+  monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };
 
@@ -88,7 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   if (parsed.success) {
     const c = parsed.data;
     const origin = (port: number) => `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
-    return { ...c, loadgenAllowedTargets: c.loadgenAllowedTargets ?? [origin(c.ports.gateway)], processorUrls: c.processorUrls ?? [origin(c.ports.processor)] };
+    return {
+      ...c,
+      loadgenAllowedTargets: c.loadgenAllowedTargets ?? [origin(c.ports.gateway)],
+      processorUrls: c.processorUrls ?? [origin(c.ports.processor)],
+      monitorNodes: c.monitorNodes ?? [origin(c.ports.gateway), origin(c.ports.processor), origin(c.ports.loadgen)],
+    };
   }
   const problems = parsed.error.issues.map((issue) => {
     const [key, sub] = issue.path.map(String);

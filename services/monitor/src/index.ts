@@ -7,3 +7,4 @@ export * from './cluster-state.js';
 export * from './prometheus.js';
 export * from './monitor-app.js';
 export * from './start-monitor.js';
+export * from './dashboard.js';
