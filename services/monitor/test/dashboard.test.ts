@@ -48,8 +48,9 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
     const failedRequests: string[] = [];
     page.on('requestfailed', (request) => failedRequests.push(request.url()));
     await page.goto(`${monitor.url}/`);
-    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'live', undefined, { timeout: 10_000 });
-    await page.waitForFunction(() => Number((document.querySelector('#eps')?.textContent ?? '0').replace(/,/g, '')) > 0, undefined, { timeout: 15_000 });
+    // Expressions run in the page (strings, since the test itself has no DOM types).
+    await page.waitForFunction("document.querySelector('#connection')?.textContent === 'live'", undefined, { timeout: 10_000 });
+    await page.waitForFunction("Number((document.querySelector('#eps')?.textContent ?? '0').replace(/,/g, '')) > 0", undefined, { timeout: 15_000 });
     await page.waitForTimeout(3000);
     expect(await page.locator('#nodes tbody tr').count()).toBe(2);
     expect(await page.locator('#nodes .state-up').count()).toBe(2);
@@ -61,8 +62,8 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
 
     clearInterval(sending);
     await gateway.close();
-    await page.waitForFunction(() => document.querySelector('#nodes .state-down') !== null, undefined, { timeout: 6000 });
-    await page.waitForFunction(() => (document.querySelector('#bottlenecks')?.textContent ?? '').includes('node-down'), undefined, { timeout: 6000 });
+    await page.waitForFunction("document.querySelector('#nodes .state-down') !== null", undefined, { timeout: 6000 });
+    await page.waitForFunction("(document.querySelector('#bottlenecks')?.textContent ?? '').includes('node-down')", undefined, { timeout: 6000 });
     expect(await page.locator('#nodes-up').innerText()).toBe('1 / 2');
     await page.screenshot({ path: 'reports/dashboard-node-down.png', fullPage: true });
     // Everything the page needs is inline or from the monitor itself: no request leaves for the network.
