@@ -20,4 +20,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // The dashboard's page script runs in the browser, with uPlot inlined before it.
+  { files: ['services/monitor/dashboard/**/*.js'], languageOptions: { sourceType: 'script', globals: { document: 'readonly', EventSource: 'readonly', uPlot: 'readonly' } } },
 );
