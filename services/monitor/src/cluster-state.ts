@@ -1,4 +1,5 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
+import type { BackendStats } from './backend-stats.js';
 import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
 import type { LagView, LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
@@ -23,6 +24,7 @@ export class ClusterState {
     readonly windows: LatencyWindows,
     readonly lag: LagWatcher | undefined,
     readonly thresholds: BottleneckThresholds,
+    readonly backends?: BackendStats,
   ) {}
 
   nodes() {
@@ -55,7 +57,7 @@ export class ClusterState {
     return views.some((n) => n.role === 'processor') ? rate('processor') : rate('gateway');
   }
 
-  cluster(): { eventsPerSecond: number; consumerLag: number | null; queueDepth: number | null; errorRate: number | null; lag: LagView | null } {
+  cluster() {
     const lag = this.lag?.view() ?? null;
     const test = this.runningTest();
     const handled = test ? test.acknowledged + test.errors : 0;
@@ -65,6 +67,8 @@ export class ClusterState {
       queueDepth: lag?.total ?? null,
       errorRate: test && handled > 0 ? test.errors / handled : null,
       lag,
+      postgres: this.backends?.postgres ?? null,
+      redis: this.backends?.redis ?? null,
     };
   }
 
@@ -85,7 +89,7 @@ export class ClusterState {
 
   /** What the dashboard receives once a second. */
   snapshot(nowMs = Date.now()) {
-    const { lag: _lag, ...cluster } = this.cluster();
+    const { lag: _lag, postgres: _postgres, redis: _redis, ...cluster } = this.cluster();
     return {
       atMs: nowMs,
       cluster,

@@ -1,6 +1,7 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import type { Config, Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
+import { BackendStats } from './backend-stats.js';
 import { DEFAULT_THRESHOLDS } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
 import { HistoryStore, historyRow } from './history.js';
@@ -29,8 +30,16 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   for (const url of options.nodeUrls) scraper.addNode(url);
   const ownBus = options.bus ? undefined : await createBus(config);
   const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? 1000);
-  const state = new ClusterState(scraper, windows, lag, DEFAULT_THRESHOLDS);
   const sql = await createSqlClient(config, 'monitor');
+  const redis = config.cache === 'redis' ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
+  redis?.on('error', () => undefined);
+  const backendStats = new BackendStats(
+    { ...(config.store === 'postgres' ? { postgres: sql } : {}), ...(redis ? { redisInfo: () => redis.info() } : {}), table: config.storeTable },
+    config,
+  );
+  const backendTimer = setInterval(() => void backendStats.sample(), 2000);
+  void backendStats.sample();
+  const state = new ClusterState(scraper, windows, lag, DEFAULT_THRESHOLDS, backendStats);
   const history = new HistoryStore(sql);
   await history.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
@@ -64,6 +73,8 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     state,
     async close() {
       clearInterval(historyTimer);
+      clearInterval(backendTimer);
+      redis?.disconnect();
       scraper.stop();
       lag.stop();
       await app.close();
