@@ -1,7 +1,7 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
 import type { BackendStats } from './backend-stats.js';
 import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
-import type { LagView, LagWatcher } from './lag-watcher.js';
+import type { LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
 import type { NodeScraper, NodeView } from './node-scraper.js';
 
