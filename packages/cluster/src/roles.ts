@@ -23,6 +23,20 @@ interface RoleOptions {
   port?: number;
 }
 
+/** Announces a node to the monitor every 5 s, so the monitor scrapes it without being told; failures only wait for the next beat. */
+function startHeartbeat(config: Config, url: string, logger: Logger): () => void {
+  if (!config.monitorUrl) return () => undefined;
+  const target = `${config.monitorUrl.replace(/\/+$/, '')}/api/performance/nodes`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(config.apiToken ? { authorization: `Bearer ${config.apiToken}` } : {}) };
+  const beat = () =>
+    void fetch(target, { method: 'POST', headers, body: JSON.stringify({ url }), signal: AbortSignal.timeout(2000) })
+      .then((res) => (res.ok ? undefined : logger.debug({ status: res.status }, 'monitor refused the heartbeat')))
+      .catch((error: unknown) => logger.debug({ err: error }, 'monitor unreachable for the heartbeat'));
+  beat();
+  const timer = setInterval(beat, 5000).unref();
+  return () => clearInterval(timer);
+}
+
 async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
   await app.listen({ host, port });
   const address = app.server.address();
@@ -36,11 +50,13 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole> {
   const app = buildGatewayApp({ bus: backends.bus, node, logger, apiToken: config.apiToken });
   const url = await listen(app, config.host, options.port ?? config.ports.gateway);
   logger.info({ url, bus: backends.bus.kind }, 'gateway listening');
+  const stopHeartbeat = startHeartbeat(config, url, logger);
   return {
     role: 'gateway',
     url,
     node,
     async close() {
+      stopHeartbeat();
       await app.close();
       node.stop();
     },
@@ -55,12 +71,14 @@ export async function startProcessor(options: RoleOptions & { instances?: number
   const app = buildProcessorApp({ backends, node, logger, counters: () => processor.counters });
   const url = await listen(app, config.host, options.port ?? config.ports.processor);
   logger.info({ url, instances: options.instances ?? 1, bus: backends.bus.kind, store: backends.store.kind, cache: backends.cache.kind }, 'processor running');
+  const stopHeartbeat = startHeartbeat(config, url, logger);
   return {
     role: 'processor',
     url,
     node,
     processor,
     async close() {
+      stopHeartbeat();
       await processor.stop();
       await app.close();
       node.stop();

@@ -44,6 +44,10 @@ const configSchema = z.object({
   loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
   processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+  /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
+  monitorUrl: z.url().optional(),
+  /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
+  monitorThresholds: z.string().optional(),
   /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
   monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -71,6 +75,8 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },
   processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
   monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },
+  monitorUrl: { flag: 'monitor-url', env: 'LOGPERF_MONITOR_URL' },
+  monitorThresholds: { flag: 'thresholds', env: 'LOGPERF_MONITOR_THRESHOLDS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };
 

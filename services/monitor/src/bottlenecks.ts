@@ -1,5 +1,7 @@
 // The seed's four bottleneck rules (CPU, memory, queue, I/O) plus lag trend, event-loop lag, GC and node-down,
-// evaluated over a window of samples; every verdict carries its evidence. Pure: samples in, verdicts out.
+// evaluated over a window of samples; every verdict carries its evidence. The rules are pure: samples in, verdicts out.
+import { AppError } from '@logperf/core';
+import { z } from 'zod';
 import type { LagStatus } from './lag-watcher.js';
 import type { NodeSample } from './node-scraper.js';
 
@@ -16,6 +18,31 @@ export interface BottleneckThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: BottleneckThresholds = { cpuPercent: 75, throughputShareOfTarget: 0.8, memoryPercent: 80, queueDepth: 1000, ioPercent: 80, eventLoopLagMs: 100, gcShare: 0.05 };
+
+const percent = z.number().gt(0).max(100);
+const thresholdsSchema = z.strictObject({
+  cpuPercent: z.number().gt(0).max(6400),
+  throughputShareOfTarget: z.number().gt(0).max(1),
+  memoryPercent: percent,
+  queueDepth: z.number().int().min(1),
+  ioPercent: percent,
+  eventLoopLagMs: z.number().gt(0),
+  gcShare: z.number().gt(0).max(1),
+}).partial();
+
+/** The defaults with overrides from LOGPERF_MONITOR_THRESHOLDS (JSON); a bad value is a clear start-up error. */
+export function thresholdsFrom(json: string | undefined): BottleneckThresholds {
+  if (json === undefined) return DEFAULT_THRESHOLDS;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new AppError('INVALID_CONFIG', 'LOGPERF_MONITOR_THRESHOLDS / --thresholds: not valid JSON');
+  }
+  const parsed = thresholdsSchema.safeParse(raw);
+  if (!parsed.success) throw new AppError('INVALID_CONFIG', `LOGPERF_MONITOR_THRESHOLDS / --thresholds: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return { ...DEFAULT_THRESHOLDS, ...parsed.data };
+}
 
 export interface BottleneckInput {
   windowSeconds: number;

@@ -2,7 +2,7 @@
 import type { Config, Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
 import { BackendStats } from './backend-stats.js';
-import { DEFAULT_THRESHOLDS } from './bottlenecks.js';
+import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
 import { HistoryStore, historyRow } from './history.js';
 import { LagWatcher } from './lag-watcher.js';
@@ -25,6 +25,7 @@ export interface StartMonitorOptions {
 
 export async function startMonitor(options: StartMonitorOptions): Promise<RunningRole & { state: ClusterState }> {
   const { config, logger } = options;
+  const thresholds = thresholdsFrom(config.monitorThresholds);
   const windows = new LatencyWindows();
   const scraper = new NodeScraper(windows, { intervalMs: options.scrapeIntervalMs ?? 1000, downAfterMs: 3000 });
   for (const url of options.nodeUrls) scraper.addNode(url);
@@ -39,7 +40,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   );
   const backendTimer = setInterval(() => void backendStats.sample(), 2000);
   void backendStats.sample();
-  const state = new ClusterState(scraper, windows, lag, DEFAULT_THRESHOLDS, backendStats);
+  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats);
   const history = new HistoryStore(sql);
   await history.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '@logperf/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, detectBottlenecks, type BottleneckInput } from '../src/bottlenecks.js';
+import { DEFAULT_THRESHOLDS, detectBottlenecks, thresholdsFrom, type BottleneckInput } from '../src/bottlenecks.js';
 import { lagStatus, type LagSample } from '../src/lag-watcher.js';
 import { LatencyWindows } from '../src/latency-windows.js';
 import type { NodeSample } from '../src/node-scraper.js';
@@ -53,6 +53,16 @@ describe('bottleneck rules', () => {
   it('a node that is down is reported, not averaged away', () => {
     const verdicts = detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: false, samples: samples(10, { cpuPercent: 99 }) }] }));
     expect(verdicts).toMatchObject([{ rule: 'node-down', severity: 'critical', affectedNodes: ['p'] }]);
+  });
+});
+
+describe('configurable thresholds', () => {
+  it('override the defaults from JSON and reject nonsense clearly', () => {
+    expect(thresholdsFrom(undefined)).toEqual(DEFAULT_THRESHOLDS);
+    expect(thresholdsFrom('{"cpuPercent":60}')).toEqual({ ...DEFAULT_THRESHOLDS, cpuPercent: 60 });
+    expect(() => thresholdsFrom('{cpu')).toThrow(/not valid JSON/);
+    expect(() => thresholdsFrom('{"memoryPercent":120}')).toThrow(/memoryPercent/);
+    expect(() => thresholdsFrom('{"diskPercent":50}')).toThrow(/LOGPERF_MONITOR_THRESHOLDS/);
   });
 });
 

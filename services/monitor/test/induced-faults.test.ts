@@ -1,0 +1,70 @@
+// Bottleneck rules against real induced conditions in a separate node process: a CPU hog and memory ballast; a healthy node stays silent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig, parseMemInfo } from '@logperf/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMonitor } from '../src/start-monitor.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/faulty-node.ts', import.meta.url));
+const logger = createLogger('induced-faults', 'silent');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /(http:\/\/\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+    setTimeout(() => reject(new Error('fixture did not start in 30 s')), 30_000);
+  });
+  return { child, url };
+}
+
+describe('bottleneck rules on induced conditions', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  async function watch(env: Record<string, string>, thresholds?: Record<string, number>) {
+    const node = await startNode(env);
+    cleanup.push(async () => {
+      node.child.kill('SIGTERM');
+      await new Promise((resolve) => node.child.once('exit', resolve));
+    });
+    const config = loadConfig(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}, {});
+    const monitor = await startMonitor({ config, logger, port: 0, nodeUrls: [node.url], dashboardHtml: async () => '', scrapeIntervalMs: 500 });
+    cleanup.push(() => monitor.close());
+    return { monitor, verdicts: async (windowSeconds: number) => ((await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`)).json()) as { bottlenecks: { rule: string; value: number; affectedNodes: string[] }[] }).bottlenecks };
+  }
+
+  it('a node burning 90% of a core is named by the CPU rule', async () => {
+    const { verdicts } = await watch({ FAULT: 'cpu' });
+    await sleep(5000);
+    const cpu = (await verdicts(4)).find((v) => v.rule === 'cpu');
+    expect(cpu?.value).toBeGreaterThan(75);
+    expect(cpu?.affectedNodes[0]).toMatch(/^faulty-cpu-/);
+  }, 60_000);
+
+  it('memory ballast pushes host memory over a threshold set just above the current level', async () => {
+    const { totalBytes, availableBytes } = parseMemInfo(readFileSync('/proc/meminfo', 'utf8'));
+    const usedPercent = (1 - availableBytes / totalBytes) * 100;
+    const threshold = usedPercent + 2;
+    const ballastMb = Math.ceil((totalBytes * 0.05) / 1024 / 1024);
+    const { verdicts } = await watch({ FAULT: 'memory', BALLAST_MB: String(ballastMb) }, { memoryPercent: threshold });
+    await sleep(5000);
+    const memory = (await verdicts(4)).find((v) => v.rule === 'memory');
+    expect(memory?.value).toBeGreaterThan(threshold);
+  }, 60_000);
+
+  it('a healthy node raises nothing', async () => {
+    const { verdicts } = await watch({ FAULT: 'none' });
+    await sleep(5000);
+    expect(await verdicts(4)).toEqual([]);
+  }, 60_000);
+});
