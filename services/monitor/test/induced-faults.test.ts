@@ -14,7 +14,7 @@ async function startNode(env: Record<string, string>): Promise<{ child: ChildPro
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /(http:\/\/\S+)/.exec(out);
       if (match?.[1]) resolve(match[1]);
