@@ -35,9 +35,13 @@ export function lagStatus(samples: readonly LagSample[], stopAfterMs = 60_000, s
   const stillFor = latest.atMs - (lastMove?.atMs ?? samples[0]!.atMs);
   if (stillFor >= stopAfterMs) return { status: 'STOP', reason: `lag ${latest.total} and no offset committed for ${Math.round(stillFor / 1000)} s` };
   if (stillFor >= stallAfterMs) return { status: 'STALL', reason: `lag ${latest.total} and committed offsets unchanged for ${Math.round(stillFor / 1000)} s` };
+  // Burrow: lag that keeps rising across the window. Commits make it dip now and then, so 3 of 4 steps up (or flat) will do.
   const recent = samples.slice(-RATE_WINDOW);
-  const growing = recent.length >= 3 && recent.every((s, i) => i === 0 || s.total > recent[i - 1]!.total);
-  if (growing) return { status: 'WARN', reason: `lag grew in each of the last ${recent.length} samples to ${latest.total}` };
+  const steps = recent.slice(1).map((s, i) => s.total - recent[i]!.total);
+  const rising = steps.filter((d) => d >= 0).length;
+  if (recent.length >= 3 && latest.total > recent[0]!.total && rising >= 0.75 * steps.length) {
+    return { status: 'WARN', reason: `lag grew from ${recent[0]!.total} to ${latest.total} over the last ${recent.length} samples` };
+  }
   return { status: 'OK', reason: `lag ${latest.total}, consumers committing` };
 }
 

@@ -2,7 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig, parseMemInfo } from '@logperf/core';
+import { createBackends, startGateway, startProcessor, type Store } from '@logperf/cluster';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMonitor } from '../src/start-monitor.js';
 
@@ -60,6 +62,29 @@ describe('bottleneck rules on induced conditions', () => {
     await sleep(5000);
     const memory = (await verdicts(4)).find((v) => v.rule === 'memory');
     expect(memory?.value).toBeGreaterThan(threshold);
+  }, 60_000);
+
+  it('throttled store writes make the consumer group fall behind, and the lag rules say so', async () => {
+    const config = loadConfig({}, {});
+    const backends = await createBackends(config);
+    const real = backends.store;
+    // Every batch waits 1 s before it is written: the store, not the processor, is the limit (≤ 1,000 events/s).
+    const throttled: Store = { ...real, kind: real.kind, insertBatch: async (rows) => (await sleep(1000), real.insertBatch(rows)), health: () => real.health(), close: () => real.close(), counts: () => real.counts(), init: () => real.init(), existingIds: (ids) => real.existingIds(ids), fetchByIds: (ids) => real.fetchByIds(ids), truncate: () => real.truncate() };
+    const processor = await startProcessor({ config, backends: { ...backends, store: throttled }, logger, port: 0 });
+    const queue = async () => ((await (await fetch(`${monitor.url}/api/performance/metrics`)).json()) as { cluster: { queueDepth: number } }).cluster.queueDepth;
+    const gateway = await startGateway({ config, backends, logger, port: 0 });
+    const monitor = await startMonitor({ config, logger, port: 0, nodeUrls: [gateway.url, processor.url], bus: backends.bus, dashboardHtml: async () => '', scrapeIntervalMs: 500 });
+    cleanup.push(() => backends.close(), () => processor.close(), () => gateway.close(), () => monitor.close());
+    const until = Date.now() + 6000;
+    while (Date.now() < until) {
+      const body = Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: randomUUID(), level: 'INFO', message: `m${i}`, source: 'throttled', timestamp: Date.now() })).join('\n');
+      await fetch(`${gateway.url}/api/logs`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+      await sleep(50);
+    }
+    expect(await queue()).toBeGreaterThan(1000);
+    const verdicts = ((await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=10`)).json()) as { bottlenecks: { rule: string; evidence: string }[] }).bottlenecks;
+    expect(verdicts.map((v) => v.rule)).toEqual(expect.arrayContaining(['queue', 'consumer-lag']));
+    expect(verdicts.find((v) => v.rule === 'consumer-lag')?.evidence).toMatch(/^WARN: lag grew from \d+ to \d+/);
   }, 60_000);
 
   it('a healthy node raises nothing', async () => {
