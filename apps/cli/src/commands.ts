@@ -16,6 +16,7 @@ const BACKEND_FLAGS: CommandSpec['flags'] = {
   'redis-url': { type: 'string', help: 'Redis URL (env LOGPERF_REDIS_URL)' },
   host: { type: 'string', help: 'address to bind (env LOGPERF_HOST, default 127.0.0.1)' },
   'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (env LOGPERF_LOG_LEVEL)' },
+  'monitor-url': { type: 'string', help: 'announce this node to the monitor every 5 s (env LOGPERF_MONITOR_URL)' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -52,6 +53,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...BACKEND_FLAGS,
       port: { type: 'string', help: 'port (env LOGPERF_MONITOR_PORT, default 8080)' },
       nodes: { type: 'string', help: 'node URLs to scrape (env LOGPERF_MONITOR_NODES, default gateway, processor and load generator)' },
+      thresholds: { type: 'string', help: 'bottleneck thresholds as JSON, e.g. {"cpuPercent":60} (env LOGPERF_MONITOR_THRESHOLDS)' },
     },
   },
   loadgen: {
