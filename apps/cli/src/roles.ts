@@ -17,6 +17,9 @@ export interface StartedRoles {
 export async function startRoles(wanted: readonly Role[], config: Config, logger: Logger, options: { instances: number; ports?: Partial<Record<Role, number>> }): Promise<StartedRoles> {
   const needsCluster = wanted.includes('processor') || wanted.includes('gateway');
   const backends = needsCluster ? await createBackends(config) : undefined;
+  // Roles in one process share the store's database (an embedded PGlite takes seconds to start); alone, each opens its own.
+  const loadgenSql = backends?.store.sql();
+  const monitorSql = backends?.store.sql();
   const roles: RunningRole[] = [];
   const urlOf = (role: Role) => roles.find((r) => r.role === role)?.url;
   const port = (role: Role) => options.ports?.[role];
@@ -30,6 +33,7 @@ export async function startRoles(wanted: readonly Role[], config: Config, logger
         config,
         logger,
         ...withPort(port('loadgen')),
+        ...(loadgenSql ? { sql: loadgenSql } : {}),
         ...(gateway ? { allowedTargets: [gateway], defaultTarget: `${gateway}/api/logs` } : {}),
         ...(processor ? { processorUrls: [processor] } : {}),
       }),
@@ -43,6 +47,7 @@ export async function startRoles(wanted: readonly Role[], config: Config, logger
         config,
         logger,
         ...withPort(port('monitor')),
+        ...(monitorSql ? { sql: monitorSql } : {}),
         nodeUrls: local.length > 0 ? local : config.monitorNodes,
         ...(backends ? { bus: backends.bus } : {}),
         dashboardHtml,

@@ -130,6 +130,13 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect((await store.existingIds(batch.map((r) => r.id))).size).toBe(5000);
     });
 
+    it('lends its database to services of the same process, without letting them close it', async () => {
+      const sql = store.sql();
+      expect((await sql.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await sql.close();
+      expect((await store.insertBatch(rows(2))).inserted).toBe(2);
+    });
+
     it('answers health, and a closed store rejects its calls', async () => {
       await expect(store.health()).resolves.toBeUndefined();
       const other = await make();

@@ -46,6 +46,8 @@ const configSchema = z.object({
   processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
   /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
   monitorUrl: z.url().optional(),
+  /** How often the monitor scrapes every node and the consumer lag. */
+  monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
   monitorThresholds: z.string().optional(),
   /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
@@ -76,6 +78,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
   monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },
   monitorUrl: { flag: 'monitor-url', env: 'LOGPERF_MONITOR_URL' },
+  monitorScrapeMs: { flag: 'scrape-ms', env: 'LOGPERF_MONITOR_SCRAPE_MS' },
   monitorThresholds: { flag: 'thresholds', env: 'LOGPERF_MONITOR_THRESHOLDS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };

@@ -1,6 +1,6 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
-import { createBus, createSqlClient, NodeRuntime, type RunningRole } from '@logperf/cluster';
+import { createBus, createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -13,11 +13,13 @@ export interface StartLoadgenOptions {
   processorUrls?: string[];
   defaultTarget?: string;
   allowedTargets?: string[];
+  /** A client opened ahead (in parallel with other start-up work); the load generator closes it. */
+  sql?: SqlClient;
 }
 
 export async function startLoadgen(options: StartLoadgenOptions): Promise<RunningRole & { runner: LoadTestRunner }> {
   const { config, logger } = options;
-  const sql = await createSqlClient(config, 'loadgen');
+  const sql = options.sql ?? (await createSqlClient(config, 'loadgen'));
   const repository = new ResultsRepository(sql);
   await repository.init();
   const interrupted = await repository.markInterrupted();

@@ -41,6 +41,8 @@ export class ClusterState {
       rssBytes: n.rssBytes,
       eventLoopLagP99Ms: n.latest?.eventLoopLagP99Ms ?? null,
       ioUtilPercent: n.latest?.ioUtilPercent ?? null,
+      networkRxBytesPerSecond: n.latest?.networkRxBytesPerSecond ?? null,
+      networkTxBytesPerSecond: n.latest?.networkTxBytesPerSecond ?? null,
       eventsPerSecond: n.latest?.eventsPerSecond ?? null,
       eventsTotal: n.eventsTotal,
     }));

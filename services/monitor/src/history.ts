@@ -101,7 +101,7 @@ export function historyRow(state: ClusterState, nowMs: number): HistoryRow {
   };
 }
 
-const emptySample = (): NodeSample => ({ atMs: 0, cpuPercent: null, systemCpuPercent: null, memoryPercent: null, ioUtilPercent: null, eventLoopLagP99Ms: null, gcPauseMs: null, eventsPerSecond: null });
+const emptySample = (): NodeSample => ({ atMs: 0, cpuPercent: null, systemCpuPercent: null, memoryPercent: null, ioUtilPercent: null, networkRxBytesPerSecond: null, networkTxBytesPerSecond: null, eventLoopLagP99Ms: null, gcPauseMs: null, eventsPerSecond: null });
 
 export function decodeSecond(encoded: string | undefined): LatencyHistogram | undefined {
   return encoded ? LatencyHistogram.decode(encoded) : undefined;

@@ -8,7 +8,15 @@ interface NodeStats {
   id: string;
   role: string;
   events?: { total?: number; perSecond?: number };
-  resources?: { processCpuPercent?: number | null; systemCpuPercent?: number | null; memoryPercent?: number | null; rssBytes?: number | null; diskUtilPercent?: number | null };
+  resources?: {
+    processCpuPercent?: number | null;
+    systemCpuPercent?: number | null;
+    memoryPercent?: number | null;
+    rssBytes?: number | null;
+    diskUtilPercent?: number | null;
+    networkRxBytesPerSecond?: number | null;
+    networkTxBytesPerSecond?: number | null;
+  };
   eventLoop?: { lagP99Ms?: number };
   gc?: { totalPauseMs?: number; maxPauseMs?: number };
   latency?: Record<string, { histogram?: string } | undefined>;
@@ -21,6 +29,9 @@ export interface NodeSample {
   systemCpuPercent: number | null;
   memoryPercent: number | null;
   ioUtilPercent: number | null;
+  /** Bytes/s through the host's interfaces (loopback has no link speed, so no utilisation %). */
+  networkRxBytesPerSecond: number | null;
+  networkTxBytesPerSecond: number | null;
   eventLoopLagP99Ms: number | null;
   gcPauseMs: number | null;
   eventsPerSecond: number | null;
@@ -115,6 +126,8 @@ export class NodeScraper {
       systemCpuPercent: r.systemCpuPercent ?? null,
       memoryPercent: r.memoryPercent ?? null,
       ioUtilPercent: r.diskUtilPercent ?? null,
+      networkRxBytesPerSecond: r.networkRxBytesPerSecond ?? null,
+      networkTxBytesPerSecond: r.networkTxBytesPerSecond ?? null,
       eventLoopLagP99Ms: stats.eventLoop?.lagP99Ms ?? null,
       gcPauseMs: stats.gc?.totalPauseMs ?? null,
       eventsPerSecond: stats.events?.perSecond ?? null,

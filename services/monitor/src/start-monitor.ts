@@ -1,6 +1,6 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import type { Config, Logger } from '@logperf/core';
-import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole } from '@logperf/cluster';
+import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
@@ -20,6 +20,9 @@ export interface StartMonitorOptions {
   /** The cluster's bus, when it lives in this process (embedded); otherwise one is opened from the config. */
   bus?: Bus;
   dashboardHtml: () => Promise<string>;
+  /** A client opened ahead (in parallel with other start-up work); the monitor closes it. */
+  sql?: SqlClient;
+  /** Overrides config.monitorScrapeMs (tests scrape faster). */
   scrapeIntervalMs?: number;
 }
 
@@ -27,11 +30,11 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const { config, logger } = options;
   const thresholds = thresholdsFrom(config.monitorThresholds);
   const windows = new LatencyWindows();
-  const scraper = new NodeScraper(windows, { intervalMs: options.scrapeIntervalMs ?? 1000, downAfterMs: 3000 });
+  const scraper = new NodeScraper(windows, { intervalMs: options.scrapeIntervalMs ?? config.monitorScrapeMs, downAfterMs: 3000 });
   for (const url of options.nodeUrls) scraper.addNode(url);
   const ownBus = options.bus ? undefined : await createBus(config);
-  const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? 1000);
-  const sql = await createSqlClient(config, 'monitor');
+  const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? config.monitorScrapeMs);
+  const sql = options.sql ?? (await createSqlClient(config, 'monitor'));
   const redis = config.cache === 'redis' ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
   redis?.on('error', () => undefined);
   const backendStats = new BackendStats(

@@ -53,6 +53,13 @@ describe('monitor on the embedded cluster', () => {
     const truth = await own();
     expect(Math.abs(seen.p50 - truth.p50)).toBeLessThanOrEqual(truth.p50 * 0.01);
     expect(Math.abs(seen.p99 - truth.p99)).toBeLessThanOrEqual(truth.p99 * 0.01);
+    const { nodes } = await get<{ nodes: { up: boolean; cpuPercent: number | null; rssBytes: number | null; networkRxBytesPerSecond: number | null }[] }>('/api/performance/metrics');
+    for (const n of nodes) {
+      expect(n.up).toBe(true);
+      expect(n.rssBytes).toBeGreaterThan(10_000_000);
+      expect(n.networkRxBytesPerSecond).toBeGreaterThanOrEqual(0);
+      expect(n.cpuPercent).toBeGreaterThanOrEqual(0);
+    }
   }, 30_000);
 
   it('records samples of known values exactly and rejects bad ones with 400', async () => {

@@ -6,7 +6,7 @@ import { LatencyWindows } from '../src/latency-windows.js';
 import type { NodeSample } from '../src/node-scraper.js';
 
 const samples = (n: number, values: Partial<NodeSample>): NodeSample[] =>
-  Array.from({ length: n }, (_, i) => ({ atMs: i * 1000, cpuPercent: 20, systemCpuPercent: 30, memoryPercent: 40, ioUtilPercent: 5, eventLoopLagP99Ms: 12, gcPauseMs: 3, eventsPerSecond: 1000, ...values }));
+  Array.from({ length: n }, (_, i) => ({ atMs: i * 1000, cpuPercent: 20, systemCpuPercent: 30, memoryPercent: 40, ioUtilPercent: 5, networkRxBytesPerSecond: 1000, networkTxBytesPerSecond: 1000, eventLoopLagP99Ms: 12, gcPauseMs: 3, eventsPerSecond: 1000, ...values }));
 
 const input = (overrides: Partial<BottleneckInput> = {}): BottleneckInput => ({
   windowSeconds: 30,

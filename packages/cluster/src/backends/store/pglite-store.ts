@@ -29,6 +29,11 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
   return {
     kind: 'pglite',
 
+    sql: () => ({
+      query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await (await open()).query<T>(sql, params)).rows }),
+      close: () => Promise.resolve(),
+    }),
+
     async init() {
       await (await open()).exec(createTableSql(table));
     },

@@ -37,6 +37,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   return {
     kind: 'postgres',
 
+    sql: () => ({
+      query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }),
+      close: () => Promise.resolve(),
+    }),
+
     async init() {
       await pool.query(createTableSql(table));
     },

@@ -1,5 +1,6 @@
 // The store: PostgreSQL's log_events table (or PGlite's), written in idempotent batches keyed by event id.
 import type { LogLevel } from '@logperf/core';
+import type { SqlClient } from './sql-client.js';
 
 export interface StoredEventInput {
   id: string;
@@ -42,6 +43,8 @@ export interface Store {
   existingIds(ids: readonly string[]): Promise<Set<string>>;
   /** The stored rows among these ids, oldest stored_at first (tests and verification: exact round-trips, per-event latency). */
   fetchByIds(ids: readonly string[]): Promise<StoredEvent[]>;
+  /** The store's own database connection, for services in this process that keep tables beside log_events; closing it is a no-op (the store owns it). */
+  sql(): SqlClient;
   counts(): Promise<StoreCounts>;
   /** Deletes every row (tests and benchmarks only). */
   truncate(): Promise<void>;
