@@ -11,3 +11,4 @@ export * from './roles.js';
 export * from './http/http-app.js';
 export * from './node/node-routes.js';
 export * from './backends/store/sql-client.js';
+export * from './http/validate.js';

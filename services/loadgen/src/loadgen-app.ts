@@ -1,6 +1,6 @@
 // Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, registerNodeRoutes, type Bus, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, registerNodeRoutes, validate, type Bus, type NodeRuntime } from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -29,12 +29,6 @@ export interface LoadgenOptions {
 const testIdParams = z.object({ testId: z.uuid('testId must be a UUID') });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), reason: i.message }));
-  throw new AppError('VALIDATION_FAILED', details.map((d) => (d.path ? `${d.path}: ${d.reason}` : d.reason)).join('; '), { details });
-}
 
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const { runner, repository, node } = options;
@@ -51,7 +45,7 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   }
 
   async function start(kind: 'burst' | 'ramp', body: unknown) {
-    const request = kind === 'burst' ? parse(burstRequestSchema, body) : parse(rampRequestSchema, body);
+    const request = kind === 'burst' ? validate(burstRequestSchema, body) : validate(rampRequestSchema, body);
     const scenario = kind === 'burst' ? burstScenario(request as z.output<typeof burstRequestSchema>) : rampScenario(request as z.output<typeof rampRequestSchema>);
     const eventMix: EventMix = { ...DEFAULT_MIX, ...request.eventMix };
     const test: TestRequest = { kind, eventMix, testName: request.testName, batchSize: request.batchSize, thresholds: request.thresholds, config: body, scenario, target: await openTarget(request.target) };
@@ -60,18 +54,18 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
 
   app.post('/api/loadtest/burst', async (request, reply) => reply.status(202).send(await start('burst', request.body)));
   app.post('/api/loadtest/ramp', async (request, reply) => reply.status(202).send(await start('ramp', request.body)));
-  app.get('/api/loadtest/:testId', async (request) => runner.status(parse(testIdParams, request.params).testId));
-  app.post('/api/loadtest/:testId/stop', async (request) => runner.stop(parse(testIdParams, request.params).testId));
+  app.get('/api/loadtest/:testId', async (request) => runner.status(validate(testIdParams, request.params).testId));
+  app.post('/api/loadtest/:testId/stop', async (request) => runner.stop(validate(testIdParams, request.params).testId));
 
   const latest = async () => (await repository.latest()) ?? Promise.reject(new AppError('NOT_FOUND', 'no finished test yet'));
   app.get('/api/results/latest', latest);
   app.get('/api/loadtest/results/latest', latest);
   app.get('/api/results', async (request) => {
-    const { limit, offset } = parse(listQuery, request.query);
+    const { limit, offset } = validate(listQuery, request.query);
     return { results: await repository.list(limit, offset), limit, offset };
   });
   app.get('/api/results/:testId', async (request) => {
-    const { testId } = parse(testIdParams, request.params);
+    const { testId } = validate(testIdParams, request.params);
     return (await repository.get(testId)) ?? Promise.reject(new AppError('NOT_FOUND', `no test ${testId}`));
   });
   return app;

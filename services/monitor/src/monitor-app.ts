@@ -1,6 +1,6 @@
 // Monitor :8080 — the seed's performance endpoints, Prometheus /metrics, node registration and the live stream.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
@@ -37,12 +37,6 @@ const reportQuery = z.object({
 });
 const registration = z.strictObject({ url: z.url().refine((u) => /^https?:/.test(u), 'url must be http(s)') });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), reason: i.message }));
-  throw new AppError('VALIDATION_FAILED', details.map((d) => (d.path ? `${d.path}: ${d.reason}` : d.reason)).join('; '), { details });
-}
 
 export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   const { state, node } = options;
@@ -54,17 +48,17 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   app.get('/api/performance/metrics', async () => ({ atMs: Date.now(), nodes: state.nodes(), cluster: state.cluster() }));
 
   app.get('/api/performance/latency', async (request) => {
-    const { windowSeconds } = parse(windowQuery(60), request.query);
+    const { windowSeconds } = validate(windowQuery(60), request.query);
     return { windowSeconds, unit: 'ms', components: state.windows.summaries(windowSeconds) };
   });
 
   app.get('/api/performance/bottlenecks', async (request) => {
-    const { windowSeconds } = parse(windowQuery(30), request.query);
+    const { windowSeconds } = validate(windowQuery(30), request.query);
     return { windowSeconds, thresholds: state.thresholds, bottlenecks: state.bottlenecks(windowSeconds) };
   });
 
   app.post('/api/performance/baseline', async (request, reply) => {
-    const { name, windowMinutes } = parse(baselineBody, request.body ?? {});
+    const { name, windowMinutes } = validate(baselineBody, request.body ?? {});
     const now = Date.now();
     const rows = await options.history.range(now - windowMinutes * 60_000, now);
     if (rows.length < 3) throw new AppError('UNPROCESSABLE', `only ${rows.length} second(s) measured in the last ${windowMinutes} min; a baseline needs at least 3`);
@@ -74,7 +68,7 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   });
 
   app.get('/api/performance/report', async (request) => {
-    const { durationMinutes, baseline: name } = parse(reportQuery, request.query);
+    const { durationMinutes, baseline: name } = validate(reportQuery, request.query);
     const now = Date.now();
     const baseline = await options.history.baseline(name);
     if (name !== undefined && !baseline) throw new AppError('NOT_FOUND', `no baseline named '${name}'`);
@@ -84,14 +78,14 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
 
   app.post('/api/performance/record', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const samples = query.component !== undefined || query.latencyMs !== undefined ? [parse(sample, query)] : normalise(parse(recordBody, request.body));
+    const samples = query.component !== undefined || query.latencyMs !== undefined ? [validate(sample, query)] : normalise(validate(recordBody, request.body));
     const now = Date.now();
     for (const s of samples) state.windows.recordMs(s.component, s.latencyMs, now);
     return reply.status(202).send({ recorded: samples.length });
   });
 
   app.post('/api/performance/nodes', async (request, reply) => {
-    const { url } = parse(registration, request.body);
+    const { url } = validate(registration, request.body);
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     if (!options.registrableHosts.includes(host)) throw new AppError('VALIDATION_FAILED', `nodes may register only from ${options.registrableHosts.join(', ')}`, { details: [{ path: 'url', reason: 'host not allowed' }] });
     state.scraper.addNode(url);
