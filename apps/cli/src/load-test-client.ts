@@ -1,5 +1,6 @@
 // Runs a burst or ramp on a load generator over its HTTP API, following it once a second until it ends.
 import { AppError } from '@logperf/core';
+import type { Progress } from '@logperf/loadgen';
 
 export interface LoadTestResult {
   testId: string;
@@ -30,16 +31,7 @@ export interface ResultBody {
   passed: boolean;
 }
 
-export interface Progress {
-  elapsedSeconds: number;
-  durationSeconds: number;
-  intendedRatePerSecond: number;
-  achievedRatePerSecond: number;
-  p99Ms: number;
-  acknowledged: number;
-  errors: number;
-  dropped: number;
-}
+export type { Progress } from '@logperf/loadgen';
 
 async function request<T>(url: string, init: RequestInit & { token?: string | undefined } = {}): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
