@@ -28,6 +28,7 @@ export interface ResultBody {
   phases: { name: string; durationSeconds: number; intendedRatePerSecond: number; achievedRatePerSecond: number; acknowledged: number; dropped: number; late: number; errors: Record<string, number>; latencyMs: { p50: number; p95: number; p99: number } }[];
   endToEnd: { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number } | { available: false; reason: string };
   thresholds: { name: string; limit: number; actual: number; passed: boolean }[];
+  timeline: { second: number; intended: number; acknowledged: number; latencyMs: { p50: number; p90: number; p99: number } }[];
   passed: boolean;
 }
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppError, createLogger, loadConfig } from '@logperf/core';
 import { COMMANDS, helpText } from './commands.js';
 import { startRoles, type Role } from './roles.js';
+import { runDemo } from './demo-command.js';
 import { runTestCommand } from './test-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
@@ -45,10 +46,23 @@ async function run(argv: string[]): Promise<number> {
   const instances = positiveInt(values.instances, 'instances', 1);
 
   if (command === 'burst' || command === 'ramp') {
-    if (!values['in-process']) return runTestCommand(command, values, typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`, config.apiToken);
+    if (!values['in-process']) return (await runTestCommand(command, values, typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`, config.apiToken)).code;
     const started = await startRoles(SERVICE_ROLES.up!, config, logger, { instances, ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0 } });
     try {
-      return await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken);
+      return (await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken)).code;
+    } finally {
+      await started.close();
+    }
+  }
+
+  if (command === 'demo') {
+    const started = await startRoles(SERVICE_ROLES.up!, config, createLogger('logperf-demo', 'warn'), { instances });
+    try {
+      const code = await runDemo(started, values, config);
+      if (values.once) return code;
+      console.log(`\ndashboard: ${started.urlOf('monitor')}/  — the system keeps running; Ctrl-C stops it`);
+      await waitForSignal();
+      return code;
     } finally {
       await started.close();
     }

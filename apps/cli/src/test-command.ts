@@ -1,6 +1,6 @@
 // `logperf burst` / `logperf ramp`: builds the request from flags, drives a generator (remote or in-process), prints the outcome.
 import { AppError } from '@logperf/core';
-import { runLoadTest } from './load-test-client.js';
+import { runLoadTest, type LoadTestResult } from './load-test-client.js';
 import { progressLine, summary } from './report.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -46,8 +46,8 @@ export function testRequest(kind: 'burst' | 'ramp', values: Values): Record<stri
   };
 }
 
-/** Exit code: 0 when every threshold passed, 1 otherwise (as k6). */
-export async function runTestCommand(kind: 'burst' | 'ramp', values: Values, loadgenUrl: string, token: string | undefined): Promise<number> {
+/** Runs the test, prints progress and the summary; `code` is 0 when every threshold passed, 1 otherwise (as k6). */
+export async function runTestCommand(kind: 'burst' | 'ramp', values: Values, loadgenUrl: string, token: string | undefined): Promise<{ code: number; test: LoadTestResult }> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
@@ -67,5 +67,5 @@ export async function runTestCommand(kind: 'burst' | 'ramp', values: Values, loa
   process.off('SIGINT', onSignal);
   if (tty) process.stderr.write('\n');
   console.log(values.json ? JSON.stringify(test, null, 2) : summary(test));
-  return test.passed ? 0 : 1;
+  return { code: test.passed ? 0 : 1, test };
 }

@@ -19,7 +19,7 @@ class Ring {
     const at = Math.floor(atMs / this.widthMs);
     const index = at % this.size;
     let slot = this.slots[index];
-    if (slot?.at !== at) this.slots[index] = slot = { at, histogram: LatencyHistogram.create() };
+    if (slot?.at !== at) this.slots[index] = slot = { at, histogram: LatencyHistogram.create({ compact: true }) };
     slot.histogram.merge(histogram);
   }
 

@@ -1,0 +1,34 @@
+// `logperf demo` (what `npm start` runs): a scaled-down seed burst against the embedded system, then a summary,
+// the monitor's bottlenecks, and the report as JSON and self-contained HTML in reports/.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Config } from '@logperf/core';
+import { renderHtmlReport, type Bottleneck } from './html-report.js';
+import type { StartedRoles } from './roles.js';
+import { runTestCommand } from './test-command.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The seed's burst shape at a quarter of its rates and a sixth of its phases, unless flags say otherwise. */
+const DEMO_DEFAULTS: Values = { name: 'demo-burst', 'baseline-rate': '1000', 'burst-rate': '4000', baseline: 'PT10S', burst: 'PT10S', 'error-rate': '0' };
+
+export async function runDemo(started: StartedRoles, values: Values, config: Config): Promise<number> {
+  const monitor = started.urlOf('monitor')!;
+  for (const role of started.roles) console.log(`${role.role.padEnd(10)} ${role.url}`);
+  console.log(`dashboard  ${monitor}/\n`);
+  const flags = { ...DEMO_DEFAULTS, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
+  const { code, test } = await runTestCommand('burst', flags, started.urlOf('loadgen')!, config.apiToken);
+
+  const windowSeconds = Math.max(10, Math.ceil(test.result.durationSeconds));
+  const res = await fetch(`${monitor}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`);
+  const { bottlenecks } = (await res.json()) as { bottlenecks: Bottleneck[] };
+  console.log(bottlenecks.length === 0 ? '\nbottlenecks: none detected' : `\nbottlenecks:\n${bottlenecks.map((b) => `  ${b.rule}: ${b.evidence}\n    → ${b.recommendation}`).join('\n')}`);
+
+  const dir = resolve(typeof values['report-dir'] === 'string' ? values['report-dir'] : 'reports');
+  await mkdir(dir, { recursive: true });
+  const base = `${dir}/${test.testId}`;
+  await writeFile(`${base}.json`, JSON.stringify({ ...test, bottlenecks }, null, 2));
+  await writeFile(`${base}.html`, await renderHtmlReport(test, bottlenecks));
+  console.log(`\nreport: ${base}.html\n        ${base}.json`);
+  return code;
+}
