@@ -66,6 +66,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'processor-urls': { type: 'string', help: 'processors to read end-to-end latency from (env LOGPERF_PROCESSOR_URLS)' },
     },
   },
+  doctor: {
+    summary: 'check PostgreSQL, Redis, Kafka, Java, Maven and Chromium, and say how to start what is missing',
+    usage: 'logperf doctor [backend flags]',
+    flags: { ...BACKEND_FLAGS },
+  },
   demo: {
     summary: 'run the whole system embedded, a scaled-down seed burst (1,000 → 4,000 → 1,000 events/s, 10 s each), then a summary and reports/<test>.html|json',
     usage: 'logperf demo [--once] [--baseline-rate N] [--burst-rate N] [--baseline PT10S] [--burst PT10S] [--report-dir reports]',

@@ -5,6 +5,7 @@ import { AppError, createLogger, loadConfig } from '@logperf/core';
 import { COMMANDS, helpText } from './commands.js';
 import { startRoles, type Role } from './roles.js';
 import { runDemo } from './demo-command.js';
+import { doctor, printDoctor } from './doctor-command.js';
 import { runTestCommand } from './test-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
@@ -54,6 +55,8 @@ async function run(argv: string[]): Promise<number> {
       await started.close();
     }
   }
+
+  if (command === 'doctor') return printDoctor(await doctor(config));
 
   if (command === 'demo') {
     const started = await startRoles(SERVICE_ROLES.up!, config, createLogger('logperf-demo', 'warn'), { instances });
