@@ -30,9 +30,21 @@ export class NodeRuntime {
     return this.latest;
   }
 
+  private sampling = false;
+
+  /**
+   * One sample at a time: after a stalled event loop two timer ticks fire back to back, and two overlapping
+   * samples would divide a second's CPU ticks by the milliseconds between them (a 17,000 % spike, seen).
+   */
   private async sample(): Promise<void> {
-    const resources = await this.sampler.sample();
-    this.latest = { resources, eventLoop: this.eventLoop.snapshot(), gc: this.gc.snapshot() };
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const resources = await this.sampler.sample();
+      this.latest = { resources, eventLoop: this.eventLoop.snapshot(), gc: this.gc.snapshot() };
+    } finally {
+      this.sampling = false;
+    }
   }
 
   stop(): void {
