@@ -3,43 +3,43 @@ import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf
 
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb';
 
-export interface GcSnapshot {
+export interface GcPauses {
   count: number;
   totalPauseMs: number;
   maxPauseMs: number;
-  byKind: Partial<Record<GcKind, { count: number; totalPauseMs: number }>>;
 }
 
-const KIND_NAMES: Record<number, GcKind> = {
+export interface GcSnapshot extends GcPauses {
+  /** Every kind is present (zeros when it did not run); entries of a kind Node adds later count only in the totals. */
+  byKind: Record<GcKind, GcPauses>;
+}
+
+const KIND_NAMES: Partial<Record<number, GcKind>> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
 
-const empty = (): GcSnapshot => ({ count: 0, totalPauseMs: 0, maxPauseMs: 0, byKind: {} });
+const none = (): GcPauses => ({ count: 0, totalPauseMs: 0, maxPauseMs: 0 });
+const empty = (): GcSnapshot => ({ ...none(), byKind: { minor: none(), major: none(), incremental: none(), weakcb: none() } });
+const add = (pauses: GcPauses, durationMs: number) => {
+  pauses.count++;
+  pauses.totalPauseMs += durationMs;
+  pauses.maxPauseMs = Math.max(pauses.maxPauseMs, durationMs);
+};
 
 export class GcMonitor {
   private current = empty();
-  private readonly observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
-      const kind = KIND_NAMES[detail?.kind ?? -1] ?? 'minor';
-      const byKind = (this.current.byKind[kind] ??= { count: 0, totalPauseMs: 0 });
-      byKind.count++;
-      byKind.totalPauseMs += entry.duration;
-      this.current.count++;
-      this.current.totalPauseMs += entry.duration;
-      this.current.maxPauseMs = Math.max(this.current.maxPauseMs, entry.duration);
-    }
-  });
+  private readonly observer = new PerformanceObserver((list) => this.count(list.getEntries()));
 
   constructor() {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  /** Pauses since the previous snapshot. */
+  /** Pauses since the previous snapshot, including entries still queued for the observer. */
   snapshot(): GcSnapshot {
+    this.count(this.observer.takeRecords());
     const taken = this.current;
     this.current = empty();
     return taken;
@@ -47,5 +47,13 @@ export class GcMonitor {
 
   stop(): void {
     this.observer.disconnect();
+  }
+
+  private count(entries: PerformanceEntry[]): void {
+    for (const entry of entries) {
+      const kind = KIND_NAMES[(entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1];
+      add(this.current, entry.duration);
+      if (kind) add(this.current.byKind[kind], entry.duration);
+    }
   }
 }

@@ -1,117 +1,151 @@
-// Samples one process's and the machine's resources from /proc; rates come from the delta to the previous sample.
-import { cpus } from 'node:os';
-import { CLOCK_TICKS_PER_SECOND, parseDiskStats, parseMemInfo, parseNetDev, parseProcessCpuTicks, parseProcessIo, parseRssBytes, parseSystemCpu, readProc } from './proc.js';
-
-const SECTOR_BYTES = 512;
+// Samples one process's and the machine's resources from /proc; every rate is the delta to the previous sample.
+import { performance } from 'node:perf_hooks';
+import {
+  readClockTicksPerSecond, readDiskStats, readMemInfo, readNetDev, readProcessCpuTicks, readProcessIo, readRssBytes, readSystemCpu,
+  type CpuTimes, type DiskCounters, type NetCounters, type Reading,
+} from './proc.js';
 
 export interface ResourceSnapshot {
+  /** Wall-clock time of the sample (epoch ms); rates use a monotonic clock. */
   atMs: number;
   /** Of one core: 200 means two cores busy. */
   processCpuPercent: number | null;
-  /** Of the whole machine (0–100). */
+  /** processCpuPercent divided by the CPUs online (0–100). */
   processCpuPercentOfMachine: number | null;
+  /** Non-idle share of all CPUs' time (iowait counts as idle). */
   systemCpuPercent: number | null;
+  /** 1 − MemAvailable/MemTotal, in percent. */
   memoryPercent: number | null;
   rssBytes: number | null;
   systemMemoryTotalBytes: number | null;
+  /** MemTotal − MemAvailable. */
   systemMemoryUsedBytes: number | null;
-  /** Busiest disk's share of time with I/O in flight. */
+  /** The busiest physical disk's share of time with I/O in flight. */
   diskUtilPercent: number | null;
   diskReadBytesPerSecond: number | null;
   diskWriteBytesPerSecond: number | null;
+  /** Summed over interfaces; `lo` included unless the sampler was built with `excludeLoopback`. */
   networkRxBytesPerSecond: number | null;
   networkTxBytesPerSecond: number | null;
+  /** `lo` alone: all traffic between services on one host. */
+  loopbackRxBytesPerSecond: number | null;
+  loopbackTxBytesPerSecond: number | null;
   processIoReadBytesPerSecond: number | null;
   processIoWriteBytesPerSecond: number | null;
-  /** Why a figure is null, by field name. */
-  unavailable: Record<string, string>;
+  /** Why a figure is null, by field name; a field is in here exactly when it is null. */
+  unavailable: Partial<Record<ResourceField, string>>;
 }
 
-interface Raw {
-  atMs: number;
-  system?: { totalTicks: number; idleTicks: number };
-  processTicks?: number;
-  disks?: ReturnType<typeof parseDiskStats>;
-  net?: ReturnType<typeof parseNetDev>;
-  processIo?: { readBytes: number; writeBytes: number };
+export type ResourceField = Exclude<keyof ResourceSnapshot, 'atMs' | 'unavailable'>;
+
+export interface ResourceSamplerOptions {
+  /** Process to follow; default this one. */
+  pid?: number;
+  /** Leave `lo` out of networkRx/Tx (it is always reported on its own as loopbackRx/Tx). */
+  excludeLoopback?: boolean;
 }
 
-const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
+interface Counters {
+  monoMs: number;
+  cpu: Reading<CpuTimes>;
+  processTicks: Reading<number>;
+  disks: Reading<DiskCounters[]>;
+  net: Reading<NetCounters[]>;
+  processIo: Reading<{ readBytes: number; writeBytes: number }>;
+}
+
+const SECTOR_BYTES = 512;
+const NO_DISK = 'no physical disk in /proc/diskstats';
+const ok = <T>(value: T): Reading<T> => ({ ok: true, value });
+const fail = (reason: string): Reading<never> => ({ ok: false, reason });
+const map = <T, U>(r: Reading<T>, f: (value: T) => U): Reading<U> => (r.ok ? ok(f(r.value)) : r);
+
+/** Sum of per-item deltas over items present in both samples, so a device that appears adds no history. */
+function sumDeltas<T>(now: T[], before: T[], key: (item: T) => string, pick: (item: T) => number): number {
+  const previous = new Map(before.map((item) => [key(item), pick(item)]));
+  return now.reduce((sum, item) => sum + Math.max(0, pick(item) - (previous.get(key(item)) ?? pick(item))), 0);
+}
 
 export class ResourceSampler {
-  private previous: Raw | undefined;
-  private readonly cores = Math.max(1, cpus().length);
+  private readonly pid: number;
+  private readonly excludeLoopback: boolean;
+  private previous: Counters | undefined;
 
-  constructor(private readonly pid: number = process.pid) {}
+  constructor(options: ResourceSamplerOptions = {}) {
+    this.pid = options.pid ?? process.pid;
+    this.excludeLoopback = options.excludeLoopback ?? false;
+  }
 
   async sample(): Promise<ResourceSnapshot> {
-    const unavailable: Record<string, string> = {};
-    const [stat, procStat, meminfo, status, diskstats, netdev, procIo] = await Promise.all(
-      ['/proc/stat', `/proc/${this.pid}/stat`, '/proc/meminfo', `/proc/${this.pid}/status`, '/proc/diskstats', '/proc/net/dev', `/proc/${this.pid}/io`].map(readProc),
-    );
-    const text = (result: { text: string } | { error: string } | undefined, fields: string[]) => {
-      if (result && 'text' in result) return result.text;
-      for (const field of fields) unavailable[field] = result && 'error' in result ? result.error : 'not read';
-      return undefined;
+    const [cpu, processTicks, mem, rss, disks, net, processIo, clock] = await Promise.all([
+      readSystemCpu(), readProcessCpuTicks(this.pid), readMemInfo(), readRssBytes(this.pid),
+      readDiskStats(), readNetDev(), readProcessIo(this.pid), readClockTicksPerSecond(),
+    ]);
+    const now: Counters = { monoMs: performance.now(), cpu, processTicks, disks, net, processIo };
+    const before = this.previous;
+    this.previous = now;
+    const seconds = before ? (now.monoMs - before.monoMs) / 1000 : 0;
+
+    /** Combines a counter from both samples into a figure, or says why there is none. */
+    const delta = <T>(pick: (c: Counters) => Reading<T>, compute: (current: T, previous: T) => number | string): Reading<number> => {
+      const current = pick(now);
+      if (!current.ok) return current;
+      if (!before) return fail('first sample');
+      const previous = pick(before);
+      if (!previous.ok) return fail(`previous sample: ${previous.reason}`);
+      if (seconds <= 0) return fail('no time elapsed since the previous sample');
+      const value = compute(current.value, previous.value);
+      return typeof value === 'string' ? fail(value) : ok(value);
     };
-    const raw: Raw = { atMs: Date.now() };
-    const statText = text(stat, ['systemCpuPercent']);
-    if (statText) raw.system = parseSystemCpu(statText);
-    const procStatText = text(procStat, ['processCpuPercent', 'processCpuPercentOfMachine']);
-    if (procStatText) raw.processTicks = parseProcessCpuTicks(procStatText);
-    const diskText = text(diskstats, ['diskUtilPercent', 'diskReadBytesPerSecond', 'diskWriteBytesPerSecond']);
-    if (diskText) raw.disks = parseDiskStats(diskText);
-    const netText = text(netdev, ['networkRxBytesPerSecond', 'networkTxBytesPerSecond']);
-    if (netText) raw.net = parseNetDev(netText);
-    const ioText = text(procIo, ['processIoReadBytesPerSecond', 'processIoWriteBytesPerSecond']);
-    if (ioText) raw.processIo = parseProcessIo(ioText);
+    const perSecond = <T>(pick: (c: Counters) => Reading<T>, count: (value: T) => number) =>
+      delta(pick, (current, previous) => Math.max(0, count(current) - count(previous)) / seconds);
+    const netPerSecond = (only: (n: NetCounters) => boolean, bytes: (n: NetCounters) => number) =>
+      delta((c) => map(c.net, (list) => list.filter(only)), (current, previous) =>
+        current.length === 0 ? 'no matching interface in /proc/net/dev' : sumDeltas(current, previous, (n) => n.iface, bytes) / seconds);
+    const diskPerSecond = (sectors: (d: DiskCounters) => number) =>
+      delta((c) => c.disks, (current, previous) =>
+        current.length === 0 ? NO_DISK : (sumDeltas(current, previous, (d) => d.device, sectors) * SECTOR_BYTES) / seconds);
+    const external = (n: NetCounters) => !(this.excludeLoopback && n.iface === 'lo');
 
-    const memText = text(meminfo, ['memoryPercent', 'systemMemoryTotalBytes', 'systemMemoryUsedBytes']);
-    const mem = memText ? parseMemInfo(memText) : undefined;
-    const statusText = text(status, ['rssBytes']);
-
-    const prev = this.previous;
-    this.previous = raw;
-    const seconds = prev ? (raw.atMs - prev.atMs) / 1000 : 0;
-    const rate = (field: string, now: number | undefined, before: number | undefined): number | null => {
-      if (now === undefined) return null;
-      if (before === undefined || seconds <= 0) {
-        unavailable[field] ??= 'first sample: a rate needs two';
-        return null;
-      }
-      return Math.max(0, now - before) / seconds;
-    };
-
-    const processTicksPerSecond = rate('processCpuPercent', raw.processTicks, prev?.processTicks);
-    const systemTotal = raw.system && prev?.system ? raw.system.totalTicks - prev.system.totalTicks : undefined;
-    const systemIdle = raw.system && prev?.system ? raw.system.idleTicks - prev.system.idleTicks : undefined;
-    if (raw.system && !prev?.system) unavailable.systemCpuPercent ??= 'first sample: a rate needs two';
-    const diskUtil = raw.disks && prev?.disks && seconds > 0
-      ? Math.max(0, ...raw.disks.map((d) => {
-          const before = prev.disks?.find((p) => p.device === d.device);
-          return before ? Math.min(100, ((d.ioTicksMs - before.ioTicksMs) / (seconds * 1000)) * 100) : 0;
-        }))
-      : null;
-    if (diskUtil === null) unavailable.diskUtilPercent ??= 'first sample: a rate needs two';
-
-    const processCpuPercent = processTicksPerSecond === null ? null : (processTicksPerSecond / CLOCK_TICKS_PER_SECOND) * 100;
-    return {
-      atMs: raw.atMs,
+    const cores = cpu.ok ? cpu.value.cpuCount : 0;
+    const processCpuPercent = delta((c) => c.processTicks, (current, previous) =>
+      (Math.max(0, current - previous) / clock.ticksPerSecond / seconds) * 100);
+    const figures: Record<ResourceField, Reading<number>> = {
       processCpuPercent,
-      processCpuPercentOfMachine: processCpuPercent === null ? null : processCpuPercent / this.cores,
-      systemCpuPercent: systemTotal && systemIdle !== undefined ? ((systemTotal - systemIdle) / systemTotal) * 100 : null,
-      memoryPercent: mem ? (1 - mem.availableBytes / mem.totalBytes) * 100 : null,
-      rssBytes: statusText ? parseRssBytes(statusText) : null,
-      systemMemoryTotalBytes: mem?.totalBytes ?? null,
-      systemMemoryUsedBytes: mem ? mem.totalBytes - mem.availableBytes : null,
-      diskUtilPercent: diskUtil,
-      diskReadBytesPerSecond: rate('diskReadBytesPerSecond', raw.disks && sum(raw.disks, (d) => d.sectorsRead * SECTOR_BYTES), prev?.disks && sum(prev.disks, (d) => d.sectorsRead * SECTOR_BYTES)),
-      diskWriteBytesPerSecond: rate('diskWriteBytesPerSecond', raw.disks && sum(raw.disks, (d) => d.sectorsWritten * SECTOR_BYTES), prev?.disks && sum(prev.disks, (d) => d.sectorsWritten * SECTOR_BYTES)),
-      networkRxBytesPerSecond: rate('networkRxBytesPerSecond', raw.net && sum(raw.net, (n) => n.rxBytes), prev?.net && sum(prev.net, (n) => n.rxBytes)),
-      networkTxBytesPerSecond: rate('networkTxBytesPerSecond', raw.net && sum(raw.net, (n) => n.txBytes), prev?.net && sum(prev.net, (n) => n.txBytes)),
-      processIoReadBytesPerSecond: rate('processIoReadBytesPerSecond', raw.processIo?.readBytes, prev?.processIo?.readBytes),
-      processIoWriteBytesPerSecond: rate('processIoWriteBytesPerSecond', raw.processIo?.writeBytes, prev?.processIo?.writeBytes),
-      unavailable,
+      processCpuPercentOfMachine: !cpu.ok ? cpu : cores === 0 ? fail('/proc/stat: no per-CPU lines')
+        : map(processCpuPercent, (percent) => percent / cores),
+      systemCpuPercent: delta((c) => c.cpu, (current, previous) => {
+        const total = current.totalTicks - previous.totalTicks;
+        return total > 0 ? ((total - (current.idleTicks - previous.idleTicks)) / total) * 100 : 'no CPU ticks elapsed between samples';
+      }),
+      memoryPercent: map(mem, (m) => (1 - m.availableBytes / m.totalBytes) * 100),
+      rssBytes: rss,
+      systemMemoryTotalBytes: map(mem, (m) => m.totalBytes),
+      systemMemoryUsedBytes: map(mem, (m) => m.totalBytes - m.availableBytes),
+      diskUtilPercent: delta((c) => c.disks, (current, previous) => {
+        const utils = current.flatMap((d) => {
+          const old = previous.find((p) => p.device === d.device);
+          return old ? [Math.min(100, (Math.max(0, d.ioTicksMs - old.ioTicksMs) / (seconds * 1000)) * 100)] : [];
+        });
+        return utils.length > 0 ? Math.max(...utils) : NO_DISK;
+      }),
+      diskReadBytesPerSecond: diskPerSecond((d) => d.sectorsRead),
+      diskWriteBytesPerSecond: diskPerSecond((d) => d.sectorsWritten),
+      networkRxBytesPerSecond: netPerSecond(external, (n) => n.rxBytes),
+      networkTxBytesPerSecond: netPerSecond(external, (n) => n.txBytes),
+      loopbackRxBytesPerSecond: netPerSecond((n) => n.iface === 'lo', (n) => n.rxBytes),
+      loopbackTxBytesPerSecond: netPerSecond((n) => n.iface === 'lo', (n) => n.txBytes),
+      processIoReadBytesPerSecond: perSecond((c) => c.processIo, (io) => io.readBytes),
+      processIoWriteBytesPerSecond: perSecond((c) => c.processIo, (io) => io.writeBytes),
     };
+
+    const snapshot = { atMs: Date.now() } as ResourceSnapshot;
+    const unavailable: ResourceSnapshot['unavailable'] = {};
+    for (const [name, figure] of Object.entries(figures) as [ResourceField, Reading<number>][]) {
+      snapshot[name] = figure.ok ? figure.value : null;
+      if (!figure.ok) unavailable[name] = figure.reason;
+    }
+    snapshot.unavailable = unavailable;
+    return snapshot;
   }
 }
