@@ -11,10 +11,11 @@ export default defineConfig({
       '@logperf/cluster': src('./packages/cluster/src/index.ts'),
       '@logperf/loadgen': src('./services/loadgen/src/index.ts'),
       '@logperf/monitor': src('./services/monitor/src/index.ts'),
+      '@logperf/analyzer': src('./services/analyzer/src/index.ts'),
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'deploy/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Real-service suites share one Kafka broker, one PostgreSQL and one Redis: run files one at a time.
