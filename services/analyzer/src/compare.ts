@@ -1,0 +1,115 @@
+// Regression verdicts: two runs compared per metric with a rank test (Mann-Whitney U) on per-second values, after
+// dropping warm-up and tail; a verdict needs both significance (p < alpha) and a change large enough to matter.
+import { LatencyHistogram, mannWhitneyU } from '@logperf/core';
+import type { RunData } from './run-data.js';
+import { median } from './statistics.js';
+
+export type Verdict = 'improved' | 'unchanged' | 'regressed';
+
+export interface MetricComparison {
+  metric: string;
+  unit: string;
+  /** Medians of the per-second values. */
+  baseline: number;
+  candidate: number;
+  /** (candidate − baseline) / baseline; null when the baseline is 0. */
+  relativeChange: number | null;
+  pValue: number;
+  /** Rank-biserial correlation in [−1, 1], > 0 when the candidate's values tend to be larger. */
+  effectSize: number;
+  samples: { baseline: number; candidate: number };
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface Comparison {
+  baselineTestId: string;
+  candidateTestId: string;
+  alpha: number;
+  minRelativeChange: number;
+  verdict: Verdict;
+  metrics: MetricComparison[];
+}
+
+export interface CompareOptions {
+  alpha?: number;
+  /** Smallest relative change of the median that counts (default 10%): smaller shifts are noise on a shared machine. */
+  minRelativeChange?: number;
+  /** Seconds dropped at the start of each run (warm-up) and at its end (partial second). */
+  warmupSeconds?: number;
+}
+
+interface MetricSpec {
+  metric: string;
+  unit: string;
+  /** Whether larger values are better (throughput) or worse (latency, errors). */
+  higherIsBetter: boolean;
+  values(run: RunData, warmup: number): number[];
+}
+
+const steadySeconds = (run: RunData, warmup: number) => run.seconds.slice(warmup, Math.max(warmup, run.seconds.length - 1));
+
+const requestLatency = (p: 'p50' | 'p95' | 'p99'): MetricSpec => ({
+  metric: `request latency ${p}`,
+  unit: 'ms',
+  higherIsBetter: false,
+  values: (run, warmup) => steadySeconds(run, warmup).flatMap((s) => (s.latencyMs.count > 0 ? [s.latencyMs[p] ?? s.latencyMs.p99] : [])),
+});
+
+/** End-to-end latency (event timestamp → stored) per second, from the monitor's merged processor histograms. */
+const endToEnd = (percentile: number, label: string): MetricSpec => ({
+  metric: `end-to-end latency ${label}`,
+  unit: 'ms',
+  higherIsBetter: false,
+  values: (run, warmup) =>
+    run.history
+      .filter((row) => row.atMs >= run.startedAt + warmup * 1000 && row.atMs <= run.finishedAt - 1000)
+      .flatMap((row) => {
+        const encoded = row.latency['end-to-end'];
+        if (!encoded) return [];
+        const h = LatencyHistogram.decode(encoded);
+        return h.count > 0 ? [h.percentileMs(percentile)] : [];
+      }),
+});
+
+const METRICS: MetricSpec[] = [
+  requestLatency('p50'),
+  requestLatency('p95'),
+  requestLatency('p99'),
+  { metric: 'throughput', unit: 'events/s', higherIsBetter: true, values: (run, warmup) => steadySeconds(run, warmup).map((s) => s.acknowledged) },
+  {
+    metric: 'error rate',
+    unit: 'share',
+    higherIsBetter: false,
+    values: (run, warmup) => steadySeconds(run, warmup).map((s) => (s.acknowledged + s.errors > 0 ? s.errors / (s.acknowledged + s.errors) : 0)),
+  },
+  endToEnd(50, 'p50'),
+  endToEnd(95, 'p95'),
+  endToEnd(99, 'p99'),
+];
+
+export function compareMetric(spec: Pick<MetricSpec, 'metric' | 'unit' | 'higherIsBetter'>, a: number[], b: number[], alpha: number, minRelativeChange: number): MetricComparison | undefined {
+  if (a.length < 3 || b.length < 3) return undefined;
+  const baseline = median(a);
+  const candidate = median(b);
+  const relativeChange = baseline === 0 ? (candidate === 0 ? 0 : null) : (candidate - baseline) / baseline;
+  const test = mannWhitneyU(a, b)!;
+  const base = { metric: spec.metric, unit: spec.unit, baseline, candidate, relativeChange, pValue: test.pValue, effectSize: test.effectSize, samples: { baseline: a.length, candidate: b.length } };
+  const change = relativeChange === null ? 'from 0' : `${relativeChange >= 0 ? '+' : ''}${(relativeChange * 100).toFixed(1)}%`;
+  if (test.pValue >= alpha) return { ...base, verdict: 'unchanged', reason: `${change}, not significant (p = ${test.pValue.toPrecision(2)} ≥ ${alpha})` };
+  if (relativeChange !== null && Math.abs(relativeChange) < minRelativeChange) {
+    return { ...base, verdict: 'unchanged', reason: `${change} is significant (p = ${test.pValue.toPrecision(2)}) but under the ${minRelativeChange * 100}% that matters` };
+  }
+  const worse = spec.higherIsBetter ? candidate < baseline : candidate > baseline;
+  return { ...base, verdict: worse ? 'regressed' : 'improved', reason: `${change} (p = ${test.pValue.toPrecision(2)}, effect ${test.effectSize.toFixed(2)})` };
+}
+
+/** Compares every metric both runs measured; the overall verdict is 'regressed' if any metric regressed. */
+export function compareRuns(baseline: RunData, candidate: RunData, options: CompareOptions = {}): Comparison {
+  const alpha = options.alpha ?? 0.01;
+  const minRelativeChange = options.minRelativeChange ?? 0.1;
+  const warmup = options.warmupSeconds ?? 2;
+  const metrics = METRICS.flatMap((spec) => compareMetric(spec, spec.values(baseline, warmup), spec.values(candidate, warmup), alpha, minRelativeChange) ?? []);
+  const verdict: Verdict = metrics.some((m) => m.verdict === 'regressed') ? 'regressed' : metrics.some((m) => m.verdict === 'improved') ? 'improved' : 'unchanged';
+  return { baselineTestId: baseline.testId, candidateTestId: candidate.testId, alpha, minRelativeChange, verdict, metrics };
+}

@@ -1,0 +1,128 @@
+// A load test as the analyzer sees it: the generator's stored result (validated) and the monitor's seconds during it.
+import { AppError } from '@logperf/core';
+import type { HistoryRow, HistoryStore } from '@logperf/monitor';
+import type { ResultsRepository, StoredResult } from '@logperf/loadgen';
+import { z } from 'zod';
+
+const latency = z.object({ count: z.number(), meanMs: z.number().optional(), p50: z.number(), p90: z.number().optional(), p95: z.number().optional(), p99: z.number() });
+const second = z.object({ second: z.number(), intended: z.number(), sent: z.number().optional(), acknowledged: z.number(), errors: z.number(), latencyMs: latency });
+const storedResult = z.object({
+  target: z.string().optional(),
+  durationSeconds: z.number(),
+  intendedRatePerSecond: z.number(),
+  achievedRatePerSecond: z.number(),
+  intended: z.number(),
+  acknowledged: z.number(),
+  dropped: z.number().default(0),
+  sent: z.number().optional(),
+  late: z.number().default(0),
+  errors: z.record(z.string(), z.number()).default({}),
+  saturated: z.boolean().default(false),
+  saturatedAtSeconds: z.number().nullable().default(null),
+  timeline: z.array(second).default([]),
+  histograms: z.object({ latency: z.string() }).optional(),
+  config: z.unknown().optional(),
+});
+
+export type RunSecond = z.output<typeof second>;
+
+export interface RunData {
+  testId: string;
+  testName: string;
+  kind: string;
+  status: string;
+  startedAt: number;
+  finishedAt: number;
+  target: string;
+  durationSeconds: number;
+  intendedRatePerSecond: number;
+  achievedRatePerSecond: number;
+  intended: number;
+  acknowledged: number;
+  dropped: number;
+  /** Requests sent later than 10 ms after their intended time (the generator's own lateness). */
+  late: number;
+  sent: number;
+  errors: Record<string, number>;
+  saturated: boolean;
+  /** When the generator first fell behind its schedule, seconds after the start. */
+  saturatedAtSeconds: number | null;
+  /** The whole run's corrected latency (HDR, compressed base64), when stored. */
+  latencyHistogram: string | null;
+  /** The generator's seconds (relative to the start). */
+  seconds: RunSecond[];
+  /** The monitor's seconds between start and finish (empty when no monitor stored any). */
+  history: HistoryRow[];
+}
+
+/** Reads a stored result into RunData; a result this version cannot read is a 422 naming the field. */
+export function toRunData(stored: StoredResult, history: HistoryRow[]): RunData {
+  const parsed = storedResult.safeParse(stored.result);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('UNPROCESSABLE', `test ${stored.testId} has no readable result (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`);
+  }
+  const r = parsed.data;
+  return {
+    testId: stored.testId,
+    testName: stored.testName,
+    kind: stored.kind,
+    status: stored.status,
+    startedAt: stored.startedAt,
+    finishedAt: stored.finishedAt ?? stored.startedAt + r.durationSeconds * 1000,
+    target: r.target ?? 'unknown',
+    durationSeconds: r.durationSeconds,
+    intendedRatePerSecond: r.intendedRatePerSecond,
+    achievedRatePerSecond: r.achievedRatePerSecond,
+    intended: r.intended,
+    acknowledged: r.acknowledged,
+    dropped: r.dropped,
+    late: r.late,
+    sent: r.sent ?? r.intended,
+    errors: r.errors,
+    saturated: r.saturated,
+    saturatedAtSeconds: r.saturatedAtSeconds,
+    latencyHistogram: r.histograms?.latency ?? null,
+    seconds: r.timeline,
+    history,
+  };
+}
+
+/** Loads tests and the monitor's history around them. */
+export class RunSource {
+  constructor(
+    private readonly results: ResultsRepository,
+    private readonly history: HistoryStore,
+  ) {}
+
+  async run(testId: string): Promise<RunData> {
+    const stored = await this.results.get(testId);
+    if (!stored) throw new AppError('NOT_FOUND', `no load test with id '${testId}'`);
+    if (stored.status === 'running') throw new AppError('CONFLICT', `test ${testId} is still running; analyse it when it has finished`);
+    const finishedAt = stored.finishedAt ?? Date.now();
+    return toRunData(stored, await this.history.range(stored.startedAt, finishedAt));
+  }
+
+  /** The newest finished test, or undefined when none was run yet. */
+  async latest(): Promise<RunData | undefined> {
+    const stored = await this.results.latest();
+    return stored && this.run(stored.testId);
+  }
+
+  /** Finished tests, newest first (bounded). */
+  async recent(limit: number): Promise<RunData[]> {
+    const list = await this.results.list(limit, 0);
+    const runs = await Promise.all(list.filter((t) => t.status !== 'running').map((t) => this.run(t.testId).catch(() => undefined)));
+    return runs.filter((r): r is RunData => r !== undefined);
+  }
+
+  /** The monitor's seconds over a window ending now (for analyses not tied to a test). */
+  recentHistory(windowMs: number, nowMs = Date.now()): Promise<HistoryRow[]> {
+    return this.history.range(nowMs - windowMs, nowMs);
+  }
+
+  /** Mean events/s per day over the last `days` days, from the monitor's seconds (for growth trends). */
+  dailyRates(days: number, nowMs = Date.now()): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
+    return this.history.dailyThroughput(nowMs - days * 86_400_000, nowMs);
+  }
+}
