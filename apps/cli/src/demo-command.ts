@@ -1,9 +1,10 @@
 // `logperf demo` (what `npm start` runs): a scaled-down seed burst against the embedded system, then a summary,
-// the monitor's bottlenecks, and the report as JSON and self-contained HTML in reports/.
+// the monitor's bottlenecks, the analyzer's diagnosis, and the report as JSON and self-contained HTML in reports/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '@logperf/core';
-import { renderHtmlReport, type Bottleneck } from './html-report.js';
+import { renderHtmlReport, type Analysis, type Bottleneck } from './html-report.js';
+import { request } from './load-test-client.js';
 import type { StartedRoles } from './roles.js';
 import { runTestCommand } from './test-command.js';
 
@@ -24,11 +25,27 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
   const { bottlenecks } = (await res.json()) as { bottlenecks: Bottleneck[] };
   console.log(bottlenecks.length === 0 ? '\nbottlenecks: none detected' : `\nbottlenecks:\n${bottlenecks.map((b) => `  ${b.rule}: ${b.evidence}\n    → ${b.recommendation}`).join('\n')}`);
 
+  const analysis = await analyse(started.urlOf('analyzer'), test.testId);
+  if (analysis) {
+    console.log(`\ndiagnosis: ${analysis.summary}`);
+    for (const r of analysis.recommendations) console.log(`  - ${r.area}: ${r.action}\n      because ${r.evidence}`);
+  }
+
   const dir = resolve(typeof values['report-dir'] === 'string' ? values['report-dir'] : 'reports');
   await mkdir(dir, { recursive: true });
   const base = `${dir}/${test.testId}`;
-  await writeFile(`${base}.json`, JSON.stringify({ ...test, bottlenecks }, null, 2));
-  await writeFile(`${base}.html`, await renderHtmlReport(test, bottlenecks));
+  await writeFile(`${base}.json`, JSON.stringify({ ...test, bottlenecks, analysis: analysis ?? null }, null, 2));
+  await writeFile(`${base}.html`, await renderHtmlReport(test, bottlenecks, analysis));
   console.log(`\nreport: ${base}.html\n        ${base}.json`);
   return code;
+}
+
+/** The analyzer's diagnosis and recommendations for the test, or undefined when no analyzer runs. */
+async function analyse(analyzer: string | undefined, testId: string): Promise<Analysis | undefined> {
+  if (!analyzer) return undefined;
+  const [diagnosis, { recommendations }] = await Promise.all([
+    request<Pick<Analysis, 'summary' | 'findings'>>(`${analyzer}/api/analysis/bottlenecks?testId=${encodeURIComponent(testId)}`),
+    request<Pick<Analysis, 'recommendations'>>(`${analyzer}/api/analysis/recommendations?testId=${encodeURIComponent(testId)}`),
+  ]);
+  return { summary: diagnosis.summary, findings: diagnosis.findings, recommendations };
 }

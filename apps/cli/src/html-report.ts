@@ -1,5 +1,5 @@
 // A load test as one self-contained HTML file (uPlot inlined, no network): rate intended vs achieved, latency over time,
-// per-phase table, thresholds, end-to-end latency and the monitor's bottlenecks.
+// per-phase table, thresholds, end-to-end latency, the monitor's bottlenecks and the analyzer's diagnosis.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,13 +15,27 @@ export interface Bottleneck {
 const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const num = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-async function uplot(): Promise<{ js: string; css: string }> {
+export async function uplot(): Promise<{ js: string; css: string }> {
   const dir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
   const [js, css] = await Promise.all([readFile(join(dir, 'uPlot.iife.min.js'), 'utf8'), readFile(join(dir, 'uPlot.min.css'), 'utf8')]);
   return { js, css };
 }
 
-export async function renderHtmlReport(test: LoadTestResult, bottlenecks: readonly Bottleneck[]): Promise<string> {
+/** The analyzer's view of the test (GET /api/analysis/bottlenecks and /recommendations). */
+export interface Analysis {
+  summary: string;
+  findings: { confidence: number; component: string; resource: string; evidence: string }[];
+  recommendations: { area: string; action: string; evidence: string }[];
+}
+
+function analysisHtml(analysis: Analysis | undefined): string {
+  if (!analysis) return '<p>analyzer not reachable</p>';
+  const findings = analysis.findings.map((f) => `<li><strong>${num(f.confidence, 2)} ${esc(f.component)} ${esc(f.resource)}</strong>: ${esc(f.evidence)}</li>`).join('');
+  const recommendations = analysis.recommendations.map((r) => `<li><strong>${esc(r.area)}</strong>: ${esc(r.action)}<br>because ${esc(r.evidence)}</li>`).join('') || '<li class="pass">none: no measured condition calls for one</li>';
+  return `<p>${esc(analysis.summary)}</p>${findings ? `<ol>${findings}</ol>` : ''}<h3>Recommendations</h3><ul>${recommendations}</ul>`;
+}
+
+export async function renderHtmlReport(test: LoadTestResult, bottlenecks: readonly Bottleneck[], analysis?: Analysis): Promise<string> {
   const r = test.result;
   const { js, css } = await uplot();
   const timeline = r.timeline;
@@ -59,6 +73,7 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right;
 <h2>End-to-end (event timestamp → stored), from the processors</h2><p>${e2e}</p>
 <h2>Thresholds</h2><ul>${thresholds}</ul>
 <h2>Bottlenecks seen by the monitor</h2><ul>${verdicts}</ul>
+<h2>Diagnosis (analyzer, ranked by confidence)</h2>${analysisHtml(analysis)}
 <script>${js}</script>
 <script>
 const d = ${JSON.stringify(data)};

@@ -217,7 +217,7 @@ function eventFindings(run: RunData, knee: Knee | null): Finding[] {
     findings.push({ rule: 'generator-saturated', resource: 'load generator', component: 'loadgen', confidence: consequence ? 0.45 : round(Math.min(0.9, 0.5 + lateShare * 4), 2), severity: consequence ? 'warning' : 'critical', metric: 'load generator saturated', value: 1, threshold: 0, firstSecond: at === null ? null : Math.floor(at), affectedNodes: [],
       evidence: consequence
         ? `the load generator fell behind its schedule at +${Math.floor(at)} s, after latency left its floor: its in-flight requests were waiting for the cluster`
-        : `the load generator sent ${round(lateShare * 100)}% of its requests late before the cluster slowed down: the numbers measure the generator as much as the cluster`,
+        : `the load generator sent ${round(lateShare * 100)}% of its requests late ${knee?.leftFloorAtSecond == null ? 'while latency stayed near its floor' : 'before the cluster slowed down'}: the numbers measure the generator as much as the cluster`,
       recommendation: consequence ? 'Raise the generator\'s in-flight limit to keep offering the intended rate to a slow cluster (open-loop)' : 'Raise the generator\'s in-flight limit or batch size, or run it on its own machine, before trusting this run\'s latency' });
   }
   return findings;

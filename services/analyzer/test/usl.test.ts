@@ -71,3 +71,20 @@ describe('USL fit', () => {
     expect(refuse([1, 2, 3, 4].map((n) => ({ n, throughput: 100 })))).toMatch(/same at every n/);
   });
 });
+
+describe('growth projection', () => {
+  it('projects the measured daily trend with a prediction interval, and needs 3 days', async () => {
+    const { projectGrowth } = await import('../src/capacity.js');
+    const daily = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ day: 20_000 + i, eventsPerSecond: 1000 + 20 * i + (i % 2 === 0 ? 5 : -5) }));
+    const growth = projectGrowth(daily, 90);
+    if ('available' in growth) throw new Error(growth.reason);
+    expect(growth.slopePerDay).toBeCloseTo(20, 0);
+    expect(Math.abs(growth.projectedRatePerSecond - (1000 + 20 * 99))).toBeLessThan(50);
+    expect(growth.low).toBeLessThan(growth.projectedRatePerSecond);
+    expect(growth.high).toBeGreaterThan(growth.projectedRatePerSecond);
+    // s ≈ 5.5 over 10 days, extrapolated 90 days: ±t(0.975, 8) · s · √(1 + 1/10 + 94.5²/82.5) ≈ ±132.
+    expect((growth.high - growth.low) / 2).toBeGreaterThan(120);
+    expect((growth.high - growth.low) / 2).toBeLessThan(145);
+    expect(projectGrowth(daily.slice(0, 2))).toMatchObject({ available: false });
+  });
+});
