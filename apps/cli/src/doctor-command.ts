@@ -60,6 +60,11 @@ export async function doctor(config: Config): Promise<Check[]> {
     check('java', () => version('java', ['-version']), 'apt-get install openjdk-17-jre-headless (needed for Kafka)'),
     check('maven', () => version('mvn', ['-B', '-v']), 'apt-get install maven (fetches the Kafka jars)'),
     check('chromium', () => version('chromium', ['--version']), 'apt-get install chromium (dashboard and report tests)'),
+    check('prometheus 127.0.0.1:9090', async () => {
+      const found = await version('prometheus', ['--version']);
+      await tcp('127.0.0.1', 9090);
+      return `${found}, accepting connections`;
+    }, 'apt-get install prometheus, then bash scripts/prometheus.sh up (scrapes every service with deploy/prometheus/prometheus.yml)'),
   ]);
 }
 

@@ -20,5 +20,5 @@ it('reports an unreachable broker as missing with the command that starts it, an
 it.runIf(process.env.CI === 'true')('finds everything the real deployment needs on the CI machine', async () => {
   const { stdout } = await run(process.execPath, [CLI_MAIN, 'doctor'], { timeout: 60_000 });
   expect(stdout).not.toContain('MISSING');
-  for (const name of ['PostgreSQL', 'Redis', 'Kafka', 'java', 'maven', 'chromium']) expect(stdout).toMatch(new RegExp(`^ok\\s+${name}`, 'm'));
+  for (const name of ['PostgreSQL', 'Redis', 'Kafka', 'java', 'maven', 'chromium', 'prometheus']) expect(stdout).toMatch(new RegExp(`^ok\\s+${name}`, 'm'));
 }, 60_000);
