@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, broker+controller) on 127.0.0.1:9092, from the Apache jars fetched with Maven.
 # Usage: scripts/kafka.sh up | down [--purge] | status | tool <main-class> [args…]
+# A second, private broker (fault tests) shares the jars: KAFKA_PORT, KAFKA_CONTROLLER_PORT and KAFKA_STATE_DIR
+# (its data, logs, config and pid file) pick its ports and its folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
 HOME_DIR="$PWD/.cache/kafka"
 LIBS="$HOME_DIR/libs-$KAFKA_VERSION"
-DATA="$HOME_DIR/data"
-LOGS="$HOME_DIR/logs"
-PID_FILE="$HOME_DIR/kafka.pid"
-CONFIG="$HOME_DIR/server.properties"
-PORT=9092
-CONTROLLER_PORT=9093
+STATE_DIR="${KAFKA_STATE_DIR:-$HOME_DIR}"
+DATA="$STATE_DIR/data"
+LOGS="$STATE_DIR/logs"
+PID_FILE="$STATE_DIR/kafka.pid"
+CONFIG="$STATE_DIR/server.properties"
+LOG4J="$STATE_DIR/log4j2.yaml"
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 
 fetch() {
   if [ -f "$LIBS/.complete" ]; then return; fi
@@ -59,7 +63,7 @@ group.classic.min.session.timeout.ms=3000
 log.retention.hours=24
 log.segment.bytes=268435456
 PROPS
-  cat >"$HOME_DIR/log4j2.yaml" <<YAML
+  cat >"$LOG4J" <<YAML
 Configuration:
   Appenders:
     File:
@@ -72,7 +76,7 @@ YAML
 }
 
 java_run() {
-  java -Xms256m -Xmx1g -XX:+UseG1GC -Dlog4j2.configurationFile="$HOME_DIR/log4j2.yaml" -cp "$LIBS/*" "$@"
+  java -Xms256m -Xmx1g -XX:+UseG1GC -Dlog4j2.configurationFile="$LOG4J" -cp "$LIBS/*" "$@"
 }
 
 running() {
@@ -92,7 +96,7 @@ up() {
       || { cat "$LOGS/format.log" >&2; exit 1; }
   fi
   if ! running; then
-    nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Dlog4j2.configurationFile="$HOME_DIR/log4j2.yaml" -Dkafka.logs.dir="$LOGS" \
+    nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Dlog4j2.configurationFile="$LOG4J" -Dkafka.logs.dir="$LOGS" \
       -cp "$LIBS/*" kafka.Kafka "$CONFIG" >"$LOGS/stdout.log" 2>&1 &
     echo $! >"$PID_FILE"
   fi

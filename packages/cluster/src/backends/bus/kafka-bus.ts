@@ -1,8 +1,9 @@
 // The bus on Apache Kafka (@platformatic/kafka): acks=all produce, consumer-group members committing after each batch.
 import { AppError, withTimeout } from '@logperf/core';
-import { Admin, Consumer as KafkaConsumer, Producer, type Message, type MessagesStream } from '@platformatic/kafka';
+import { Admin, Producer } from '@platformatic/kafka';
+import { startKafkaMember, type KafkaMemberOptions } from './kafka-member.js';
 import { SendQueue } from './send-queue.js';
-import { partitionFor, type BatchHandler, type Bus, type BusRecord, type ConsumeOptions, type ConsumedRecord, type Consumer, type PartitionLag } from './bus.js';
+import { partitionFor, type BatchHandler, type Bus, type BusRecord, type ConsumeOptions, type Consumer, type PartitionLag } from './bus.js';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -11,9 +12,10 @@ export interface KafkaBusOptions {
   clientId?: string;
   /** A member that stops heart-beating loses its partitions after this long. */
   sessionTimeoutMs?: number;
+  /** Told when a consumer lost its Kafka client (broker gone, membership lost) and when it has a new one. */
+  onConsumerEvent?: KafkaMemberOptions['onEvent'];
 }
 
-const RETRY_BACKOFF_MS = [50, 100, 250, 500, 1000, 2000] as const;
 const HEALTH_TIMEOUT_MS = 2000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isTopicExists = (error: unknown) => /already exists/i.test(JSON.stringify((error as { errors?: unknown }).errors ?? '') + String((error as Error).message));
@@ -25,13 +27,28 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const sessionTimeout = options.sessionTimeoutMs ?? 6000;
   const base = { bootstrapBrokers: options.brokers, retries: 3, retryDelay: 250, timeout: 10_000 };
   const admin = new Admin({ ...base, clientId: `${clientId}-admin` });
-  const producer = new Producer({ ...base, clientId: `${clientId}-producer`, acks: -1, idempotent: true });
+  const newProducer = () => new Producer({ ...base, clientId: `${clientId}-producer`, acks: -1, idempotent: true });
+  let producer = newProducer();
+  let producerFailed = false;
   const consumers = new Set<Consumer>();
   // One produce request in flight at a time: the idempotent producer's sequence numbers stay in order,
   // and records of concurrent callers share a request (Kafka's linger, without a timer).
-  const sendQueue = new SendQueue((records) =>
-    producer.send({ messages: records.map((r) => ({ topic, key: Buffer.from(r.key), value: r.value, partition: partitionFor(r.key, partitions) })) }).then(() => undefined),
-  );
+  // After a failed send the producer's sequence numbers may no longer match the broker's (a request the broker wrote but
+  // never answered, before a restart): that producer would fail every later send. A fresh one starts a new sequence;
+  // records it sends again may then be in the log twice, which the store's idempotent writes absorb.
+  const sendQueue = new SendQueue(async (records) => {
+    if (producerFailed) {
+      producer.close(true, () => undefined);
+      producer = newProducer();
+      producerFailed = false;
+    }
+    try {
+      await producer.send({ messages: records.map((r) => ({ topic, key: Buffer.from(r.key), value: r.value, partition: partitionFor(r.key, partitions) })) });
+    } catch (error) {
+      producerFailed = true;
+      throw error;
+    }
+  });
 
   const endOffsetsRequest = [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })) }];
   try {
@@ -59,74 +76,12 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   }
 
   async function consume(consumeOptions: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
-    const kafka = new KafkaConsumer({ ...base, clientId: `${clientId}-consumer`, groupId: consumeOptions.groupId, sessionTimeout, heartbeatInterval: 1000, rebalanceTimeout: sessionTimeout * 2 });
-    const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await kafka.consume({
-      topics: [topic],
-      autocommit: false,
-      mode: 'committed',
-      fallbackMode: 'earliest',
-      maxWaitTime: Math.max(10, consumeOptions.maxWaitMs),
-      sessionTimeout,
-      heartbeatInterval: 1000,
-    });
-    const buffer: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
-    let notify: (() => void) | undefined;
-    let running = true;
-    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
-      buffer.push(message);
-      if (buffer.length >= consumeOptions.maxBatchSize * 2) stream.pause();
-      notify?.();
-    });
-    stream.on('error', () => undefined);
-    const waitForData = (ms: number) => new Promise<void>((resolve) => {
-      notify = resolve;
-      setTimeout(resolve, ms);
-    }).finally(() => (notify = undefined));
-
-    const loop = (async () => {
-      while (running) {
-        if (buffer.length === 0) await waitForData(250);
-        if (buffer.length === 0) continue;
-        const deadline = Date.now() + consumeOptions.maxWaitMs;
-        while (running && buffer.length < consumeOptions.maxBatchSize && Date.now() < deadline) await waitForData(deadline - Date.now());
-        const batch = buffer.splice(0, consumeOptions.maxBatchSize);
-        if (stream.isPaused() && buffer.length < consumeOptions.maxBatchSize) stream.resume();
-        await handleUntilDone(batch);
-      }
-    })();
-
-    /** The same batch is retried until the handler succeeds; only then are its offsets committed. */
-    async function handleUntilDone(batch: Message<Buffer, Buffer, Buffer, Buffer>[]): Promise<void> {
-      const records: ConsumedRecord[] = batch.map((m) => ({
-        partition: m.partition,
-        offset: Number(m.offset),
-        key: m.key.toString(),
-        value: m.value,
-        timestampMs: Number(m.timestamp),
-      }));
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await handler(records);
-          break;
-        } catch {
-          if (!running) return; // closing: leave it uncommitted; the next owner gets it again
-          await sleep(RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)] ?? 2000);
-        }
-      }
-      const lastPerPartition = new Map<number, Message<Buffer, Buffer, Buffer, Buffer>>();
-      for (const message of batch) lastPerPartition.set(message.partition, message);
-      // A commit refused after a rebalance is harmless: the new owner re-reads from the last commit, and writes are idempotent.
-      await Promise.allSettled([...lastPerPartition.values()].map((m) => new Promise<void>((resolve, reject) => void m.commit((error) => (error ? reject(error) : resolve())))));
-    }
-
+    const client = { ...base, clientId: `${clientId}-consumer`, sessionTimeout, heartbeatInterval: 1000, rebalanceTimeout: sessionTimeout * 2 };
+    const kafkaMember = await startKafkaMember({ ...consumeOptions, client, topic, sessionTimeoutMs: sessionTimeout, ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}) }, handler);
     const member: Consumer = {
       async close() {
-        running = false;
-        notify?.();
-        await loop;
         consumers.delete(member);
-        await stream.close().catch(() => undefined);
-        await kafka.close().catch(() => undefined);
+        await kafkaMember.close();
       },
     };
     consumers.add(member);
