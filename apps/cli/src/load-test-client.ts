@@ -34,7 +34,8 @@ export interface ResultBody {
 
 export type { Progress } from '@logperf/loadgen';
 
-async function request<T>(url: string, init: RequestInit & { token?: string | undefined } = {}): Promise<T> {
+/** A JSON request to one of our services; a non-2xx answer throws with the service's error message. */
+export async function request<T>(url: string, init: RequestInit & { token?: string | undefined } = {}): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
   const res = await fetch(url, { ...init, headers });
   const body = (await res.json()) as T & { error?: { code: string; message: string } };

@@ -3,8 +3,9 @@ import type { Config, Logger } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
 import { startLoadgen } from '@logperf/loadgen';
 import { dashboardHtml, startMonitor } from '@logperf/monitor';
+import { startAnalyzer } from '@logperf/analyzer';
 
-export type Role = 'processor' | 'gateway' | 'loadgen' | 'monitor';
+export type Role = 'processor' | 'gateway' | 'loadgen' | 'monitor' | 'analyzer';
 
 export interface StartedRoles {
   roles: RunningRole[];
@@ -14,12 +15,20 @@ export interface StartedRoles {
   close(): Promise<void>;
 }
 
-export async function startRoles(wanted: readonly Role[], config: Config, logger: Logger, options: { instances: number; ports?: Partial<Record<Role, number>> }): Promise<StartedRoles> {
+export interface StartOptions {
+  instances: number;
+  ports?: Partial<Record<Role, number>>;
+  /** Backends made ahead (tests wrap them to inject a fault); default: from the config. Closed with the roles. */
+  backends?: Backends;
+}
+
+export async function startRoles(wanted: readonly Role[], config: Config, logger: Logger, options: StartOptions): Promise<StartedRoles> {
   const needsCluster = wanted.includes('processor') || wanted.includes('gateway');
-  const backends = needsCluster ? await createBackends(config) : undefined;
+  const backends = needsCluster ? (options.backends ?? (await createBackends(config, logger))) : undefined;
   // Roles in one process share the store's database (an embedded PGlite takes seconds to start); alone, each opens its own.
   const loadgenSql = backends?.store.sql();
   const monitorSql = backends?.store.sql();
+  const analyzerSql = backends?.store.sql();
   const roles: RunningRole[] = [];
   const urlOf = (role: Role) => roles.find((r) => r.role === role)?.url;
   const port = (role: Role) => options.ports?.[role];
@@ -51,6 +60,18 @@ export async function startRoles(wanted: readonly Role[], config: Config, logger
         nodeUrls: local.length > 0 ? local : config.monitorNodes,
         ...(backends ? { bus: backends.bus } : {}),
         dashboardHtml,
+      }),
+    );
+  }
+  if (wanted.includes('analyzer')) {
+    const monitor = urlOf('monitor');
+    roles.push(
+      await startAnalyzer({
+        config,
+        logger,
+        ...withPort(port('analyzer')),
+        ...(analyzerSql ? { sql: analyzerSql } : {}),
+        ...(monitor ? { monitorUrl: monitor } : {}),
       }),
     );
   }

@@ -14,10 +14,10 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const ROLE_LINE = /^(gateway|processor|loadgen|monitor)\s+(http:\/\/\S+)/gm;
+const ROLE_LINE = /^(gateway|processor|loadgen|monitor|analyzer)\s+(http:\/\/\S+)/gm;
 
 export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliProcess> {
-  const roles = args[0] === 'up' ? ['processor', 'gateway', 'loadgen', 'monitor'] : [args[0] ?? ''];
+  const roles = args[0] === 'up' ? ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'] : [args[0] ?? ''];
   const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

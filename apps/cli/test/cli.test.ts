@@ -75,7 +75,7 @@ describe('logperf burst --in-process', () => {
 
 describe('logperf up (embedded)', () => {
   it('ingests and stores events, rejects bad input without storing it, and drains on SIGTERM', async () => {
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0', '--instances', '2'], { LOGPERF_LOG_LEVEL: 'warn' });
     const { gateway, processor, monitor } = up.urls as { gateway: string; processor: string; monitor: string };
     const stored = async () => ((await (await fetch(`${processor}/api/node/stats`)).json()) as { events: { total: number } }).events.total;
     const post = (body: string, type = 'application/x-ndjson') => fetch(`${gateway}/api/logs`, { method: 'POST', body, headers: { 'content-type': type } });

@@ -8,7 +8,7 @@ import { buildProcessorApp } from './processor/processor-app.js';
 import { Processor } from './processor/processor.js';
 
 export interface RunningRole {
-  role: 'gateway' | 'processor' | 'loadgen' | 'monitor';
+  role: 'gateway' | 'processor' | 'loadgen' | 'monitor' | 'analyzer';
   url: string;
   node: NodeRuntime;
   /** Stops accepting work, drains what is in flight (processor: commits it), closes the HTTP server. */

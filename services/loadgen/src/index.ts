@@ -7,3 +7,5 @@ export * from './target.js';
 export * from './runner.js';
 export * from './loadgen-app.js';
 export * from './start-loadgen.js';
+export * from './processor-latency.js';
+export * from './results-repository.js';

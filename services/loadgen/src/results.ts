@@ -37,7 +37,7 @@ export interface SecondResult {
   sent: number;
   acknowledged: number;
   errors: number;
-  latencyMs: Pick<LatencySummary, 'count' | 'p50' | 'p90' | 'p99' | 'max'>;
+  latencyMs: Pick<LatencySummary, 'count' | 'meanMs' | 'p50' | 'p90' | 'p95' | 'p99' | 'max'>;
   serviceTimeMs: Pick<LatencySummary, 'p50' | 'p99'>;
 }
 
@@ -141,7 +141,7 @@ function secondResult(second: number, b: Bucket): SecondResult {
     sent: b.sent,
     acknowledged: b.acknowledged,
     errors: Object.values(b.errors).reduce((sum, n) => sum + n, 0),
-    latencyMs: { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max },
+    latencyMs: { count: s.count, meanMs: s.meanMs, p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99, max: s.max },
     serviceTimeMs: { p50: b.serviceTime.percentileMs(50), p99: b.serviceTime.percentileMs(99) },
   };
 }

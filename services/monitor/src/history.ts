@@ -60,6 +60,15 @@ export class HistoryStore {
     return rows.map((r) => ({ atMs: r.at.getTime(), throughput: Number(r.throughput), queueDepth: r.queue_depth === null ? null : Number(r.queue_depth), nodes: r.nodes, latency: r.latency }));
   }
 
+  /** Mean cluster throughput per UTC day (and how many seconds were measured that day), oldest first. */
+  async dailyThroughput(fromMs: number, toMs: number): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
+    const { rows } = await this.sql.query<{ day: string | number; rate: number; seconds: string | number }>(
+      'SELECT floor(extract(epoch FROM at) / 86400) AS day, avg(throughput) AS rate, count(*) AS seconds FROM monitor_history WHERE at >= $1 AND at <= $2 GROUP BY 1 ORDER BY 1',
+      [new Date(fromMs), new Date(toMs)],
+    );
+    return rows.map((r) => ({ day: Number(r.day), eventsPerSecond: Number(r.rate), seconds: Number(r.seconds) }));
+  }
+
   async prune(nowMs = Date.now()): Promise<void> {
     await this.sql.query('DELETE FROM monitor_history WHERE at < $1', [new Date(nowMs - RETENTION_MS)]);
   }

@@ -8,3 +8,4 @@ export * from './prometheus.js';
 export * from './monitor-app.js';
 export * from './start-monitor.js';
 export * from './dashboard.js';
+export * from './history.js';

@@ -1,5 +1,5 @@
 // Picks each backend from the config; real clients are imported lazily so the embedded path never loads them.
-import type { Config } from '@logperf/core';
+import type { Config, Logger } from '@logperf/core';
 import type { Bus } from './bus/bus.js';
 import type { Cache } from './cache/cache.js';
 import type { Store } from './store/store.js';
@@ -13,10 +13,15 @@ export interface Backends {
 
 type BackendConfig = Pick<Config, 'bus' | 'store' | 'cache' | 'kafkaBrokers' | 'kafkaTopic' | 'kafkaPartitions' | 'databaseUrl' | 'storeTable' | 'pgliteDir' | 'redisUrl'>;
 
-export async function createBus(config: BackendConfig): Promise<Bus> {
+/** With a logger, a consumer that loses its Kafka client (and gets it back) says so. */
+export async function createBus(config: BackendConfig, logger?: Logger): Promise<Bus> {
   if (config.bus === 'kafka') {
     const { createKafkaBus } = await import('./bus/kafka-bus.js');
-    return createKafkaBus({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, partitions: config.kafkaPartitions });
+    const onConsumerEvent = logger
+      ? (event: { kind: 'lost' | 'restored'; error?: unknown; attempt?: number }) =>
+          event.kind === 'lost' ? logger.warn({ err: event.error, attempt: event.attempt }, 'kafka consumer lost its client; re-creating it') : logger.info({ attempt: event.attempt }, 'kafka consumer reading again')
+      : undefined;
+    return createKafkaBus({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, partitions: config.kafkaPartitions, ...(onConsumerEvent ? { onConsumerEvent } : {}) });
   }
   const { createMemoryBus } = await import('./bus/memory-bus.js');
   return createMemoryBus({ topic: config.kafkaTopic, partitions: config.kafkaPartitions });
@@ -37,8 +42,8 @@ export async function createCache(config: BackendConfig): Promise<Cache> {
 }
 
 /** The memory bus lives in this process, so every role of one process must share the same instance. */
-export async function createBackends(config: BackendConfig): Promise<Backends> {
-  const [bus, store, cache] = await Promise.all([createBus(config), createStore(config), createCache(config)]);
+export async function createBackends(config: BackendConfig, logger?: Logger): Promise<Backends> {
+  const [bus, store, cache] = await Promise.all([createBus(config, logger), createStore(config), createCache(config)]);
   return {
     bus,
     store,
