@@ -95,12 +95,13 @@ export class RunSource {
     private readonly history: HistoryStore,
   ) {}
 
-  async run(testId: string): Promise<RunData> {
+  /** A finished test; `withHistory: false` skips the monitor's seconds (capacity needs only the generator's). */
+  async run(testId: string, options: { withHistory?: boolean } = {}): Promise<RunData> {
     const stored = await this.results.get(testId);
     if (!stored) throw new AppError('NOT_FOUND', `no load test with id '${testId}'`);
     if (stored.status === 'running') throw new AppError('CONFLICT', `test ${testId} is still running; analyse it when it has finished`);
     const finishedAt = stored.finishedAt ?? Date.now();
-    return toRunData(stored, await this.history.range(stored.startedAt, finishedAt));
+    return toRunData(stored, options.withHistory === false ? [] : await this.history.range(stored.startedAt, finishedAt));
   }
 
   /** The newest finished test, or undefined when none was run yet. */
@@ -109,10 +110,10 @@ export class RunSource {
     return stored && this.run(stored.testId);
   }
 
-  /** Finished tests, newest first (bounded). */
+  /** Finished tests, newest first (bounded), without the monitor's seconds; one this version cannot read is left out. */
   async recent(limit: number): Promise<RunData[]> {
     const list = await this.results.list(limit, 0);
-    const runs = await Promise.all(list.filter((t) => t.status !== 'running').map((t) => this.run(t.testId).catch(() => undefined)));
+    const runs = await Promise.all(list.filter((t) => t.status !== 'running').map((t) => this.run(t.testId, { withHistory: false }).catch(() => undefined)));
     return runs.filter((r): r is RunData => r !== undefined);
   }
 
