@@ -12,3 +12,4 @@ export * from './http/http-app.js';
 export * from './node/node-routes.js';
 export * from './backends/store/sql-client.js';
 export * from './http/validate.js';
+export * from './http/admission.js';

@@ -8,9 +8,12 @@ export const ERROR_CATALOGUE = {
   BODY_TOO_LARGE: { status: 413, message: 'The body is too large' },
   TOO_MANY_EVENTS: { status: 413, message: 'Too many events in one request' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request line or headers are too large' },
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
   UNPROCESSABLE: { status: 422, message: 'The request cannot be processed' },
   OVERLOADED: { status: 429, message: 'Too many requests in flight; retry later' },
   BACKEND_UNAVAILABLE: { status: 503, message: 'A backend is unavailable; retry later' },
+  SERVER_BUSY: { status: 503, message: 'The server is busy; retry later' },
   INVALID_CONFIG: { status: 500, message: 'The configuration is invalid' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,6 +1,6 @@
 // Metrics analyzer :8082 — statistics, bottleneck diagnosis, capacity planning, regression verdicts, recommendations.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
 import type { BottleneckThresholds } from '@logperf/monitor';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -23,9 +23,9 @@ export interface AnalyzerOptions {
 
 const testId = z.string().trim().min(1, 'testId must not be empty').max(200, 'testId must be at most 200 characters');
 const testQuery = z.object({ testId: testId.optional() });
-const rate = z.coerce.number('targetRatePerSecond must be a number').finite('targetRatePerSecond must be finite').gt(0, 'targetRatePerSecond must be positive').max(1e9, 'targetRatePerSecond must be at most 1e9');
-const bottleneckQuery = z.object({ testId: testId.optional(), windowSeconds: z.coerce.number().int().min(3).max(3600).optional() });
-const capacityQuery = z.object({ targetRatePerSecond: rate.optional(), tests: z.coerce.number().int().min(1).max(100).default(20), days: z.coerce.number().int().min(3).max(365).default(30) });
+const rate = numberFromText(z.number('targetRatePerSecond must be a number').finite('targetRatePerSecond must be finite').gt(0, 'targetRatePerSecond must be positive').max(1e9, 'targetRatePerSecond must be at most 1e9'));
+const bottleneckQuery = z.object({ testId: testId.optional(), windowSeconds: numberFromText(z.number('windowSeconds must be a number').int().min(3).max(3600)).optional() });
+const capacityQuery = z.object({ targetRatePerSecond: rate.optional(), tests: numberFromText(z.number('tests must be a number').int().min(1).max(100)).default(20), days: numberFromText(z.number('days must be a number').int().min(3).max(365)).default(30) });
 const point = z.strictObject({
   n: z.number('n must be a number').finite('n must be finite').gt(0, 'n must be positive').max(1e9),
   throughput: z.number('throughput must be a number').finite('throughput must be finite').min(0, 'throughput must not be negative').max(1e12),

@@ -1,6 +1,6 @@
 // Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, registerNodeRoutes, validate, type Bus, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type Bus, type NodeRuntime } from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -27,7 +27,7 @@ export interface LoadgenOptions {
 }
 
 const testIdParams = z.object({ testId: z.uuid('testId must be a UUID') });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) });
+const listQuery = z.object({ limit: numberFromText(z.number('limit must be a number').int().min(1).max(500)).default(50), offset: numberFromText(z.number('offset must be a number').int().min(0)).default(0) });
 
 
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {

@@ -1,6 +1,6 @@
 // Monitor :8080 — the seed's performance endpoints, Prometheus /metrics, node registration and the live stream.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
@@ -23,16 +23,16 @@ export interface MonitorOptions {
 }
 
 const component = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'component must be 1–64 letters, digits, dot, dash or underscore');
-const latencyMs = z.coerce.number().finite('latencyMs must be a finite number').min(0, 'latencyMs must not be negative').max(3_600_000, 'latencyMs must be at most one hour');
+const latencyMs = numberFromText(z.number('latencyMs must be a number').finite('latencyMs must be a finite number').min(0, 'latencyMs must not be negative').max(3_600_000, 'latencyMs must be at most one hour'));
 const sample = z.strictObject({ component, latencyMs });
 const recordBody = z.union([sample, z.array(sample).min(1).max(10_000), z.strictObject({ samples: z.array(sample).min(1).max(10_000) })]);
-const windowQuery = (fallback: number) => z.object({ windowSeconds: z.coerce.number().int().min(1).max(3600).default(fallback) });
+const windowQuery = (fallback: number) => z.object({ windowSeconds: numberFromText(z.number('windowSeconds must be a number').int().min(1).max(3600)).default(fallback) });
 const baselineBody = z.strictObject({
   name: z.string().trim().min(1).max(100).default(() => `baseline-${new Date().toISOString()}`),
   windowMinutes: z.number().int().min(1).max(1440).default(5),
 });
 const reportQuery = z.object({
-  durationMinutes: z.coerce.number().int('durationMinutes must be a whole number').gt(0, 'durationMinutes must be positive').max(43_200, 'durationMinutes must be at most 43,200 (30 days)').default(60),
+  durationMinutes: numberFromText(z.number('durationMinutes must be a number').int('durationMinutes must be a whole number').gt(0, 'durationMinutes must be positive').max(43_200, 'durationMinutes must be at most 43,200 (30 days)')).default(60),
   baseline: z.string().min(1).max(100).optional(),
 });
 const registration = z.strictObject({ url: z.url().refine((u) => /^https?:/.test(u), 'url must be http(s)') });

@@ -3,6 +3,7 @@ import { AppError, validateEvents, withTimeout, type LogEvent } from '@logperf/c
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Bus } from '../backends/bus/bus.js';
+import { registerAdmission, type AdmissionOptions } from '../http/admission.js';
 import { createHttpApp } from '../http/http-app.js';
 import { registerNodeRoutes, type NodeRuntime } from '../node/node-routes.js';
 import { registerNdjsonParser, toEventList } from './parse-body.js';
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   maxInFlightEvents?: number;
   /** A produce slower than this answers 503 (the client retries; ids make retries idempotent). */
   produceTimeoutMs?: number;
+  /** Sheds ingest requests (503/429 + Retry-After) before reading them while the event loop is behind. */
+  admission?: AdmissionOptions;
 }
 
 export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
@@ -28,6 +31,8 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
   let inFlightEvents = 0;
 
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024, apiToken: options.apiToken });
+  // A few dozen ingest requests in progress already keep both cores busy; admitting more only slows every one of them.
+  registerAdmission(app, { maxConcurrentRequests: 32, ...options.admission, appliesTo: (request) => request.method === 'POST' });
   registerNdjsonParser(app);
   registerNodeRoutes(app, node, { checks: { bus: () => bus.health() } });
 

@@ -1,7 +1,9 @@
 // The Fastify base every node shares: body limit, one error shape, bearer-token guard on mutating routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppError, type ErrorCode } from '@logperf/core';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 
 export interface HttpAppOptions {
@@ -14,6 +16,35 @@ export interface HttpAppOptions {
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+const routesByApp = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+const appObservers = new Set<(app: FastifyInstance) => void>();
+
+/** Every route an app built by createHttpApp registered, so tests can enumerate them (a new route cannot escape the checks). */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return [...(routesByApp.get(app) ?? [])];
+}
+
+/** Calls `observer` with each app createHttpApp builds until the returned function is called (tests reach the apps that start* functions build). */
+export function observeHttpApps(observer: (app: FastifyInstance) => void): () => void {
+  appObservers.add(observer);
+  return () => appObservers.delete(observer);
+}
+
+/** Requests Node's HTTP parser rejects (header overflow, bad bytes) never reach Fastify: answer them in our error shape too. */
+function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(new AppError(status === 431 ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST').toBody());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -40,7 +71,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    clientErrorHandler,
+    // A URL Fastify cannot decode (`/%`, `/%ff`) is refused before routing, outside the error handler.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as unknown as FastifyReply).status(400).send(new AppError('MALFORMED_REQUEST', `The URL cannot be decoded: ${error.message}`).toBody());
+    },
   });
+  const routes: RegisteredRoute[] = [];
+  routesByApp.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  for (const observe of appObservers) observe(app);
 
   // Bodies are JSON or NDJSON only; a text/plain body is an unsupported type, not a string to validate.
   app.removeContentTypeParser('text/plain');

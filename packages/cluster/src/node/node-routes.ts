@@ -50,8 +50,24 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
         perSecond: node.telemetry.eventsPerSecond(node.primaryStage),
       },
       ...node.readings(),
+      runtime: runtimeStats(),
       ...roleStats(),
       latency: node.telemetry.latency(),
     };
   });
+}
+
+/** V8 heap and libuv resources of this process (a soak watches these for growth). */
+function runtimeStats() {
+  const memory = process.memoryUsage();
+  const resources = process.getActiveResourcesInfo();
+  return {
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    arrayBuffersBytes: memory.arrayBuffers,
+    /** Handles and requests keeping the loop alive (sockets, timers, file handles), by count. */
+    activeResources: resources.length,
+    activeResourcesByType: resources.reduce<Record<string, number>>((counts, type) => ({ ...counts, [type]: (counts[type] ?? 0) + 1 }), {}),
+  };
 }

@@ -1,0 +1,79 @@
+// Every logperf service started in-process on an ephemeral port (embedded backends), each with the Fastify app it built,
+// so reliability tests can enumerate the routes each service really registered.
+import type { FastifyInstance } from 'fastify';
+import { createLogger, loadConfig, type Config, type Logger } from '@logperf/core';
+import { createBackends, observeHttpApps, registeredRoutes, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { startAnalyzer } from '@logperf/analyzer';
+import { startLoadgen } from '@logperf/loadgen';
+import { startMonitor } from '@logperf/monitor';
+import { startSink, type Sink } from '../../../../services/loadgen/test/sink.js';
+
+export interface ServiceContext {
+  config: Config;
+  backends: Backends;
+  logger: Logger;
+  /** A local HTTP sink: the only target the load generator may hit. */
+  sink: Sink;
+}
+
+/**
+ * How each service starts. Adding a service (e.g. the analyzer, :8082) to every fuzz and access test is one line here:
+ *   analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql() }),
+ * Its routes are then found from the app it builds (createHttpApp records them); nothing else needs a list.
+ */
+export const SERVICE_STARTERS: Record<string, (ctx: ServiceContext) => Promise<RunningRole>> = {
+  gateway: (ctx) => startGateway({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
+  processor: (ctx) => startProcessor({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
+  loadgen: (ctx) => startLoadgen({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql(), allowedTargets: [ctx.sink.url], processorUrls: [] }),
+  analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql() }),
+  monitor: (ctx) =>
+    startMonitor({ config: ctx.config, logger: ctx.logger, port: 0, nodeUrls: [], bus: ctx.backends.bus, sql: ctx.backends.store.sql(), dashboardHtml: async () => '<!doctype html><title>dashboard</title>', scrapeIntervalMs: 1000 }),
+};
+
+export interface StartedService {
+  name: string;
+  url: string;
+  app: FastifyInstance;
+  /** Method and URL pattern of every route, HEAD twins of GET routes left out. */
+  routes: { method: string; url: string }[];
+}
+
+export interface StartedServices {
+  services: StartedService[];
+  sink: Sink;
+  backends: Backends;
+  close(): Promise<void>;
+}
+
+export async function startServices(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<StartedServices> {
+  const config = loadConfig(options.env ?? {}, {});
+  const logger = options.logger ?? createLogger('reliability', 'silent');
+  const backends = await createBackends(config);
+  const sink = await startSink();
+  const ctx: ServiceContext = { config, backends, logger, sink };
+  const services: StartedService[] = [];
+  const roles: RunningRole[] = [];
+  for (const [name, start] of Object.entries(SERVICE_STARTERS)) {
+    const built: FastifyInstance[] = [];
+    const stop = observeHttpApps((app) => built.push(app));
+    try {
+      roles.push(await start(ctx));
+    } finally {
+      stop();
+    }
+    const app = built[0];
+    if (!app) throw new Error(`${name} built no app with createHttpApp`);
+    const routes = registeredRoutes(app).filter((r) => r.method !== 'HEAD');
+    services.push({ name, url: roles.at(-1)!.url, app, routes });
+  }
+  return {
+    services,
+    sink,
+    backends,
+    async close() {
+      for (const role of roles.reverse()) await role.close();
+      await backends.close();
+      await sink.close();
+    },
+  };
+}
