@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 
 const DATABASE_URL = process.env.LOGPERF_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function psql(args: string[], stdin?: string): Promise<void> {
+export function psql(args: string[], stdin?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-q', ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

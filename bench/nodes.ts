@@ -4,12 +4,16 @@ import { startCli, type CliProcess } from '../apps/cli/test/cli-process.js';
 export interface BenchNodes {
   gateway: string;
   processors: string[];
+  /** The load generator aimed at this gateway (embedded: the one in `logperf up`; real: started when asked for). */
+  loadgen?: string;
+  /** The analyzer reading this run's results (embedded: the one in `logperf up`; real: started with the load generator). */
+  analyzer?: string;
   /** Per-run names, so a benchmark never mixes with other data. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-export async function startNodes(options: { real: boolean; processes: number }): Promise<BenchNodes> {
+export async function startNodes(options: { real: boolean; processes: number; loadgen?: boolean }): Promise<BenchNodes> {
   const suffix = `${Date.now()}_${process.pid}`;
   const env = {
     LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
@@ -19,16 +23,22 @@ export async function startNodes(options: { real: boolean; processes: number }):
   };
   const started: CliProcess[] = [];
   if (!options.real) {
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0'], env);
+    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0'], env);
     started.push(up);
-    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], env, stop: () => stopAll(started) };
+    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], loadgen: up.urls.loadgen ?? '', analyzer: up.urls.analyzer ?? '', env, stop: () => stopAll(started) };
   }
   const real = ['--real', '--port', '0'];
   started.push(await startCli(['processor', ...real], env));
   for (let i = 1; i < options.processes; i++) started.push(await startCli(['processor', ...real], env));
   const gateway = await startCli(['gateway', ...real], env);
   started.push(gateway);
-  return { gateway: gateway.url, processors: started.slice(0, -1).map((p) => p.url), env, stop: () => stopAll(started) };
+  const processors = started.slice(0, -1).map((p) => p.url);
+  if (!options.loadgen) return { gateway: gateway.url, processors, env, stop: () => stopAll(started) };
+  const loadgen = await startCli(['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')], env);
+  started.push(loadgen);
+  const analyzer = await startCli(['analyzer', ...real], env);
+  started.push(analyzer);
+  return { gateway: gateway.url, processors, loadgen: loadgen.url, analyzer: analyzer.url, env, stop: () => stopAll(started) };
 }
 
 async function stopAll(processes: CliProcess[]): Promise<void> {

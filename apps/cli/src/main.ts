@@ -4,12 +4,14 @@ import { parseArgs } from 'node:util';
 import { AppError, createLogger, loadConfig } from '@logperf/core';
 import { COMMANDS, helpText } from './commands.js';
 import { startRoles, type Role } from './roles.js';
+import { runAnalyze } from './analyze-command.js';
 import { runDemo } from './demo-command.js';
 import { doctor, printDoctor } from './doctor-command.js';
 import { runTestCommand } from './test-command.js';
+import { runCapacityCommand } from './capacity-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
-const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen', 'monitor'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'], monitor: ['monitor'] };
+const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'], monitor: ['monitor'], analyzer: ['analyzer'] };
 
 function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -35,7 +37,8 @@ async function run(argv: string[]): Promise<number> {
     console.error(`Unknown command '${command}'.\n\n${helpText()}`);
     return 2;
   }
-  const { values } = parseArgs({ args: rest, options: spec.flags, strict: true, allowPositionals: false });
+  // `analyze --compare A B` takes the candidate as the one positional argument.
+  const { values, positionals } = parseArgs({ args: rest, options: spec.flags, strict: true, allowPositionals: command === 'analyze' });
   if (values.help) {
     console.log(helpText(command));
     return 0;
@@ -57,6 +60,21 @@ async function run(argv: string[]): Promise<number> {
   }
 
   if (command === 'doctor') return printDoctor(await doctor(config));
+
+  if (command === 'analyze') {
+    const baseline = typeof values.compare === 'string' ? values.compare : undefined;
+    if (baseline !== undefined && positionals.length !== 1) throw new AppError('VALIDATION_FAILED', '--compare takes two test ids: --compare BASELINE CANDIDATE');
+    if (baseline === undefined && positionals.length > 0) throw new AppError('VALIDATION_FAILED', `unexpected argument '${positionals[0]}'`);
+    return runAnalyze({
+      url: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.analyzer}`,
+      testId: typeof values.test === 'string' ? values.test : undefined,
+      compare: baseline === undefined ? undefined : [baseline, positionals[0]!],
+      json: values.json === true,
+      token: config.apiToken,
+    });
+  }
+
+  if (command === 'capacity') return runCapacityCommand(values, config, instances);
 
   if (command === 'demo') {
     const started = await startRoles(SERVICE_ROLES.up!, config, createLogger('logperf-demo', 'warn'), { instances });

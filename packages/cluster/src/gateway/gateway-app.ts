@@ -32,7 +32,8 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
 
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024, apiToken: options.apiToken });
   // A few dozen ingest requests in progress already keep both cores busy; admitting more only slows every one of them.
-  registerAdmission(app, { maxConcurrentRequests: 32, ...options.admission, appliesTo: (request) => request.method === 'POST' });
+  // 64 matches the load generator's in-flight window, so a generator alone never trips it while the gateway keeps up.
+  registerAdmission(app, { maxConcurrentRequests: 64, ...options.admission, appliesTo: (request) => request.method === 'POST' });
   registerNdjsonParser(app);
   registerNodeRoutes(app, node, { checks: { bus: () => bus.health() } });
 

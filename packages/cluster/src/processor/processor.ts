@@ -19,6 +19,16 @@ export interface ProcessorOptions {
   instances?: number;
   maxBatchSize?: number;
   maxWaitMs?: number;
+  /**
+   * Update the cache of batch k while batch k+1 is fetched and stored (default true), instead of before committing
+   * batch k. The cache is an accelerator, so only its freshness moves; at most one update per member is in flight.
+   */
+  overlapCache?: boolean;
+}
+
+/** One consumer-group member's cache updates, chained so they stay in batch order. */
+interface Lane {
+  cacheTail: Promise<void>;
 }
 
 export interface ProcessorCounters {
@@ -31,13 +41,16 @@ export interface ProcessorCounters {
 export class Processor {
   readonly counters: ProcessorCounters = { stored: 0, redelivered: 0, poison: 0, cacheErrors: 0 };
   private consumers: Consumer[] = [];
+  private lanes: Lane[] = [];
 
   constructor(private readonly options: ProcessorOptions) {}
 
   async start(): Promise<void> {
     const { bus, groupId = PROCESSOR_GROUP, instances = 1, maxBatchSize = 1000, maxWaitMs = 20 } = this.options;
     for (let i = 0; i < instances; i++) {
-      this.consumers.push(await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records)));
+      const lane: Lane = { cacheTail: Promise.resolve() };
+      this.lanes.push(lane);
+      this.consumers.push(await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records, lane)));
     }
   }
 
@@ -46,10 +59,13 @@ export class Processor {
     const consumers = this.consumers;
     this.consumers = [];
     await Promise.all(consumers.map((c) => c.close()));
+    const lanes = this.lanes;
+    this.lanes = [];
+    await Promise.all(lanes.map((lane) => lane.cacheTail));
   }
 
   /** Throws only when the store write failed: the bus then retries the batch, and nothing is committed. */
-  private async handle(records: ConsumedRecord[]): Promise<void> {
+  private async handle(records: ConsumedRecord[], lane: Lane): Promise<void> {
     const { store, telemetry } = this.options;
     const ingestedAt = Date.now();
     const events = this.decode(records, ingestedAt);
@@ -63,7 +79,10 @@ export class Processor {
     telemetry.countEvents('stored', inserted);
     this.counters.stored += inserted;
     this.counters.redelivered += events.length - inserted;
-    await this.updateCache(events);
+    // The previous batch's update has had this batch's fetch and store write to finish; waiting for it bounds the lane to one.
+    await lane.cacheTail;
+    lane.cacheTail = this.updateCache(events);
+    if (this.options.overlapCache === false) await lane.cacheTail;
   }
 
   private decode(records: ConsumedRecord[], ingestedAt: number): BusEvent[] {
