@@ -30,15 +30,24 @@ export function registerAdmission(app: FastifyInstance, options: AdmissionOption
   const appliesTo = options.appliesTo ?? ((request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD');
   let lastTickAt = performance.now();
   let lastDelayMs = 0;
+  let previousDelayMs = 0;
   let inProgress = 0;
   const refused = { busy: 0, tooMany: 0 };
   const ticker = setInterval(() => {
     const now = performance.now();
+    previousDelayMs = lastDelayMs;
     lastDelayMs = Math.max(0, now - lastTickAt - TICK_MS);
     lastTickAt = now;
   }, TICK_MS).unref();
-  // The last tick's delay, or the time the current tick is overdue: a loop busy with a backlog of requests has not ticked yet.
-  const delayMs = () => Math.max(lastDelayMs, performance.now() - lastTickAt - TICK_MS);
+  /**
+   * The loop is behind when two readings in a row say so: the last two ticks, or the last tick and how overdue the
+   * current one is (a loop busy with a backlog of requests has not ticked yet). One long pause alone (start-up, one
+   * large GC) is over by the time a request sees it and refuses nothing.
+   */
+  const delayMs = () => {
+    const overdueMs = Math.max(0, performance.now() - lastTickAt - TICK_MS);
+    return Math.max(Math.min(previousDelayMs, lastDelayMs), Math.min(lastDelayMs, overdueMs));
+  };
 
   app.addHook('onRequest', async (request, reply) => {
     if (!appliesTo(request)) return;
