@@ -31,6 +31,8 @@ up() {
   mkdir -p "$DATA" "$LOGS"
   node_exporter_up
   if running "$PID_FILE" && ready; then echo "prometheus: running on $URL (pid $(cat "$PID_FILE"))"; return; fi
+  # Like the broker: a Prometheus that already answers here (another checkout's, or the machine's) is used, not fought.
+  if ! running "$PID_FILE" && ready; then echo "prometheus: already answering on $URL (not started by this script)"; return; fi
   command -v prometheus >/dev/null || { echo "prometheus: not installed (apt-get install prometheus)" >&2; exit 1; }
   if ! running "$PID_FILE"; then
     if port_open "$PORT"; then echo "prometheus: 127.0.0.1:$PORT is taken by another process; set PROMETHEUS_PORT" >&2; exit 1; fi

@@ -2,6 +2,7 @@
 // the stored-row count sampled during the fault, and the final exactly-once count of acknowledged ids.
 import pg from 'pg';
 import { startCli, type CliProcess } from '../cli-process.js';
+import type { LoadResult } from './load-driver.js';
 
 export interface FaultEnv extends Record<string, string> {
   LOGPERF_KAFKA_TOPIC: string;
@@ -123,6 +124,18 @@ export async function checkStored(db: pg.Pool, table: string, acknowledged: stri
     [acknowledged],
   );
   return { rows: Number(row?.n), distinct: Number(row?.distinct_ids), acknowledgedFound: Number(row?.found), drainMs };
+}
+
+/** The figures every fault reports: what the sender sent and got acknowledged, what the store holds, and duplicates. */
+export function deliveryFigures(load: LoadResult, stored: StoredCheck, counters?: ProcessorCounters) {
+  return {
+    sent: load.sent,
+    acknowledged: load.acknowledged.length,
+    failed: load.failed.length,
+    ...stored,
+    duplicatesStored: stored.rows - stored.distinct,
+    ...(counters ? { duplicatesDelivered: counters.redelivered } : {}),
+  };
 }
 
 /** Stops every process a test started (SIGTERM, then SIGKILL after 20 s) and drops its table. */

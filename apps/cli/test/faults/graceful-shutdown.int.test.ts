@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, portOf, report, sleep, startGateway, startProcessor, sumCounters } from './fault-harness.js';
+import { checkStored, cleanUp, deliveryFigures, faultEnv, portOf, report, sleep, startGateway, startProcessor, sumCounters } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 const RATE = 1500;
@@ -46,12 +46,7 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
     const stored = await checkStored(db, env.LOGPERF_STORE_TABLE, load.acknowledged);
     const counters = await sumCounters([stays.url, back.url]);
     const figures = {
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      failed: load.failed.length,
-      ...stored,
-      duplicatesStored: stored.rows - stored.distinct,
-      duplicatesDelivered: counters.redelivered,
+      ...deliveryFigures(load, stored, counters),
       exitCode,
       shutdownMs,
       output: leaves.output().split('\n').filter((l) => /shutting down|error/i.test(l)).slice(0, 3),

@@ -6,7 +6,7 @@ import { describeReal, postgresProbe, realServices, redisProbe } from '../../../
 import { createKafkaBus } from '../../../../packages/cluster/src/backends/bus/kafka-bus.js';
 import type { Bus, Consumer } from '../../../../packages/cluster/src/backends/bus/bus.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { accepts, startPrivateKafka, type PrivateServer } from './private-services.js';
 
@@ -89,12 +89,7 @@ describeReal('fault: the Kafka broker restarts during a load test', [postgresPro
     const acknowledgedWhileDown = acknowledgedAtBack - acknowledgedAtStop;
     const firstAckAfter = load.timeline.find((t) => t.second >= second(backAt) && (t.answers['202'] ?? 0) > 0);
     const figures = {
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      failed: load.failed.length,
-      ...stored,
-      duplicatesStored: stored.rows - stored.distinct,
-      duplicatesDelivered: counters.redelivered,
+      ...deliveryFigures(load, stored, counters),
       brokerStopMs: stoppedAt - stoppingAt,
       brokerDownMs: backAt - stoppedAt,
       processorSigtermWhileDown: { exit: termExit, ms: termMs },

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, redisProbe } from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { startPrivatePostgres, type PrivateServer } from './private-services.js';
 
@@ -52,12 +52,7 @@ describeReal('fault: PostgreSQL restarts during a load test', [kafkaProbe, redis
     const storedAtStop = watch.samples.filter((s) => s.atMs < stoppedAt && s.rows !== null).at(-1)?.rows ?? 0;
 
     const figures = {
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      failed: load.failed.length,
-      ...stored,
-      duplicatesStored: stored.rows - stored.distinct,
-      duplicatesDelivered: counters.redelivered,
+      ...deliveryFigures(load, stored, counters),
       postgresDownMs: backAt - stoppedAt,
       acknowledgedDuringOutage: acknowledgedAtBack - acknowledgedAtStop,
       storedBeforeStop: storedAtStop,

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 const RATE = 1500;
@@ -69,12 +69,7 @@ describeReal('fault: a processor is SIGKILLed during a load test', [kafkaProbe, 
     const peak = monitorSamples.findIndex((s) => s.atMs >= killedAt && s.lag === lagDuring);
     const lagRecoveredAt = monitorSamples.slice(Math.max(0, peak)).find((s) => s.lag !== null && s.lag <= Math.max(lagBefore, 300))?.atMs;
     const figures = {
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      failed: load.failed.length,
-      ...stored,
-      duplicatesStored: stored.rows - stored.distinct,
-      duplicatesDelivered: counters.redelivered,
+      ...deliveryFigures(load, stored, counters),
       answers: load.answers,
       gateway503Reasons: loggedReasons(gateway.output(), /answering 503/),
       monitorDownAfterMs: seenDownAfterMs === undefined ? null : seenDownAfterMs - killedAt,

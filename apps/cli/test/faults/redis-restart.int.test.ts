@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, postgresProbe, realServices } from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import { checkStored, cleanUp, deliveryFigures, faultEnv, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { startPrivateRedis, type PrivateServer } from './private-services.js';
 
@@ -58,11 +58,7 @@ describeReal('fault: Redis restarts during a load test', [kafkaProbe, postgresPr
     client.disconnect();
 
     const figures = {
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      failed: load.failed.length,
-      ...stored,
-      duplicatesStored: stored.rows - stored.distinct,
+      ...deliveryFigures(load, stored),
       redisDownMs: backAt - stoppedAt,
       storedWhileRedisDown: storedWhileDown,
       cacheErrors: counters.cacheErrors - errorsBefore,
