@@ -171,6 +171,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...BACKEND_FLAGS,
       instances: { type: 'string', help: 'consumer-group members in this process (default 1)' },
       port: { type: 'string', help: 'port (env LOGPERF_PROCESSOR_PORT, default 8091)' },
+      'max-wait-ms': { type: 'string', help: 'how long a batch may wait to fill before it is written (env LOGPERF_PROCESSOR_MAX_WAIT_MS, default 5)' },
     },
   },
 };

@@ -66,7 +66,7 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole> {
 export async function startProcessor(options: RoleOptions & { instances?: number }): Promise<RunningRole & { processor: Processor }> {
   const { config, backends, logger } = options;
   const node = new NodeRuntime(`processor-${process.pid}`, 'processor', 'stored');
-  const processor = new Processor({ ...backends, telemetry: node.telemetry, logger, groupId: config.processorGroup, instances: options.instances ?? 1 });
+  const processor = new Processor({ ...backends, telemetry: node.telemetry, logger, groupId: config.processorGroup, maxWaitMs: config.processorMaxWaitMs, instances: options.instances ?? 1 });
   await processor.start();
   const app = buildProcessorApp({ backends, node, logger, counters: () => processor.counters });
   const url = await listen(app, config.host, options.port ?? config.ports.processor);

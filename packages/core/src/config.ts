@@ -34,6 +34,8 @@ const configSchema = z.object({
   kafkaTopic: z.string().regex(/^[\w.-]{1,249}$/).default('log-events'),
   kafkaPartitions: positiveInt.max(1024).default(6),
   processorGroup: z.string().regex(/^[\w.-]{1,249}$/).default('log-processors'),
+  /** How long a processor waits for a batch to fill before writing what it has. */
+  processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
   databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
   storeTable: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('log_events'),
   /** PGlite data directory; unset keeps the embedded store in memory. */
@@ -69,6 +71,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   kafkaTopic: { flag: 'kafka-topic', env: 'LOGPERF_KAFKA_TOPIC' },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
   processorGroup: { flag: 'processor-group', env: 'LOGPERF_PROCESSOR_GROUP' },
+  processorMaxWaitMs: { flag: 'max-wait-ms', env: 'LOGPERF_PROCESSOR_MAX_WAIT_MS' },
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },

@@ -46,7 +46,7 @@ export class Processor {
   constructor(private readonly options: ProcessorOptions) {}
 
   async start(): Promise<void> {
-    const { bus, groupId = PROCESSOR_GROUP, instances = 1, maxBatchSize = 1000, maxWaitMs = 20 } = this.options;
+    const { bus, groupId = PROCESSOR_GROUP, instances = 1, maxBatchSize = 1000, maxWaitMs = 5 } = this.options;
     for (let i = 0; i < instances; i++) {
       const lane: Lane = { cacheTail: Promise.resolve() };
       this.lanes.push(lane);
