@@ -2,6 +2,7 @@
 // exit status 1 when the comparison finds a regression.
 import type { Comparison, Diagnosis, Recommendation, RunMetrics } from '@logperf/analyzer';
 import { request } from './load-test-client.js';
+import { textTable } from './report.js';
 
 export interface AnalyzeOptions {
   url: string;
@@ -12,11 +13,6 @@ export interface AnalyzeOptions {
 }
 
 const num = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3)).toString());
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
-}
 
 export function comparisonText(c: Comparison): string {
   const rows = [
@@ -31,7 +27,7 @@ export function comparisonText(c: Comparison): string {
       m.verdict.toUpperCase(),
     ]),
   ];
-  return [`${c.candidateTestId} against ${c.baselineTestId}: ${c.verdict.toUpperCase()}`, `(Mann-Whitney U on per-second values; a verdict needs p < ${c.alpha} and a change of at least ${c.minRelativeChange * 100}%)`, '', table(rows)].join('\n');
+  return [`${c.candidateTestId} against ${c.baselineTestId}: ${c.verdict.toUpperCase()}`, `(Mann-Whitney U on per-second values; a verdict needs p < ${c.alpha} and a change of at least ${c.minRelativeChange * 100}%)`, '', textTable(rows)].join('\n');
 }
 
 export function analysisText(metrics: RunMetrics, diagnosis: Diagnosis, recommendations: Recommendation[]): string {

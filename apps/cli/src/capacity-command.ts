@@ -7,7 +7,7 @@ import { snapshotProcessors } from '@logperf/loadgen';
 import { renderCapacityHtml } from './capacity-report.js';
 import { judgeStep, searchCapacity, type CapacityResult, type StepCriteria, type StepVerdict } from './capacity-search.js';
 import { runLoadTest } from './load-test-client.js';
-import { progressLine } from './report.js';
+import { progressLine, textTable } from './report.js';
 import { startRoles } from './roles.js';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -146,8 +146,7 @@ export function capacityTable(result: CapacityResult): string {
     ['#', 'kind', 'rate/s', 'achieved/s', 'p50 ms', 'p99 ms', 'lag end', 'lag slope/s', 'lost', 'verdict'],
     ...result.steps.map((s, i) => [String(i + 1), s.kind, int(s.ratePerSecond), int(s.achievedRatePerSecond), s.p50Ms.toFixed(1), s.p99Ms.toFixed(1), s.lagEndEvents === null ? '–' : int(s.lagEndEvents), s.lagSlopePerSecond === null ? '–' : int(s.lagSlopePerSecond), s.lost === null ? '–' : int(s.lost), s.passed ? 'pass' : `FAIL: ${s.reasons.filter((r) => !r.includes('not judged')).join('; ')}`]),
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const table = rows.map((row) => row.map((cell, c) => (c === 1 || c === 9 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  const table = textTable(rows, [1, 9]);
   const found =
     result.maxSustainablePerSecond === null
       ? result.stoppedBy === 'low-bound-failed'

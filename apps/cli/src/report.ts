@@ -4,6 +4,12 @@ import type { LoadTestResult, Progress } from './load-test-client.js';
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** Rows as aligned columns: text columns (default the first) to the left, numbers to the right. */
+export function textTable(rows: readonly (readonly string[])[], leftColumns: readonly number[] = [0]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  return rows.map((row) => row.map((cell, c) => (leftColumns.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+}
+
 export function progressLine(p: Progress): string {
   const width = 30;
   const share = Math.min(1, p.elapsedSeconds / Math.max(1, p.durationSeconds));
@@ -19,8 +25,7 @@ export function summary(test: LoadTestResult): string {
     ...r.phases.map((p) => [p.name, p.durationSeconds.toFixed(0), int(p.intendedRatePerSecond), int(p.achievedRatePerSecond), ms(p.latencyMs.p50), ms(p.latencyMs.p95), ms(p.latencyMs.p99), int(p.late), int(p.dropped), errors(p.errors)]),
     ['all', r.durationSeconds.toFixed(1), int(r.intendedRatePerSecond), int(r.achievedRatePerSecond), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), int(r.late), int(r.dropped), errors(r.errors)],
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const table = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  const table = textTable(rows);
   const lines = [
     `${test.testName} (${test.testId}) → ${r.target}: ${test.status}`,
     '',

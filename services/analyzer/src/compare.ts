@@ -1,7 +1,7 @@
 // Regression verdicts: two runs compared per metric with a rank test (Mann-Whitney U) on per-second values, after
 // dropping warm-up and tail; a verdict needs both significance (p < alpha) and a change large enough to matter.
-import { LatencyHistogram, mannWhitneyU } from '@logperf/core';
-import type { RunData } from './run-data.js';
+import { mannWhitneyU } from '@logperf/core';
+import { componentLatency, type RunData } from './run-data.js';
 import { median } from './statistics.js';
 
 export type Verdict = 'improved' | 'unchanged' | 'regressed';
@@ -57,19 +57,14 @@ const requestLatency = (p: 'p50' | 'p95' | 'p99'): MetricSpec => ({
 });
 
 /** End-to-end latency (event timestamp → stored) per second, from the monitor's merged processor histograms. */
-const endToEnd = (percentile: number, label: string): MetricSpec => ({
-  metric: `end-to-end latency ${label}`,
+const endToEnd = (p: 'p50' | 'p95' | 'p99'): MetricSpec => ({
+  metric: `end-to-end latency ${p}`,
   unit: 'ms',
   higherIsBetter: false,
   values: (run, warmup) =>
-    run.history
-      .filter((row) => row.atMs >= run.startedAt + warmup * 1000 && row.atMs <= run.finishedAt - 1000)
-      .flatMap((row) => {
-        const encoded = row.latency['end-to-end'];
-        if (!encoded) return [];
-        const h = LatencyHistogram.decode(encoded);
-        return h.count > 0 ? [h.percentileMs(percentile)] : [];
-      }),
+    componentLatency(run, 'end-to-end')
+      .seconds.filter((s) => s.atMs >= run.startedAt + warmup * 1000 && s.atMs <= run.finishedAt - 1000)
+      .map((s) => s[p]),
 });
 
 const METRICS: MetricSpec[] = [
@@ -83,9 +78,9 @@ const METRICS: MetricSpec[] = [
     higherIsBetter: false,
     values: (run, warmup) => steadySeconds(run, warmup).map((s) => (s.acknowledged + s.errors > 0 ? s.errors / (s.acknowledged + s.errors) : 0)),
   },
-  endToEnd(50, 'p50'),
-  endToEnd(95, 'p95'),
-  endToEnd(99, 'p99'),
+  endToEnd('p50'),
+  endToEnd('p95'),
+  endToEnd('p99'),
 ];
 
 export function compareMetric(spec: Pick<MetricSpec, 'metric' | 'unit' | 'higherIsBetter'>, a: number[], b: number[], alpha: number, minRelativeChange: number): MetricComparison | undefined {

@@ -1,9 +1,8 @@
 // Names what limits a run: the monitor's rules evaluated where it matters (after latency leaves its floor), the
 // cluster's own signals (lag trend, store time, gateway refusals, generator saturation), ranked by confidence; and
 // for each, when it crossed its threshold, so the first resource to saturate is told apart from its consequences.
-import { LatencyHistogram } from '@logperf/core';
 import { DEFAULT_THRESHOLDS, detectBottlenecks, type BottleneckThresholds, type HistoryRow, type NodeSample } from '@logperf/monitor';
-import type { RunData } from './run-data.js';
+import { componentLatency, type RunData } from './run-data.js';
 import { fitLine, median } from './statistics.js';
 
 export interface Finding {
@@ -54,12 +53,8 @@ function firstSustained(length: number, over: (i: number) => boolean): number | 
 
 /** Latency per second: end-to-end from the monitor when it has it, else the generator's corrected p99. */
 function latencySeries(run: RunData): { metric: string; seconds: number[]; values: number[] } {
-  const e2e = run.history.flatMap((row) => {
-    const encoded = row.latency['end-to-end'];
-    const h = encoded ? LatencyHistogram.decode(encoded) : undefined;
-    return h && h.count > 0 ? [{ second: Math.floor((row.atMs - run.startedAt) / 1000), value: h.percentileMs(99) }] : [];
-  });
-  if (e2e.length >= 6) return { metric: 'end-to-end p99', seconds: e2e.map((p) => p.second), values: e2e.map((p) => p.value) };
+  const e2e = componentLatency(run, 'end-to-end').seconds;
+  if (e2e.length >= 6) return { metric: 'end-to-end p99', seconds: e2e.map((s) => s.second), values: e2e.map((s) => s.p99) };
   const own = run.seconds.filter((s) => s.latencyMs.count > 0);
   return { metric: 'request p99 (corrected)', seconds: own.map((s) => s.second), values: own.map((s) => s.latencyMs.p99) };
 }
@@ -124,11 +119,7 @@ function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
 }
 
 function storeSignal(run: RunData): Signal | undefined {
-  const perSecond = run.history.flatMap((row) => {
-    const encoded = row.latency.store;
-    const h = encoded ? LatencyHistogram.decode(encoded) : undefined;
-    return h && h.count > 0 ? [{ second: Math.floor((row.atMs - run.startedAt) / 1000), value: h.percentileMs(50) }] : [];
-  });
+  const perSecond = componentLatency(run, 'store').seconds.map((s) => ({ second: s.second, value: s.p50 }));
   if (perSecond.length < 6) return undefined;
   const floor = median(perSecond.slice(0, Math.max(3, Math.floor(perSecond.length / 5))).map((p) => p.value));
   return {

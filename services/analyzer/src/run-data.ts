@@ -1,5 +1,5 @@
 // A load test as the analyzer sees it: the generator's stored result (validated) and the monitor's seconds during it.
-import { AppError } from '@logperf/core';
+import { AppError, LatencyHistogram, type LatencySummary } from '@logperf/core';
 import type { HistoryRow, HistoryStore } from '@logperf/monitor';
 import type { ResultsRepository, StoredResult } from '@logperf/loadgen';
 import { z } from 'zod';
@@ -126,4 +126,46 @@ export class RunSource {
   dailyRates(days: number, nowMs = Date.now()): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
     return this.history.dailyThroughput(nowMs - days * 86_400_000, nowMs);
   }
+}
+
+export interface ComponentSecond {
+  /** Seconds after the test's start. */
+  second: number;
+  atMs: number;
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface ComponentLatency {
+  seconds: ComponentSecond[];
+  /** All the run's seconds merged (HDR histograms added, never percentiles averaged); null when none were recorded. */
+  merged: LatencySummary | null;
+}
+
+const componentCache = new WeakMap<RunData, Map<string, ComponentLatency>>();
+
+/**
+ * A component's latency per second from the monitor's history, each histogram decoded once per run and component
+ * (a decoded histogram is ~90 KB, so only its percentiles are kept) and merged into the whole run's.
+ */
+export function componentLatency(run: RunData, component: string): ComponentLatency {
+  const byComponent = componentCache.get(run) ?? new Map<string, ComponentLatency>();
+  componentCache.set(run, byComponent);
+  const cached = byComponent.get(component);
+  if (cached) return cached;
+  const merged = LatencyHistogram.create();
+  const seconds: ComponentSecond[] = [];
+  for (const row of run.history) {
+    const encoded = row.latency[component];
+    if (!encoded) continue;
+    const h = LatencyHistogram.decode(encoded);
+    if (h.count === 0) continue;
+    merged.merge(h);
+    seconds.push({ second: Math.floor((row.atMs - run.startedAt) / 1000), atMs: row.atMs, count: h.count, p50: h.percentileMs(50), p95: h.percentileMs(95), p99: h.percentileMs(99) });
+  }
+  const result = { seconds, merged: merged.count > 0 ? merged.summary() : null };
+  byComponent.set(component, result);
+  return result;
 }

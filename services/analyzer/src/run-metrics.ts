@@ -1,8 +1,8 @@
 // The statistics of one run: merged percentiles, throughput per interval with its spread, steady state, outlier
 // seconds and the change point of latency (when a regression began).
 import { LatencyHistogram, type LatencySummary } from '@logperf/core';
-import type { RunData } from './run-data.js';
-import { changePoint, mergedPercentiles, outliers, spread, steadyState, throughputPerInterval, type Spread, type SteadyState } from './statistics.js';
+import { componentLatency, type RunData } from './run-data.js';
+import { changePoint, outliers, spread, steadyState, throughputPerInterval, type Spread, type SteadyState } from './statistics.js';
 
 export interface RunMetrics {
   testId: string;
@@ -30,7 +30,6 @@ export function runMetrics(run: RunData, intervalSeconds = 10): RunMetrics {
   const acknowledged = seconds.map((s) => s.acknowledged);
   const withLatency = seconds.filter((s) => s.latencyMs.count > 0);
   const p99 = withLatency.map((s) => s.latencyMs.p99);
-  const e2e = run.history.flatMap((row) => (row.latency['end-to-end'] ? [row.latency['end-to-end']] : []));
   const change = changePoint(p99, Math.min(10, Math.max(3, Math.floor(p99.length / 4))));
   return {
     testId: run.testId,
@@ -41,7 +40,7 @@ export function runMetrics(run: RunData, intervalSeconds = 10): RunMetrics {
     achievedRatePerSecond: run.achievedRatePerSecond,
     errorRate: handled > 0 ? (handled - run.acknowledged) / handled : 0,
     requestLatencyMs: run.latencyHistogram ? LatencyHistogram.decode(run.latencyHistogram).summary() : null,
-    endToEndLatencyMs: e2e.length > 0 ? mergedPercentiles(e2e) : null,
+    endToEndLatencyMs: componentLatency(run, 'end-to-end').merged,
     throughput: { ...spread(acknowledged), intervalSeconds, perInterval: throughputPerInterval(seconds.map((s) => ({ second: s.second, count: s.acknowledged })), intervalSeconds) },
     steadyState: steadyState(acknowledged),
     outlierSeconds: outliers(p99).map((i) => withLatency[i]!.second),

@@ -1,5 +1,5 @@
 // Pure statistics over a run's series: spread, steady state, outliers, Welch's t-test and change points.
-import { LatencyHistogram, summarise, type LatencySummary } from '@logperf/core';
+import { summarise } from '@logperf/core';
 
 export interface Spread {
   count: number;
@@ -19,13 +19,6 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Percentiles of many intervals at once: merging HDR histograms, never averaging percentiles. */
-export function mergedPercentiles(encoded: readonly string[]): LatencySummary {
-  const merged = LatencyHistogram.create();
-  for (const e of encoded) merged.merge(LatencyHistogram.decode(e));
-  return merged.summary();
 }
 
 /** Sums counts into intervals of `intervalSeconds` and divides by the interval: events/s per interval. */

@@ -1,7 +1,9 @@
 import { LatencyHistogram } from '@logperf/core';
 import { describe, expect, it } from 'vitest';
-import { changePoint, fitLine, mergedPercentiles, outliers, spread, steadyState, studentTwoSidedP, throughputPerInterval, welchT } from '../src/statistics.js';
+import { componentLatency } from '../src/run-data.js';
+import { changePoint, fitLine, outliers, spread, steadyState, studentTwoSidedP, throughputPerInterval, welchT } from '../src/statistics.js';
 import { seededRandom } from './random.js';
+import { syntheticRun } from './runs.js';
 
 describe('statistics on fixed data', () => {
   it('spread: mean, sample standard deviation and coefficient of variation', () => {
@@ -11,16 +13,22 @@ describe('statistics on fixed data', () => {
     expect(s.cv).toBeCloseTo(0.4276, 4);
   });
 
-  it('merges HDR histograms before taking percentiles (never averages percentiles)', () => {
+  it('merges HDR histograms before taking percentiles (never averages percentiles), decoding each second once', () => {
     const fast = LatencyHistogram.create();
     const slow = LatencyHistogram.create();
     for (let i = 1; i <= 900; i++) fast.recordMs(i / 100); // 0.01 … 9 ms
     for (let i = 1; i <= 100; i++) slow.recordMs(100 + i); // 101 … 200 ms
-    const merged = mergedPercentiles([fast.encode(), slow.encode()]);
-    expect(merged.count).toBe(1000);
-    expect(merged.p50).toBeCloseTo(5, 1);
-    expect(merged.p95).toBeCloseTo(150, 0);
-    expect(merged.p99).toBeCloseTo(190, 0);
+    const run = syntheticRun({ testId: 'two', seconds: 2, rate: () => 1, latencyMs: () => 1, seed: 1 });
+    run.history.forEach((row, i) => (row.latency = { 'end-to-end': (i === 0 ? fast : slow).encode() }));
+    const { merged, seconds } = componentLatency(run, 'end-to-end');
+    expect(merged!.count).toBe(1000);
+    expect(merged!.p50).toBeCloseTo(5, 1);
+    expect(merged!.p95).toBeCloseTo(150, 0);
+    expect(merged!.p99).toBeCloseTo(190, 0);
+    expect(seconds.map((s) => [s.second, s.count])).toEqual([[0, 900], [1, 100]]);
+    expect(seconds[1]!.p50).toBeCloseTo(150, 0);
+    expect(componentLatency(run, 'end-to-end')).toBe(componentLatency(run, 'end-to-end'));
+    expect(componentLatency(run, 'store')).toEqual({ seconds: [], merged: null });
   });
 
   it('throughput per interval sums counts and divides by the interval', () => {
