@@ -13,8 +13,8 @@ const OVERLOAD_SECONDS = Number(process.env.LOGPERF_OVERLOAD_SECONDS ?? '10');
 const BATCH = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startGateway(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startGateway(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -87,6 +87,14 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
     const after = await openLoop({ url: gateway.url, batchesPerSecond: capacityBatches * 0.25, durationMs: 5000, bodies, connections: 32 });
     const afterLatency = latencyOf(after.answers);
 
+    // The same offer to the same gateway without admission control, in the same run (the machine is shared: a ratio).
+    const unguarded = await startGateway('--unguarded');
+    await capacity(unguarded.url, bodies, 1000, 8); // warm-up (JIT)
+    const withoutAdmission = await openLoop({ url: unguarded.url, batchesPerSecond: capacityBatches * 3, durationMs: OVERLOAD_SECONDS * 1000, bodies, connections: 512 });
+    unguarded.child.kill('SIGTERM');
+    await new Promise((resolve) => unguarded.child.once('exit', resolve));
+    const unguardedLatency = latencyOf(withoutAdmission.answers.filter((a) => a.status === 202));
+
     console.log(
       JSON.stringify({
         capacityEventsPerSecond: Math.round(capacityBatches * BATCH),
@@ -96,6 +104,7 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
         driverNotSent: overload.notSent,
         acceptedEventsPerSecond: Math.round((accepted.length * BATCH) / (overload.elapsedMs / 1000)),
         acceptedLatencyMs: { p50: acceptedLatency.p50, p99: acceptedLatency.p99, max: acceptedLatency.max },
+        withoutAdmission: { byStatus: countByStatus(withoutAdmission.answers), p50: unguardedLatency.p50, p99: unguardedLatency.p99 },
         rssMiB: { before: Math.round(baselineRss.value / 1048576), max: Math.round(maxRss / 1048576) },
         normalRate: { before: { byStatus: countByStatus(before.answers), p99Ms: beforeLatency.p99 }, after: { byStatus: countByStatus(after.answers), p99Ms: afterLatency.p99 } },
       }),
@@ -107,13 +116,17 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
     expect(accepted.length + refused.length).toBe(overload.answers.length);
     // Keeps doing useful work while shedding (the driver takes one of the two cores): at least a quarter of its capacity accepted.
     expect(accepted.length / (overload.elapsedMs / 1000)).toBeGreaterThan(capacityBatches * 0.25);
-    // Bounded: accepted requests answered within 3 s of their intended time (p99); RSS within 256 MiB of where it started.
-    expect(acceptedLatency.p99).toBeLessThan(3000);
+    // Bounded: an accepted request waits at most half as long (median) as it does when the gateway takes everything,
+    // p99 stays under half the phase (timed from the intended send, so it includes the shared machine's stalls), and
+    // RSS stays within 256 MiB of where it started.
+    expect(unguardedLatency.p50).toBeGreaterThan(0);
+    expect(acceptedLatency.p50).toBeLessThan(unguardedLatency.p50 * 0.5);
+    expect(acceptedLatency.p99).toBeLessThan((OVERLOAD_SECONDS * 1000) / 2);
     expect(maxRss - baselineRss.value).toBeLessThan(256 * 1024 * 1024);
     // Recovers: a normal stream (a quarter of capacity) is all accepted again, as it was before, and answered within 2 s
     // (the machine is shared, so the bound is loose; the figures before and after are printed side by side).
     expect(countByStatus(before.answers)).toEqual({ '202': before.answers.length });
     expect(countByStatus(after.answers)).toEqual({ '202': after.answers.length });
     expect(afterLatency.p99).toBeLessThan(2000);
-  }, 120_000);
+  }, 180_000);
 });
