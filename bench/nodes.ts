@@ -6,6 +6,8 @@ export interface BenchNodes {
   processors: string[];
   /** The load generator aimed at this gateway (embedded: the one in `logperf up`; real: started when asked for). */
   loadgen?: string;
+  /** The monitor scraping these nodes (embedded: the one in `logperf up`; real: started with the load generator). */
+  monitor?: string;
   /** The analyzer reading this run's results (embedded: the one in `logperf up`; real: started with the load generator). */
   analyzer?: string;
   /** Per-run names, so a benchmark never mixes with other data. */
@@ -13,7 +15,8 @@ export interface BenchNodes {
   stop(): Promise<void>;
 }
 
-export async function startNodes(options: { real: boolean; processes: number; loadgen?: boolean }): Promise<BenchNodes> {
+/** `monitor: false` leaves the real cluster without a monitor (it takes CPU from the same 2 cores; the analyzer then sees only the generator's results). */
+export async function startNodes(options: { real: boolean; processes: number; loadgen?: boolean; monitor?: boolean }): Promise<BenchNodes> {
   const suffix = `${Date.now()}_${process.pid}`;
   const env = {
     LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
@@ -25,7 +28,7 @@ export async function startNodes(options: { real: boolean; processes: number; lo
   if (!options.real) {
     const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0'], env);
     started.push(up);
-    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], loadgen: up.urls.loadgen ?? '', analyzer: up.urls.analyzer ?? '', env, stop: () => stopAll(started) };
+    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], loadgen: up.urls.loadgen ?? '', monitor: up.urls.monitor ?? '', analyzer: up.urls.analyzer ?? '', env, stop: () => stopAll(started) };
   }
   const real = ['--real', '--port', '0'];
   started.push(await startCli(['processor', ...real], env));
@@ -36,9 +39,12 @@ export async function startNodes(options: { real: boolean; processes: number; lo
   if (!options.loadgen) return { gateway: gateway.url, processors, env, stop: () => stopAll(started) };
   const loadgen = await startCli(['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')], env);
   started.push(loadgen);
-  const analyzer = await startCli(['analyzer', ...real], env);
+  // The monitor keeps each node's CPU, loop delay, the host's CPU, lag and store time in PostgreSQL: the analyzer's evidence.
+  const monitor = options.monitor === false ? undefined : await startCli(['monitor', ...real, '--nodes', [gateway.url, ...processors, loadgen.url].join(',')], env);
+  if (monitor) started.push(monitor);
+  const analyzer = await startCli(['analyzer', ...real, ...(monitor ? ['--monitor-url', monitor.url] : [])], env);
   started.push(analyzer);
-  return { gateway: gateway.url, processors, loadgen: loadgen.url, analyzer: analyzer.url, env, stop: () => stopAll(started) };
+  return { gateway: gateway.url, processors, loadgen: loadgen.url, monitor: monitor?.url, analyzer: analyzer.url, env, stop: () => stopAll(started) };
 }
 
 async function stopAll(processes: CliProcess[]): Promise<void> {

@@ -2,7 +2,7 @@
 // load generator's own runner (open loop, corrected latency). Beside the generator's result it samples, once a
 // second, lag = acknowledged − stored (the processors' counts), and every window the processors' end-to-end
 // histograms, then judges the scenario's targets and prints a row for bench/RESULTS.md.
-// Usage: npx tsx bench/scenario.ts sustained|burst|ramp|start [--real] [--processes 2] [--scale 1] [--batch 100]
+// Usage: npx tsx bench/scenario.ts sustained|burst|ramp|start [--real] [--processes 2] [--scale 1] [--batch 100] [--without-monitor]
 //   --scale 0.05 shortens every duration (not the rates) to validate the runner quickly.
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { judgeBurst, judgeRamp, judgeSustained, type LagSample, type Verdict, ty
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { real: { type: 'boolean', default: false }, processes: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, batch: { type: 'string', default: '100' }, repeat: { type: 'string', default: '3' } },
+  options: { real: { type: 'boolean', default: false }, processes: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, batch: { type: 'string', default: '100' }, repeat: { type: 'string', default: '3' }, 'without-monitor': { type: 'boolean', default: false } },
 });
 const scenario = positionals[0] ?? '';
 const scale = Number(values.scale);
@@ -46,9 +46,10 @@ async function drive(nodes: BenchNodes) {
     let nextWindow = windowSeconds;
     while (running) {
       await sleep(1000);
-      // The gateway's accepted count first, then the processors' stored count: lag = accepted, not yet stored.
-      const acknowledged = (await accepted()) - acceptedBefore;
+      // The processors' stored count first, then the gateway's accepted count: lag = accepted, not yet stored, never
+      // under-reported (read the other way round, a gateway that answers late makes stored outrun accepted: negative lag).
       const snap = await snapshotProcessors(nodes.processors);
+      const acknowledged = (await accepted()) - acceptedBefore;
       const t = (Date.now() - start) / 1000;
       lag.push({ second: t, acknowledged, stored: snap.stored - before.stored, lag: acknowledged - (snap.stored - before.stored) });
       if (t >= nextWindow) {
@@ -118,13 +119,13 @@ function judge(run: Awaited<ReturnType<typeof drive>>, dup: { rows: number; dist
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const command = `npx tsx bench/scenario.ts ${scenario}${values.real ? ' --real' : ''}${scale !== 1 ? ` --scale ${scale}` : ''}`;
+const command = `npx tsx bench/scenario.ts ${scenario}${values.real ? ' --real' : ''}${scale !== 1 ? ` --scale ${scale}` : ''}${values['without-monitor'] ? ' --without-monitor' : ''}`;
 if (scenario === 'start') {
   const { verdicts } = await startTimes();
   for (const v of verdicts) console.log(`| ${v.target} | ${v.measured} | ${v.passed ? 'pass' : 'FAIL'} | \`${command}\` | ${date} |`);
 } else {
   request(); // rejects an unknown scenario before anything starts
-  const nodes = await startNodes({ real: values.real, processes: Number(values.processes), loadgen: true });
+  const nodes = await startNodes({ real: values.real, processes: Number(values.processes), loadgen: true, monitor: !values['without-monitor'] });
   try {
     const run = await drive(nodes);
     const verdicts = judge(run, await duplicates(nodes));

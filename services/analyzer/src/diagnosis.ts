@@ -118,6 +118,41 @@ function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
   );
 }
 
+/** Host CPU (all cores) past which the machine itself is the limit: every process on it waits for a core. */
+const HOST_CPU_PERCENT = 85;
+/** Start-up (JIT, connections, consumer-group join) keeps every core busy for a few seconds whatever the rate. */
+const HOST_WARMUP_SECONDS = 5;
+
+/**
+ * The busiest host's CPU, per second: what the nodes report of the machine they run on. When the host is saturated,
+ * no process needs to reach the per-process rule: they all share the same cores (with the brokers, databases and the
+ * load generator when those run there too), and each gets less than it could use.
+ */
+function hostCpuSignal(run: RunData): Signal | undefined {
+  const perSecond: { second: number; value: number }[] = [];
+  const reporting = new Set<string>();
+  for (const row of run.history) {
+    const second = Math.floor((row.atMs - run.startedAt) / 1000);
+    if (second < HOST_WARMUP_SECONDS) continue;
+    const values = row.nodes.filter((n) => n.up && n.systemCpuPercent !== null && Number.isFinite(n.systemCpuPercent));
+    if (values.length === 0) continue;
+    for (const n of values) reporting.add(n.id);
+    perSecond.push({ second, value: Math.max(...values.map((n) => n.systemCpuPercent!)) });
+  }
+  if (perSecond.length === 0) return undefined;
+  return {
+    rule: 'host-cpu',
+    resource: 'cpu',
+    component: 'host',
+    metric: 'host CPU % (all cores)',
+    threshold: HOST_CPU_PERCENT,
+    perSecond,
+    evidence: (value, first) => `the host's CPUs were ${round(value)}% busy (all cores)${first === null ? '' : ` from +${first} s`}: every process on it shares the same cores`,
+    recommendation: 'The machine is out of CPU: give the load generator, Kafka and PostgreSQL their own machines or add cores; more instances on this host only share the same cores',
+    affectedNodes: [...reporting],
+  };
+}
+
 function storeSignal(run: RunData): Signal | undefined {
   const perSecond = componentLatency(run, 'store').seconds.map((s) => ({ second: s.second, value: s.p50 }));
   if (perSecond.length < 6) return undefined;
@@ -214,14 +249,19 @@ function eventFindings(run: RunData, knee: Knee | null): Finding[] {
   return findings;
 }
 
-/** Queues that fill (lag, refusals, a waiting generator) are symptoms when a resource saturated before they did. */
+/**
+ * What a finding is a consequence of, when that came first: queues that fill (lag, refusals, a waiting generator)
+ * follow any saturated resource; a busy host follows a process that saturated its own core or loop (name that process).
+ */
 const SYMPTOMS = new Set(['consumer-lag', 'gateway-refusals', 'generator-saturated']);
+const explainedBy = (f: Finding): ((cause: Finding) => boolean) | null =>
+  SYMPTOMS.has(f.rule) ? (c) => !SYMPTOMS.has(c.rule) : f.rule === 'host-cpu' ? (c) => c.rule === 'cpu' || c.rule === 'event-loop' : null;
 
 function discountSymptoms(findings: Finding[]): Finding[] {
-  const causes = findings.filter((f) => !SYMPTOMS.has(f.rule) && f.firstSecond !== null);
   return findings.map((f) => {
-    if (!SYMPTOMS.has(f.rule)) return f;
-    const earlier = causes.find((c) => f.firstSecond === null || c.firstSecond! <= f.firstSecond);
+    const explains = explainedBy(f);
+    if (!explains) return f;
+    const earlier = findings.find((c) => c !== f && c.firstSecond !== null && explains(c) && (f.firstSecond === null || c.firstSecond <= f.firstSecond));
     return earlier ? { ...f, confidence: round(f.confidence * 0.8, 2), evidence: `${f.evidence} (after ${earlier.component} ${earlier.resource} from +${earlier.firstSecond} s)` } : f;
   });
 }
@@ -230,7 +270,8 @@ export function diagnose(run: RunData, thresholds: BottleneckThresholds = DEFAUL
   const knee = findKnee(run);
   const lag = lagSignal(run, thresholds);
   const store = storeSignal(run);
-  const signals = [...nodeSignals(run, thresholds), ...(lag ? [lag.signal] : []), ...(store ? [store] : [])];
+  const host = hostCpuSignal(run);
+  const signals = [...nodeSignals(run, thresholds), ...(host ? [host] : []), ...(lag ? [lag.signal] : []), ...(store ? [store] : [])];
   const findings = discountSymptoms([...signals.flatMap((s) => evaluate(s, knee) ?? []), ...eventFindings(run, knee)]).sort(
     (a, b) => b.confidence - a.confidence || (a.firstSecond ?? Infinity) - (b.firstSecond ?? Infinity),
   );

@@ -50,6 +50,8 @@ export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: 
       out.push({ area: 'processor', priority: 2, action: 'raise the processor batch size (fewer, larger store writes) or add processor instances up to the partition count', evidence: `${lag.evidence} without a saturated CPU: the consumers wait, not compute` });
     }
   }
+  const host = find('host-cpu');
+  if (host) out.push({ area: 'scaling', priority: 1, action: 'give the load generator, Kafka and PostgreSQL machines of their own, or add cores: instances added on this host share the same saturated cores', evidence: host.evidence });
   const store = find('store');
   if (store) out.push({ area: 'store', priority: 1, action: 'batch more rows per store write and size the PostgreSQL pool to the processor instances; check the events table for locks and unneeded indexes', evidence: store.evidence });
   const gc = find('gc') ?? find('memory');

@@ -28,6 +28,35 @@ describe('bottleneck diagnosis', () => {
     expect(recommendations[0]!.evidence).toMatch(/consumer lag .* grew \d+ events\/s .*processor-1 \(processor\) process CPU/);
   });
 
+  it('names the host when its cores are saturated while no single process reaches the per-process rule', () => {
+    // Two processes at 45–60% of a core each, the machine's two cores busy with them, the brokers and the generator.
+    const run = syntheticRun({
+      testId: 'host', seconds: 60, rate: ramp, seed: 6,
+      latencyMs: (s) => (s < 32 ? 10 : 10 + (s - 32) * 6),
+      nodes: (s) => [
+        node('processor-1', 'processor', { cpuPercent: 45 + s / 4, systemCpuPercent: Math.min(99, 40 + s * 2) }), // past 85% from s = 23
+        node('gateway-1', 'gateway', { cpuPercent: 40, systemCpuPercent: Math.min(99, 38 + s * 2) }),
+      ],
+    });
+    const diagnosis = diagnose(run);
+    expect(diagnosis.findings[0]).toMatchObject({ rule: 'host-cpu', component: 'host', firstSecond: 23, affectedNodes: ['processor-1', 'gateway-1'] });
+    expect(diagnosis.findings.some((f) => f.rule === 'cpu')).toBe(false);
+    expect(diagnosis.summary).toMatch(/host cpu \(the host's CPUs were 9\d(\.\d)?% busy \(all cores\) from \+23 s/);
+    const recommendations = recommend(diagnosis, null, { partitions: 6, processorNodes: 2, redis: null, postgres: null });
+    expect(recommendations[0]).toMatchObject({ area: 'scaling' });
+    expect(recommendations[0]!.action).toMatch(/machines of their own, or add cores/);
+
+    // The same busy host behind a processor that saturated its own core first: the processor is named, the host after it.
+    const pegged = syntheticRun({
+      testId: 'host-after-process', seconds: 60, rate: ramp, seed: 7,
+      latencyMs: (s) => (s < 32 ? 10 : 10 + (s - 32) * 6),
+      nodes: (s) => [node('processor-1', 'processor', { cpuPercent: Math.min(99, 30 + s * 3), systemCpuPercent: Math.min(99, 40 + s * 2) })], // past 75% from s = 16
+    });
+    const findings = diagnose(pegged).findings;
+    expect(findings[0]).toMatchObject({ rule: 'cpu', component: 'processor', firstSecond: 16 });
+    expect(findings.find((f) => f.rule === 'host-cpu')?.evidence).toMatch(/\(after processor cpu from \+16 s\)$/);
+  });
+
   it('names the store when writes slow down while CPU stays low', () => {
     const run = syntheticRun({
       testId: 'store', seconds: 50, rate: () => 3000, seed: 2,
