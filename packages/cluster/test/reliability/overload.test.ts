@@ -117,9 +117,8 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
     // Keeps doing useful work while shedding (the driver takes one of the two cores): at least a quarter of its capacity accepted.
     expect(accepted.length / (overload.elapsedMs / 1000)).toBeGreaterThan(capacityBatches * 0.25);
     // Bounded: an accepted request waits clearly less (median) than when the gateway takes everything (0.35–0.54 of it
-    // in ten runs on the shared machine; the test asks < 0.65),
-    // p99 stays under half the phase (timed from the intended send, so it includes the shared machine's stalls), and
-    // RSS stays within 256 MiB of where it started.
+    // in ten runs on the shared machine; the test asks < 0.65), p99 stays under half the phase (timed from the intended
+    // send, so it includes the shared machine's stalls), and RSS stays within 256 MiB of where it started.
     expect(unguardedLatency.p50).toBeGreaterThan(0);
     expect(acceptedLatency.p50).toBeLessThan(unguardedLatency.p50 * 0.65);
     expect(acceptedLatency.p99).toBeLessThan((OVERLOAD_SECONDS * 1000) / 2);
