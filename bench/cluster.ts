@@ -15,4 +15,4 @@ await new Promise<void>((resolve) => {
   process.once('SIGTERM', () => resolve());
 });
 await nodes.stop();
-if (values.real) console.log(`left behind: topic ${nodes.env.LOGPERF_KAFKA_TOPIC}, table ${nodes.env.LOGPERF_STORE_TABLE}`);
+if (values.real) console.log(`left behind: table ${nodes.env.LOGPERF_STORE_TABLE} (the run's topic and group were deleted)`);

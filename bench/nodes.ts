@@ -1,4 +1,5 @@
 // Starts the cluster for a benchmark as a user would: `logperf up` (embedded) or a gateway and N processors (real).
+import { Admin } from '@platformatic/kafka';
 import { startCli, type CliProcess } from '../apps/cli/test/cli-process.js';
 
 export interface BenchNodes {
@@ -31,12 +32,16 @@ export async function startNodes(options: { real: boolean; processes: number; lo
     return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], loadgen: up.urls.loadgen ?? '', monitor: up.urls.monitor ?? '', analyzer: up.urls.analyzer ?? '', env, stop: () => stopAll(started) };
   }
   const real = ['--real', '--port', '0'];
+  const stop = async () => {
+    await stopAll(started);
+    await deleteRunTopic(env.LOGPERF_KAFKA_TOPIC, env.LOGPERF_PROCESSOR_GROUP);
+  };
   started.push(await startCli(['processor', ...real], env));
   for (let i = 1; i < options.processes; i++) started.push(await startCli(['processor', ...real], env));
   const gateway = await startCli(['gateway', ...real], env);
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);
-  if (!options.loadgen) return { gateway: gateway.url, processors, env, stop: () => stopAll(started) };
+  if (!options.loadgen) return { gateway: gateway.url, processors, env, stop };
   const loadgen = await startCli(['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')], env);
   started.push(loadgen);
   // The monitor keeps each node's CPU, loop delay, the host's CPU, lag and store time in PostgreSQL: the analyzer's evidence.
@@ -44,7 +49,20 @@ export async function startNodes(options: { real: boolean; processes: number; lo
   if (monitor) started.push(monitor);
   const analyzer = await startCli(['analyzer', ...real, ...(monitor ? ['--monitor-url', monitor.url] : [])], env);
   started.push(analyzer);
-  return { gateway: gateway.url, processors, loadgen: loadgen.url, monitor: monitor?.url, analyzer: analyzer.url, env, stop: () => stopAll(started) };
+  return { gateway: gateway.url, processors, loadgen: loadgen.url, monitor: monitor?.url, analyzer: analyzer.url, env, stop };
+}
+
+/** The run's topic and consumer group are left on the shared broker otherwise (6 partitions per run). */
+async function deleteRunTopic(topic: string, group: string): Promise<void> {
+  const admin = new Admin({ clientId: 'logperf-bench-cleanup', bootstrapBrokers: (process.env.LOGPERF_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') });
+  try {
+    await admin.deleteGroups({ groups: [group] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] });
+  } catch (error) {
+    console.error(`could not delete bench topic ${topic}: ${String(error)}`);
+  } finally {
+    await admin.close();
+  }
 }
 
 async function stopAll(processes: CliProcess[]): Promise<void> {
