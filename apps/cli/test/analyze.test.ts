@@ -1,5 +1,6 @@
-// Regression verdicts on the embedded system: two identical runs come out unchanged; a 20% slower processor (an
-// artificial delay before each store write) comes out regressed with p < 0.01, and `logperf analyze` exits 1.
+// Regression verdicts on the embedded system: two identical runs come out unchanged; a processor made 20% slower (an
+// artificial delay before each store write, raising end-to-end p50 by at least 20%) comes out regressed with p < 0.01,
+// and `logperf analyze` exits 1.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createLogger, loadConfig } from '@logperf/core';
@@ -61,12 +62,24 @@ describe('regression verdicts on the embedded system', () => {
     const aa = await compare(a, b);
     expect(aa.verdict, JSON.stringify(aa.metrics.filter((m) => m.verdict !== 'unchanged'))).toBe('unchanged');
 
+    // The injected delay: a pause before each store write, sized to make end-to-end p50 at least 20 % slower. The
+    // pipeline absorbs part of it (while a write waits, the next batch fills instead of waiting up to 5 ms), so a pause
+    // of 20 % of p50 can move p50 by less (CI: +2 ms on 12.0 ms → 12.0 ms); it grows until the regression is 20 %.
     const baseline = aa.metrics.find((m) => m.metric === 'end-to-end latency p50')!;
-    delayMs = Math.max(2, Math.round(0.2 * baseline.baseline));
-    const slow = await steadyRun('slow');
-    const verdict = await compare(a, slow);
-    const e2e = verdict.metrics.find((m) => m.metric === 'end-to-end latency p50')!;
-    console.log(`A/A: ${aa.verdict}; end-to-end p50 ${baseline.baseline.toFixed(1)} ms, +${delayMs} ms per write → ${e2e.candidate.toFixed(1)} ms (${((e2e.relativeChange ?? 0) * 100).toFixed(0)}%, p = ${e2e.pValue.toPrecision(2)})`);
+    const step = Math.max(2, Math.round(0.2 * baseline.baseline));
+    let slow = '';
+    let verdict: Awaited<ReturnType<typeof compare>> | undefined;
+    let e2e: MetricVerdict | undefined;
+    const percent = (m: MetricVerdict | undefined) => Math.round((m?.relativeChange ?? 0) * 100);
+    for (let k = 1; k <= 3 && percent(e2e) < 20; k++) {
+      delayMs = k * step;
+      slow = await steadyRun(`slow-${delayMs}ms`);
+      verdict = await compare(a, slow);
+      e2e = verdict.metrics.find((m) => m.metric === 'end-to-end latency p50')!;
+      console.log(`A/A: ${aa.verdict}; end-to-end p50 ${baseline.baseline.toFixed(1)} ms, +${delayMs} ms per write → ${e2e.candidate.toFixed(1)} ms (${percent(e2e)}%, p = ${e2e.pValue.toPrecision(2)})`);
+    }
+    if (!verdict || !e2e) throw new Error('no slow run');
+    expect(percent(e2e)).toBeGreaterThanOrEqual(20);
     expect(verdict.verdict).toBe('regressed');
     expect(e2e.verdict).toBe('regressed');
     expect(e2e.pValue).toBeLessThan(0.01);
@@ -81,7 +94,7 @@ describe('regression verdicts on the embedded system', () => {
     expect(same.stdout).toMatch(/: UNCHANGED/);
 
     const analysis = await run(process.execPath, [CLI_MAIN, 'analyze', '--url', started.urlOf('analyzer')!, '--test', slow]);
-    expect(analysis.stdout).toMatch(/slow \(.*\), burst, .* 1,000\/1,000 events\/s/);
+    expect(analysis.stdout).toMatch(/slow-\d+ms \(.*\), burst, .* 1,000\/1,000 events\/s/);
     expect(analysis.stdout).toMatch(/end-to-end latency: p50 \d/);
-  }, 120_000);
+  }, 180_000);
 });
