@@ -1,31 +1,18 @@
 // Bottleneck rules against real induced conditions in a separate node process: a CPU hog and memory ballast; a healthy node stays silent.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig, parseMemInfo } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Store } from '@logperf/cluster';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFixture } from '../../../packages/cluster/test/fixture-process.js';
 import { startMonitor } from '../src/start-monitor.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/faulty-node.ts', import.meta.url));
 const logger = createLogger('induced-faults', 'silent');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /(http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
-    setTimeout(() => reject(new Error('fixture did not start in 30 s')), 30_000);
-  });
-  return { child, url };
-}
+const startNode = (env: Record<string, string>) => startFixture(FIXTURE, [], env);
 
 describe('bottleneck rules on induced conditions', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
