@@ -9,7 +9,12 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./packages/*/tsconfig.json', './services/*/tsconfig.json', './apps/*/tsconfig.json', './tsconfig.test.json'],
+        project: [
+          './packages/*/tsconfig.json',
+          './services/*/tsconfig.json',
+          './apps/*/tsconfig.json',
+          './tsconfig.test.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -21,5 +26,11 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   // The dashboard's page script runs in the browser, with uPlot inlined before it.
-  { files: ['services/monitor/dashboard/**/*.js'], languageOptions: { sourceType: 'script', globals: { document: 'readonly', EventSource: 'readonly', uPlot: 'readonly' } } },
+  {
+    files: ['services/monitor/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', EventSource: 'readonly', uPlot: 'readonly' },
+    },
+  },
 );

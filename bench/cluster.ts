@@ -6,13 +6,29 @@
 import { parseArgs } from 'node:util';
 import { startNodes } from './nodes.js';
 
-const { values } = parseArgs({ options: { real: { type: 'boolean', default: false }, processes: { type: 'string', default: '2' }, 'without-monitor': { type: 'boolean', default: false } } });
-const nodes = await startNodes({ real: values.real, processes: Number(values.processes), loadgen: true, monitor: !values['without-monitor'] });
-console.log(`gateway    ${nodes.gateway}\nprocessors ${nodes.processors.join(',')}\nloadgen    ${nodes.loadgen}${nodes.monitor ? `\nmonitor    ${nodes.monitor}` : ''}`);
-console.log(`capacity:  node apps/cli/dist/main.js capacity --url ${nodes.loadgen} --processor-urls ${nodes.processors.join(',')}`);
+const { values } = parseArgs({
+  options: {
+    real: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '2' },
+    'without-monitor': { type: 'boolean', default: false },
+  },
+});
+const nodes = await startNodes({
+  real: values.real,
+  processes: Number(values.processes),
+  loadgen: true,
+  monitor: !values['without-monitor'],
+});
+console.log(
+  `gateway    ${nodes.gateway}\nprocessors ${nodes.processors.join(',')}\nloadgen    ${nodes.loadgen}${nodes.monitor ? `\nmonitor    ${nodes.monitor}` : ''}`,
+);
+console.log(
+  `capacity:  node apps/cli/dist/main.js capacity --url ${nodes.loadgen} --processor-urls ${nodes.processors.join(',')}`,
+);
 await new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
 });
 await nodes.stop();
-if (values.real) console.log(`left behind: table ${nodes.env.LOGPERF_STORE_TABLE} (the run's topic and group were deleted)`);
+if (values.real)
+  console.log(`left behind: table ${nodes.env.LOGPERF_STORE_TABLE} (the run's topic and group were deleted)`);

@@ -35,7 +35,12 @@ async function serve(kind: string): Promise<void> {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const body: unknown = req.headers['content-type']?.includes('ndjson') ? text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : JSON.parse(text);
+        const body: unknown = req.headers['content-type']?.includes('ndjson')
+          ? text
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as unknown)
+          : JSON.parse(text);
         const accepted = Array.isArray(body) ? body.length : 1;
         res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted }));
       });
@@ -43,20 +48,41 @@ async function serve(kind: string): Promise<void> {
     server.listen(0, '127.0.0.1', () => console.log(`PORT ${(server.address() as { port: number }).port}`));
     return;
   }
-  const config = loadConfig({ ...process.env, LOGPERF_BUS: values.bus === 'kafka' ? 'kafka' : 'memory', LOGPERF_KAFKA_TOPIC: `bench-gateway-${process.pid}` });
+  const config = loadConfig({
+    ...process.env,
+    LOGPERF_BUS: values.bus === 'kafka' ? 'kafka' : 'memory',
+    LOGPERF_KAFKA_TOPIC: `bench-gateway-${process.pid}`,
+  });
   const bus = await createBus(config);
-  const app = buildGatewayApp({ bus, node: new NodeRuntime('bench-gateway', 'gateway', 'accepted'), logger: createLogger('bench-gateway', 'warn') });
+  const app = buildGatewayApp({
+    bus,
+    node: new NodeRuntime('bench-gateway', 'gateway', 'accepted'),
+    logger: createLogger('bench-gateway', 'warn'),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(`PORT ${(app.server.address() as { port: number }).port}`);
 }
 
 function startServer(kind: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const profile = values['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof-dir']] : [];
-  const child = spawn(process.execPath, [...profile, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', kind, '--bus', values.bus ?? 'memory'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...profile, ...process.execArgv, fileURLToPath(import.meta.url), '--serve', kind, '--bus', values.bus ?? 'memory'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const port = /PORT (\d+)/.exec(chunk.toString())?.[1];
-      if (port) resolve({ url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((done) => { child.removeAllListeners('exit'); child.once('exit', () => done()); child.kill('SIGINT'); }) });
+      if (port)
+        resolve({
+          url: `http://127.0.0.1:${port}`,
+          stop: () =>
+            new Promise<void>((done) => {
+              child.removeAllListeners('exit');
+              child.once('exit', () => done());
+              child.kill('SIGINT');
+            }),
+        });
     });
     child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
   });
@@ -64,13 +90,26 @@ function startServer(kind: string): Promise<{ url: string; stop: () => Promise<v
 
 export function eventBodies(count: number, batch: number, format: string): string[] {
   return Array.from({ length: count }, (_, b) => {
-    const events = Array.from({ length: batch }, (_, j) => ({ id: randomUUID(), level: 'INFO', message: `bench event ${b}.${j} ${'x'.repeat(120)}`, source: `bench-${j % 8}`, timestamp: Date.now() }));
+    const events = Array.from({ length: batch }, (_, j) => ({
+      id: randomUUID(),
+      level: 'INFO',
+      message: `bench event ${b}.${j} ${'x'.repeat(120)}`,
+      source: `bench-${j % 8}`,
+      timestamp: Date.now(),
+    }));
     return format === 'ndjson' ? events.map((e) => JSON.stringify(e)).join('\n') : JSON.stringify(events);
   });
 }
 
 /** Closed loop: `connections` workers each POST one body after another until time is up. */
-async function drive(url: string, bodies: string[], seconds: number, connections: number, batch: number, format: string) {
+async function drive(
+  url: string,
+  bodies: string[],
+  seconds: number,
+  connections: number,
+  batch: number,
+  format: string,
+) {
   const pool = new Pool(url, { connections, pipelining: 1 });
   const contentType = format === 'ndjson' ? 'application/x-ndjson' : 'application/json';
   const service = LatencyHistogram.create();
@@ -80,7 +119,12 @@ async function drive(url: string, bodies: string[], seconds: number, connections
   const refusals: string[] = [];
   const post = async () => {
     const sentAt = performance.now();
-    const res = await pool.request({ method: 'POST', path: '/api/logs', body: bodies[next++ % bodies.length]!, headers: { 'content-type': contentType } });
+    const res = await pool.request({
+      method: 'POST',
+      path: '/api/logs',
+      body: bodies[next++ % bodies.length]!,
+      headers: { 'content-type': contentType },
+    });
     const text = await res.body.text();
     statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
     if (res.statusCode !== 202 && refusals.length < 3) refusals.push(`${res.statusCode} ${text.slice(0, 200)}`);
@@ -88,16 +132,30 @@ async function drive(url: string, bodies: string[], seconds: number, connections
     return performance.now() - sentAt;
   };
   const warmUntil = performance.now() + 1000;
-  await Promise.all(Array.from({ length: connections }, async () => { while (performance.now() < warmUntil) await post(); }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < warmUntil) await post();
+    }),
+  );
   accepted = 0;
   for (const k of Object.keys(statuses)) delete statuses[Number(k)];
   const start = performance.now();
   const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => { while (performance.now() < end) service.recordMs(await post()); }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) service.recordMs(await post());
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   await pool.close();
   const s = service.summary();
-  return { eventsPerSecond: Math.round(accepted / elapsed), requestsPerSecond: Math.round(service.count / elapsed), statuses, refusals, serviceMs: { p50: s.p50, p99: s.p99 } };
+  return {
+    eventsPerSecond: Math.round(accepted / elapsed),
+    requestsPerSecond: Math.round(service.count / elapsed),
+    statuses,
+    refusals,
+    serviceMs: { p50: s.p50, p99: s.p99 },
+  };
 }
 
 async function main(): Promise<void> {
@@ -116,8 +174,25 @@ async function main(): Promise<void> {
     }
   }
   const ratio = results.gateway!.eventsPerSecond / results.bare!.eventsPerSecond;
-  console.log(JSON.stringify({ bench: 'gateway-ingest', seconds, batch, connections, format, reference: { name: 'bare node:http + JSON.parse → 202', ...results.bare }, ours: { name: `gateway (Fastify, zod validation, ${values.bus} bus)`, ...results.gateway }, ratio: Number(ratio.toFixed(3)) }, null, 2));
-  console.log(`| ${new Date().toISOString().slice(0, 10)} | \`npx tsx bench/gateway-ingest.ts --seconds ${seconds} --batch ${batch} --connections ${connections} --format ${format} --bus ${values.bus}\` | ${results.gateway!.eventsPerSecond} | ${results.bare!.eventsPerSecond} | ${ratio.toFixed(3)} |`);
+  console.log(
+    JSON.stringify(
+      {
+        bench: 'gateway-ingest',
+        seconds,
+        batch,
+        connections,
+        format,
+        reference: { name: 'bare node:http + JSON.parse → 202', ...results.bare },
+        ours: { name: `gateway (Fastify, zod validation, ${values.bus} bus)`, ...results.gateway },
+        ratio: Number(ratio.toFixed(3)),
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(
+    `| ${new Date().toISOString().slice(0, 10)} | \`npx tsx bench/gateway-ingest.ts --seconds ${seconds} --batch ${batch} --connections ${connections} --format ${format} --bus ${values.bus}\` | ${results.gateway!.eventsPerSecond} | ${results.bare!.eventsPerSecond} | ${ratio.toFixed(3)} |`,
+  );
 }
 
 if (values.serve) await serve(values.serve);

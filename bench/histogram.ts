@@ -5,7 +5,13 @@
 import { parseArgs } from 'node:util';
 import { LatencyHistogram } from '@logperf/core';
 
-const { values } = parseArgs({ options: { values: { type: 'string', default: '1000000' }, intervals: { type: 'string', default: '60' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    values: { type: 'string', default: '1000000' },
+    intervals: { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
 const n = Number(values.values);
 const intervals = Number(values.intervals);
 const rounds = Number(values.rounds);
@@ -15,12 +21,14 @@ function latencies(count: number): Float64Array {
   const out = new Float64Array(count);
   let seed = 42;
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  for (let i = 0; i < count; i++) out[i] = Math.exp(Math.log(5) + 0.8 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand()));
+  for (let i = 0; i < count; i++)
+    out[i] = Math.exp(Math.log(5) + 0.8 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand()));
   return out;
 }
 
 const PERCENTILES = [50, 99, 99.9] as const;
-const exactAt = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const exactAt = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const per = Math.ceil(n / intervals);
 
 function hdrRound(data: Float64Array) {
@@ -62,9 +70,35 @@ const summarise = (runs: { recordMs: number; mergeAndPercentilesMs: number; answ
   mergeAndPercentilesMs: Number(median(runs.map((r) => r.mergeAndPercentilesMs)).toFixed(2)),
   maxRelativeError: Number(Math.max(...runs[0]!.answers.map((a, i) => Math.abs(a - exact[i]!) / exact[i]!)).toFixed(5)),
 });
-const ours = { name: 'LatencyHistogram (HDR, 32-bit counts, 3 digits)', ...summarise(hdrRuns), bytesPerHistogram: 'about 90 KB, fixed' };
-const reference = { name: 'number[] per interval, concat + Float64Array sort', ...summarise(arrayRuns), bytesPerHistogram: `${n * 8} B for ${n} values (grows with count)` };
+const ours = {
+  name: 'LatencyHistogram (HDR, 32-bit counts, 3 digits)',
+  ...summarise(hdrRuns),
+  bytesPerHistogram: 'about 90 KB, fixed',
+};
+const reference = {
+  name: 'number[] per interval, concat + Float64Array sort',
+  ...summarise(arrayRuns),
+  bytesPerHistogram: `${n * 8} B for ${n} values (grows with count)`,
+};
 const recordRatio = ours.recordPerSecond / reference.recordPerSecond;
 const mergeRatio = reference.mergeAndPercentilesMs / ours.mergeAndPercentilesMs;
-console.log(JSON.stringify({ bench: 'histogram', values: n, intervals, rounds, exactMs: exact, ours, reference, recordRatio: Number(recordRatio.toFixed(3)), mergeSpeedup: Number(mergeRatio.toFixed(1)) }, null, 2));
-console.log(`| ${new Date().toISOString().slice(0, 10)} | \`npx tsx bench/histogram.ts --values ${n} --intervals ${intervals} --rounds ${rounds}\` | record ${ours.recordPerSecond}/s, merge+pct ${ours.mergeAndPercentilesMs} ms | record ${reference.recordPerSecond}/s, merge+pct ${reference.mergeAndPercentilesMs} ms | record ${recordRatio.toFixed(3)}, merge ${mergeRatio.toFixed(1)}× |`);
+console.log(
+  JSON.stringify(
+    {
+      bench: 'histogram',
+      values: n,
+      intervals,
+      rounds,
+      exactMs: exact,
+      ours,
+      reference,
+      recordRatio: Number(recordRatio.toFixed(3)),
+      mergeSpeedup: Number(mergeRatio.toFixed(1)),
+    },
+    null,
+    2,
+  ),
+);
+console.log(
+  `| ${new Date().toISOString().slice(0, 10)} | \`npx tsx bench/histogram.ts --values ${n} --intervals ${intervals} --rounds ${rounds}\` | record ${ours.recordPerSecond}/s, merge+pct ${ours.mergeAndPercentilesMs} ms | record ${reference.recordPerSecond}/s, merge+pct ${reference.mergeAndPercentilesMs} ms | record ${recordRatio.toFixed(3)}, merge ${mergeRatio.toFixed(1)}× |`,
+);

@@ -14,7 +14,13 @@ import { ResultRecorder } from '../services/loadgen/src/results.js';
 import { httpTarget } from '../services/loadgen/src/target.js';
 import { startSink } from '../services/loadgen/test/sink.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rate: { type: 'string', default: '30000' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '30000' },
+  },
+});
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rate = Number(values.rate);
@@ -37,20 +43,56 @@ async function ours(url: string) {
   });
   await target.close();
   const t = recorder.totals();
-  return { requestsPerSecond: t.acknowledged / (outcome.elapsedMs / 1000), intended: t.intended, dropped: t.dropped, saturated: outcome.saturated, serviceP99Ms: t.serviceTimeMs.p99 };
+  return {
+    requestsPerSecond: t.acknowledged / (outcome.elapsedMs / 1000),
+    intended: t.intended,
+    dropped: t.dropped,
+    saturated: outcome.saturated,
+    serviceP99Ms: t.serviceTimeMs.p99,
+  };
 }
 
 async function wrk(url: string) {
   const body = new EventFactory().create(Date.now(), 0);
   const script = join(tmpdir(), `logperf-wrk-${process.pid}.lua`);
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/x-ndjson"\n`);
-  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/api/logs`]);
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/x-ndjson"\n`,
+  );
+  const { stdout } = await promisify(execFile)('wrk', [
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-s',
+    script,
+    `${url}/api/logs`,
+  ]);
   const requestsPerSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  return { requestsPerSecond, raw: stdout.split('\n').filter((l) => /Requests\/sec|99%|Latency/.test(l)).map((l) => l.trim()) };
+  return {
+    requestsPerSecond,
+    raw: stdout
+      .split('\n')
+      .filter((l) => /Requests\/sec|99%|Latency/.test(l))
+      .map((l) => l.trim()),
+  };
 }
 
 const sink = await startSink();
 const reference = await wrk(sink.url);
 const mine = await ours(sink.url);
 await sink.close();
-console.log(JSON.stringify({ seconds, connections, intendedRatePerSecond: rate, wrk: reference, logperf: mine, ratio: Number((mine.requestsPerSecond / reference.requestsPerSecond).toFixed(3)) }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      seconds,
+      connections,
+      intendedRatePerSecond: rate,
+      wrk: reference,
+      logperf: mine,
+      ratio: Number((mine.requestsPerSecond / reference.requestsPerSecond).toFixed(3)),
+    },
+    null,
+    2,
+  ),
+);

@@ -17,7 +17,12 @@ export interface BenchNodes {
 }
 
 /** `monitor: false` leaves the real cluster without a monitor (it takes CPU from the same 2 cores; the analyzer then sees only the generator's results). */
-export async function startNodes(options: { real: boolean; processes: number; loadgen?: boolean; monitor?: boolean }): Promise<BenchNodes> {
+export async function startNodes(options: {
+  real: boolean;
+  processes: number;
+  loadgen?: boolean;
+  monitor?: boolean;
+}): Promise<BenchNodes> {
   const suffix = `${Date.now()}_${process.pid}`;
   const env = {
     LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
@@ -27,9 +32,32 @@ export async function startNodes(options: { real: boolean; processes: number; lo
   };
   const started: CliProcess[] = [];
   if (!options.real) {
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0'], env);
+    const up = await startCli(
+      [
+        'up',
+        '--gateway-port',
+        '0',
+        '--processor-port',
+        '0',
+        '--loadgen-port',
+        '0',
+        '--monitor-port',
+        '0',
+        '--analyzer-port',
+        '0',
+      ],
+      env,
+    );
     started.push(up);
-    return { gateway: up.urls.gateway ?? '', processors: [up.urls.processor ?? ''], loadgen: up.urls.loadgen ?? '', monitor: up.urls.monitor ?? '', analyzer: up.urls.analyzer ?? '', env, stop: () => stopAll(started) };
+    return {
+      gateway: up.urls.gateway ?? '',
+      processors: [up.urls.processor ?? ''],
+      loadgen: up.urls.loadgen ?? '',
+      monitor: up.urls.monitor ?? '',
+      analyzer: up.urls.analyzer ?? '',
+      env,
+      stop: () => stopAll(started),
+    };
   }
   const real = ['--real', '--port', '0'];
   const stop = async () => {
@@ -42,19 +70,36 @@ export async function startNodes(options: { real: boolean; processes: number; lo
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);
   if (!options.loadgen) return { gateway: gateway.url, processors, env, stop };
-  const loadgen = await startCli(['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')], env);
+  const loadgen = await startCli(
+    ['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')],
+    env,
+  );
   started.push(loadgen);
   // The monitor keeps each node's CPU, loop delay, the host's CPU, lag and store time in PostgreSQL: the analyzer's evidence.
-  const monitor = options.monitor === false ? undefined : await startCli(['monitor', ...real, '--nodes', [gateway.url, ...processors, loadgen.url].join(',')], env);
+  const monitor =
+    options.monitor === false
+      ? undefined
+      : await startCli(['monitor', ...real, '--nodes', [gateway.url, ...processors, loadgen.url].join(',')], env);
   if (monitor) started.push(monitor);
   const analyzer = await startCli(['analyzer', ...real, ...(monitor ? ['--monitor-url', monitor.url] : [])], env);
   started.push(analyzer);
-  return { gateway: gateway.url, processors, loadgen: loadgen.url, monitor: monitor?.url, analyzer: analyzer.url, env, stop };
+  return {
+    gateway: gateway.url,
+    processors,
+    loadgen: loadgen.url,
+    monitor: monitor?.url,
+    analyzer: analyzer.url,
+    env,
+    stop,
+  };
 }
 
 /** The run's topic and consumer group are left on the shared broker otherwise (6 partitions per run). */
 async function deleteRunTopic(topic: string, group: string): Promise<void> {
-  const admin = new Admin({ clientId: 'logperf-bench-cleanup', bootstrapBrokers: (process.env.LOGPERF_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') });
+  const admin = new Admin({
+    clientId: 'logperf-bench-cleanup',
+    bootstrapBrokers: (process.env.LOGPERF_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  });
   try {
     await admin.deleteGroups({ groups: [group] }).catch(() => undefined);
     await admin.deleteTopics({ topics: [topic] });

@@ -59,7 +59,13 @@ async function run(): Promise<void> {
     inFlight++;
     const now = Date.now();
     const body = Array.from({ length: batch }, (_, j) =>
-      JSON.stringify({ id: randomUUID(), level: 'INFO', message: `bench event ${i}.${j} ${'x'.repeat(120)}`, source: `bench-${j % 8}`, timestamp: now }),
+      JSON.stringify({
+        id: randomUUID(),
+        level: 'INFO',
+        message: `bench event ${i}.${j} ${'x'.repeat(120)}`,
+        source: `bench-${j % 8}`,
+        timestamp: now,
+      }),
     ).join('\n');
     const sentAt = performance.now();
     sends.push(
@@ -79,7 +85,8 @@ async function run(): Promise<void> {
 
   const deadline = Date.now() + 120_000;
   let stored = 0;
-  while (Date.now() < deadline && (stored = await storedTotal(nodes)) < acknowledged) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (Date.now() < deadline && (stored = await storedTotal(nodes)) < acknowledged)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   const drainSeconds = (performance.now() - start) / 1000;
 
   const endToEnd = LatencyHistogram.create();
@@ -106,7 +113,10 @@ async function run(): Promise<void> {
     sustainedStoredPerSecond: Math.round(stored / drainSeconds),
     endToEndMs: { p50: e2e.p50, p95: e2e.p95, p99: e2e.p99, max: e2e.max },
     gatewayRequestMs: { p50: service.summary().p50, p99: service.summary().p99 },
-    reference: { name: 'psql \\copy of the same rows into PostgreSQL', rowsPerSecond: Math.round(reference.rowsPerSecond) },
+    reference: {
+      name: 'psql \\copy of the same rows into PostgreSQL',
+      rowsPerSecond: Math.round(reference.rowsPerSecond),
+    },
     ratioToCopy: Number((stored / drainSeconds / reference.rowsPerSecond).toFixed(3)),
   };
   console.log(JSON.stringify(result, null, 2));

@@ -34,7 +34,14 @@ const backends = await createBackends(config);
 const acceptedAt = Date.now();
 for (let b = 0; b < total; b += 1000) {
   const records = Array.from({ length: Math.min(1000, total - b) }, (_, i) => {
-    const event = { id: randomUUID(), level: 'INFO', message: `bench event ${b + i} ${'x'.repeat(120)}`, source: `bench-${i % 8}`, timestamp: acceptedAt, acceptedAt };
+    const event = {
+      id: randomUUID(),
+      level: 'INFO',
+      message: `bench event ${b + i} ${'x'.repeat(120)}`,
+      source: `bench-${i % 8}`,
+      timestamp: acceptedAt,
+      acceptedAt,
+    };
     return { key: event.id, value: Buffer.from(JSON.stringify(event)) };
   });
   await backends.bus.produce(records);
@@ -60,7 +67,16 @@ timed(backends.store, ['insertBatch'], 'store');
 timed(backends.cache, ['markSeen', 'pushRecent'], 'cache');
 
 const node = new NodeRuntime('bench-processor', 'processor', 'stored');
-const processor = new Processor({ ...backends, telemetry: node.telemetry, logger: createLogger('bench-processor', 'warn'), groupId: `bench-drain-${suffix}`, instances: Number(values.instances), maxBatchSize: Number(values['max-batch']), maxWaitMs: Number(values['max-wait']), overlapCache: !values['serial-cache'] });
+const processor = new Processor({
+  ...backends,
+  telemetry: node.telemetry,
+  logger: createLogger('bench-processor', 'warn'),
+  groupId: `bench-drain-${suffix}`,
+  instances: Number(values.instances),
+  maxBatchSize: Number(values['max-batch']),
+  maxWaitMs: Number(values['max-wait']),
+  overlapCache: !values['serial-cache'],
+});
 const start = performance.now();
 await processor.start();
 const deadline = Date.now() + 180_000;
@@ -73,4 +89,23 @@ const queue = latency.queue?.summary;
 await backends.store.sql().query(`DROP TABLE ${config.storeTable}`);
 await backends.close();
 node.stop();
-console.log(JSON.stringify({ bench: 'processor-drain', mode: values.real ? 'kafka + postgres + redis' : 'memory + pglite + memory', events: total, stored: processor.counters.stored, instances: Number(values.instances), maxBatch: Number(values['max-batch']), maxWaitMs: Number(values['max-wait']), cache: values['serial-cache'] ? 'serial (before commit)' : 'overlapped with the next batch', seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(processor.counters.stored / seconds), spentSeconds: { store: Number((spentMs.store / 1000).toFixed(2)), cache: Number((spentMs.cache / 1000).toFixed(2)) }, storeMs: store ? { count: store.count, p50: store.p50, p99: store.p99, meanMs: store.meanMs } : null, queueMsP99: queue?.p99 ?? null }));
+console.log(
+  JSON.stringify({
+    bench: 'processor-drain',
+    mode: values.real ? 'kafka + postgres + redis' : 'memory + pglite + memory',
+    events: total,
+    stored: processor.counters.stored,
+    instances: Number(values.instances),
+    maxBatch: Number(values['max-batch']),
+    maxWaitMs: Number(values['max-wait']),
+    cache: values['serial-cache'] ? 'serial (before commit)' : 'overlapped with the next batch',
+    seconds: Number(seconds.toFixed(2)),
+    eventsPerSecond: Math.round(processor.counters.stored / seconds),
+    spentSeconds: {
+      store: Number((spentMs.store / 1000).toFixed(2)),
+      cache: Number((spentMs.cache / 1000).toFixed(2)),
+    },
+    storeMs: store ? { count: store.count, p50: store.p50, p99: store.p99, meanMs: store.meanMs } : null,
+    queueMsP99: queue?.p99 ?? null,
+  }),
+);

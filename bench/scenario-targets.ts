@@ -43,11 +43,28 @@ function integrity(run: ScenarioRun): Verdict[] {
   const lost = Math.max(0, r.acknowledged - run.stored);
   const dup = run.duplicates;
   return [
-    { target: 'zero errors (refused, failed or dropped)', measured: `${int(errors)} errors, ${int(r.dropped)} dropped of ${int(r.intended)} intended`, passed: errors === 0 && r.dropped === 0 },
-    { target: 'zero lost', measured: `${int(r.acknowledged)} acknowledged, ${int(run.stored)} stored`, passed: lost === 0 },
+    {
+      target: 'zero errors (refused, failed or dropped)',
+      measured: `${int(errors)} errors, ${int(r.dropped)} dropped of ${int(r.intended)} intended`,
+      passed: errors === 0 && r.dropped === 0,
+    },
+    {
+      target: 'zero lost',
+      measured: `${int(r.acknowledged)} acknowledged, ${int(run.stored)} stored`,
+      passed: lost === 0,
+    },
     dup === null
-      ? { target: 'zero duplicates', measured: 'not checked: the embedded PGlite lives inside `logperf up` (the id primary key forbids duplicates)', passed: true }
-      : { target: 'zero duplicates', measured: `${int(dup.rows)} rows, ${int(dup.distinctIds)} distinct ids`, passed: dup.rows === dup.distinctIds },
+      ? {
+          target: 'zero duplicates',
+          measured:
+            'not checked: the embedded PGlite lives inside `logperf up` (the id primary key forbids duplicates)',
+          passed: true,
+        }
+      : {
+          target: 'zero duplicates',
+          measured: `${int(dup.rows)} rows, ${int(dup.distinctIds)} distinct ids`,
+          passed: dup.rows === dup.distinctIds,
+        },
   ];
 }
 
@@ -61,9 +78,17 @@ function phaseLatency(windows: readonly WindowLatency[], from: number, to: numbe
 export function judgeSustained(run: ScenarioRun): Verdict[] {
   const r = run.test.result;
   return [
-    { target: 'end-to-end p95 < 50 ms', measured: `${ms(run.e2e.p95)} over ${int(run.e2e.count)} events`, passed: run.e2e.p95 < 50 },
+    {
+      target: 'end-to-end p95 < 50 ms',
+      measured: `${ms(run.e2e.p95)} over ${int(run.e2e.count)} events`,
+      passed: run.e2e.p95 < 50,
+    },
     { target: 'end-to-end p99 < 100 ms', measured: ms(run.e2e.p99), passed: run.e2e.p99 < 100 },
-    { target: 'achieved ≥ 99 % of 10,000/s', measured: `${int(r.achievedRatePerSecond)}/s (generator ${r.saturated ? 'saturated' : 'kept its schedule'})`, passed: r.achievedRatePerSecond >= 0.99 * r.intendedRatePerSecond },
+    {
+      target: 'achieved ≥ 99 % of 10,000/s',
+      measured: `${int(r.achievedRatePerSecond)}/s (generator ${r.saturated ? 'saturated' : 'kept its schedule'})`,
+      passed: r.achievedRatePerSecond >= 0.99 * r.intendedRatePerSecond,
+    },
     ...integrity(run),
   ];
 }
@@ -74,15 +99,30 @@ export function judgeBurst(run: ScenarioRun): Verdict[] {
   const inBaseline = phaseLatency(run.windows, 0, baseline);
   const inBurst = phaseLatency(run.windows, baseline, burstEnd);
   // "Lag back to 0": back to what the baseline holds in flight (p90 of its samples, at least one 100-event batch).
-  const baselineLags = run.lag.filter((l) => l.second < baseline).map((l) => l.lag).sort((a, b) => a - b);
+  const baselineLags = run.lag
+    .filter((l) => l.second < baseline)
+    .map((l) => l.lag)
+    .sort((a, b) => a - b);
   const zero = Math.max(100, baselineLags[Math.floor(baselineLags.length * 0.9)] ?? 0);
   const peak = Math.max(0, ...run.lag.filter((l) => l.second >= baseline).map((l) => l.lag));
   const back = run.lag.find((l) => l.second >= burstEnd && l.lag <= zero);
   const recoverySeconds = back ? back.second - burstEnd : null;
   return [
-    { target: 'end-to-end p95 < 100 ms in the baseline', measured: `${ms(inBaseline.p95)} (p99 ${ms(inBaseline.p99)}, ${int(inBaseline.count)} events)`, passed: inBaseline.count > 0 && inBaseline.p95 < 100 },
-    { target: 'end-to-end p95 < 200 ms in the burst', measured: `${ms(inBurst.p95)} (p99 ${ms(inBurst.p99)}, ${int(inBurst.count)} events)`, passed: inBurst.count > 0 && inBurst.p95 < 200 },
-    { target: 'lag back to 0 within 30 s of the burst’s end', measured: `peak ${int(peak)} events; back to ≤ ${int(zero)} (the baseline’s in-flight p90) ${recoverySeconds === null ? 'never within the run' : `${recoverySeconds.toFixed(0)} s after the burst`}`, passed: recoverySeconds !== null && recoverySeconds <= 30 },
+    {
+      target: 'end-to-end p95 < 100 ms in the baseline',
+      measured: `${ms(inBaseline.p95)} (p99 ${ms(inBaseline.p99)}, ${int(inBaseline.count)} events)`,
+      passed: inBaseline.count > 0 && inBaseline.p95 < 100,
+    },
+    {
+      target: 'end-to-end p95 < 200 ms in the burst',
+      measured: `${ms(inBurst.p95)} (p99 ${ms(inBurst.p99)}, ${int(inBurst.count)} events)`,
+      passed: inBurst.count > 0 && inBurst.p95 < 200,
+    },
+    {
+      target: 'lag back to 0 within 30 s of the burst’s end',
+      measured: `peak ${int(peak)} events; back to ≤ ${int(zero)} (the baseline’s in-flight p90) ${recoverySeconds === null ? 'never within the run' : `${recoverySeconds.toFixed(0)} s after the burst`}`,
+      passed: recoverySeconds !== null && recoverySeconds <= 30,
+    },
     ...integrity(run),
   ];
 }
@@ -111,8 +151,17 @@ export function judgeRamp(run: ScenarioRun): Verdict[] {
   const floor = Math.min(...windows.map((w) => w.latencyMs.p50));
   const worst = windows.reduce((a, w) => (w.latencyMs.p50 > a.latencyMs.p50 ? w : a), windows[0]!);
   return [
-    { target: 'throughput tracks the intended rate linearly (acknowledged/s vs intended/s per second: slope 0.95–1.05, R² ≥ 0.95)', measured: `slope ${slope.toFixed(3)}, R² ${r2.toFixed(3)}, ${int(run.test.result.achievedRatePerSecond)}/s of ${int(run.test.result.intendedRatePerSecond)}/s overall`, passed: slope >= 0.95 && slope <= 1.05 && r2 >= 0.95 },
-    { target: 'end-to-end latency within 2× its floor (p50 per window)', measured: `floor ${ms(floor)}, worst ${ms(worst.latencyMs.p50)} at ${worst.endSecond.toFixed(0)} s (p99 there ${ms(worst.latencyMs.p99)})`, passed: worst.latencyMs.p50 <= 2 * floor },
+    {
+      target:
+        'throughput tracks the intended rate linearly (acknowledged/s vs intended/s per second: slope 0.95–1.05, R² ≥ 0.95)',
+      measured: `slope ${slope.toFixed(3)}, R² ${r2.toFixed(3)}, ${int(run.test.result.achievedRatePerSecond)}/s of ${int(run.test.result.intendedRatePerSecond)}/s overall`,
+      passed: slope >= 0.95 && slope <= 1.05 && r2 >= 0.95,
+    },
+    {
+      target: 'end-to-end latency within 2× its floor (p50 per window)',
+      measured: `floor ${ms(floor)}, worst ${ms(worst.latencyMs.p50)} at ${worst.endSecond.toFixed(0)} s (p99 there ${ms(worst.latencyMs.p99)})`,
+      passed: worst.latencyMs.p50 <= 2 * floor,
+    },
     ...integrity(run),
   ];
 }

@@ -10,11 +10,25 @@ import { snapshotProcessors } from '@logperf/loadgen';
 import { runLoadTest } from '../apps/cli/src/load-test-client.js';
 import { startCli } from '../apps/cli/test/cli-process.js';
 import { startNodes, type BenchNodes } from './nodes.js';
-import { judgeBurst, judgeRamp, judgeSustained, type LagSample, type Verdict, type WindowLatency } from './scenario-targets.js';
+import {
+  judgeBurst,
+  judgeRamp,
+  judgeSustained,
+  type LagSample,
+  type Verdict,
+  type WindowLatency,
+} from './scenario-targets.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { real: { type: 'boolean', default: false }, processes: { type: 'string', default: '2' }, scale: { type: 'string', default: '1' }, batch: { type: 'string', default: '100' }, repeat: { type: 'string', default: '3' }, 'without-monitor': { type: 'boolean', default: false } },
+  options: {
+    real: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '2' },
+    scale: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '100' },
+    repeat: { type: 'string', default: '3' },
+    'without-monitor': { type: 'boolean', default: false },
+  },
 });
 const scenario = positionals[0] ?? '';
 const scale = Number(values.scale);
@@ -24,9 +38,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function request(): { kind: 'burst' | 'ramp'; body: Record<string, unknown>; phasesSeconds: number[] } {
   const common = { testName: `scenario-${scenario}${values.real ? '-real' : ''}`, batchSize: Number(values.batch) };
-  if (scenario === 'sustained') return { kind: 'ramp', body: { ...common, startRatePerSecond: 10_000, targetRatePerSecond: 10_000, rampDuration: 'PT1S', holdDuration: iso(300) }, phasesSeconds: [1, seconds(300)] };
-  if (scenario === 'burst') return { kind: 'burst', body: { ...common, baselineRatePerSecond: 5000, burstRatePerSecond: 20_000, baselineDuration: iso(120), burstDuration: iso(60), recoveryDuration: iso(120) }, phasesSeconds: [seconds(120), seconds(60), seconds(120)] };
-  if (scenario === 'ramp') return { kind: 'ramp', body: { ...common, startRatePerSecond: 1000, targetRatePerSecond: 15_000, rampDuration: iso(600), holdDuration: iso(60) }, phasesSeconds: [seconds(600), seconds(60)] };
+  if (scenario === 'sustained')
+    return {
+      kind: 'ramp',
+      body: {
+        ...common,
+        startRatePerSecond: 10_000,
+        targetRatePerSecond: 10_000,
+        rampDuration: 'PT1S',
+        holdDuration: iso(300),
+      },
+      phasesSeconds: [1, seconds(300)],
+    };
+  if (scenario === 'burst')
+    return {
+      kind: 'burst',
+      body: {
+        ...common,
+        baselineRatePerSecond: 5000,
+        burstRatePerSecond: 20_000,
+        baselineDuration: iso(120),
+        burstDuration: iso(60),
+        recoveryDuration: iso(120),
+      },
+      phasesSeconds: [seconds(120), seconds(60), seconds(120)],
+    };
+  if (scenario === 'ramp')
+    return {
+      kind: 'ramp',
+      body: {
+        ...common,
+        startRatePerSecond: 1000,
+        targetRatePerSecond: 15_000,
+        rampDuration: iso(600),
+        holdDuration: iso(60),
+      },
+      phasesSeconds: [seconds(600), seconds(60)],
+    };
   throw new Error(`unknown scenario '${scenario}': sustained | burst | ramp | start`);
 }
 
@@ -34,7 +82,8 @@ function request(): { kind: 'burst' | 'ramp'; body: Record<string, unknown>; pha
 async function drive(nodes: BenchNodes) {
   const { kind, body, phasesSeconds } = request();
   const windowSeconds = Math.max(2, Math.min(10, Math.round(phasesSeconds.reduce((a, b) => a + b, 0) / 20)));
-  const accepted = async () => ((await (await fetch(`${nodes.gateway}/api/node/stats`)).json()) as { events: { total: number } }).events.total;
+  const accepted = async () =>
+    ((await (await fetch(`${nodes.gateway}/api/node/stats`)).json()) as { events: { total: number } }).events.total;
   const before = await snapshotProcessors(nodes.processors);
   const acceptedBefore = await accepted();
   const lag: LagSample[] = [];
@@ -51,7 +100,12 @@ async function drive(nodes: BenchNodes) {
       const snap = await snapshotProcessors(nodes.processors);
       const acknowledged = (await accepted()) - acceptedBefore;
       const t = (Date.now() - start) / 1000;
-      lag.push({ second: t, acknowledged, stored: snap.stored - before.stored, lag: acknowledged - (snap.stored - before.stored) });
+      lag.push({
+        second: t,
+        acknowledged,
+        stored: snap.stored - before.stored,
+        lag: acknowledged - (snap.stored - before.stored),
+      });
       if (t >= nextWindow) {
         const interval = snap.endToEnd.clone().minus(previous);
         windows.push({ endSecond: t, histogram: interval, latencyMs: interval.summary() });
@@ -60,11 +114,19 @@ async function drive(nodes: BenchNodes) {
       }
     }
   })();
-  const test = await runLoadTest(nodes.loadgen!, kind, { ...body, target: `${nodes.gateway}/api/logs` }, {
-    onProgress: (p) => {
-      if (Math.round(p.elapsedSeconds) % 10 === 0) process.stderr.write(`${p.elapsedSeconds.toFixed(0)}/${p.durationSeconds} s  rate ${p.achievedRatePerSecond}/${Math.round(p.intendedRatePerSecond)}  p99 ${p.p99Ms.toFixed(0)} ms  lag ${lag.at(-1)?.lag ?? '–'}\n`);
+  const test = await runLoadTest(
+    nodes.loadgen!,
+    kind,
+    { ...body, target: `${nodes.gateway}/api/logs` },
+    {
+      onProgress: (p) => {
+        if (Math.round(p.elapsedSeconds) % 10 === 0)
+          process.stderr.write(
+            `${p.elapsedSeconds.toFixed(0)}/${p.durationSeconds} s  rate ${p.achievedRatePerSecond}/${Math.round(p.intendedRatePerSecond)}  p99 ${p.p99Ms.toFixed(0)} ms  lag ${lag.at(-1)?.lag ?? '–'}\n`,
+          );
+      },
     },
-  });
+  );
   // Drain: until every acknowledged event is stored (bounded), still sampling lag.
   const drainDeadline = Date.now() + 120_000;
   while (Date.now() < drainDeadline && (lag.at(-1)?.lag ?? 1) > 0) await sleep(500);
@@ -80,7 +142,14 @@ async function duplicates(nodes: BenchNodes): Promise<{ rows: number; distinctId
   if (!values.real) return null;
   const url = process.env.LOGPERF_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const table = nodes.env.LOGPERF_STORE_TABLE!;
-  const { stdout } = await promisify(execFile)('psql', [url, '-At', '-F', ' ', '-c', `SELECT count(*), count(DISTINCT id) FROM ${table}`]);
+  const { stdout } = await promisify(execFile)('psql', [
+    url,
+    '-At',
+    '-F',
+    ' ',
+    '-c',
+    `SELECT count(*), count(DISTINCT id) FROM ${table}`,
+  ]);
   const [rows, distinctIds] = stdout.trim().split(' ').map(Number);
   await promisify(execFile)('psql', [url, '-q', '-c', `DROP TABLE IF EXISTS ${table}`]).catch(() => undefined);
   return { rows: rows ?? 0, distinctIds: distinctIds ?? 0 };
@@ -92,12 +161,40 @@ async function startTimes() {
     const times: number[] = [];
     for (let i = 0; i < repeat; i++) {
       const suffix = `${Date.now()}_${process.pid}`;
-      const env = { LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`, LOGPERF_PROCESSOR_GROUP: `log-processors-bench-${suffix}`, LOGPERF_STORE_TABLE: `log_events_bench_${suffix}`, LOGPERF_LOG_LEVEL: 'warn' };
+      const env = {
+        LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
+        LOGPERF_PROCESSOR_GROUP: `log-processors-bench-${suffix}`,
+        LOGPERF_STORE_TABLE: `log_events_bench_${suffix}`,
+        LOGPERF_LOG_LEVEL: 'warn',
+      };
       const t = performance.now();
-      const up = await startCli(['up', ...(real ? ['--real'] : []), '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0'], env, 180_000);
+      const up = await startCli(
+        [
+          'up',
+          ...(real ? ['--real'] : []),
+          '--gateway-port',
+          '0',
+          '--processor-port',
+          '0',
+          '--loadgen-port',
+          '0',
+          '--monitor-port',
+          '0',
+          '--analyzer-port',
+          '0',
+        ],
+        env,
+        180_000,
+      );
       times.push((performance.now() - t) / 1000);
       await up.stop('SIGTERM');
-      if (real) await promisify(execFile)('psql', [process.env.LOGPERF_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', '-q', '-c', `DROP TABLE IF EXISTS ${env.LOGPERF_STORE_TABLE}`]).catch(() => undefined);
+      if (real)
+        await promisify(execFile)('psql', [
+          process.env.LOGPERF_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+          '-q',
+          '-c',
+          `DROP TABLE IF EXISTS ${env.LOGPERF_STORE_TABLE}`,
+        ]).catch(() => undefined);
     }
     return times.sort((a, b) => a - b);
   };
@@ -105,14 +202,30 @@ async function startTimes() {
   const real = await measure(true);
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
   const verdicts: Verdict[] = [
-    { target: 'embedded `logperf up` ready < 10 s', measured: `${median(embedded).toFixed(1)} s (median of ${repeat}: ${embedded.map((t) => t.toFixed(1)).join(', ')})`, passed: median(embedded) < 10 },
-    { target: 'real `logperf up --real` ready < 60 s', measured: `${median(real).toFixed(1)} s (median of ${repeat}: ${real.map((t) => t.toFixed(1)).join(', ')})`, passed: median(real) < 60 },
+    {
+      target: 'embedded `logperf up` ready < 10 s',
+      measured: `${median(embedded).toFixed(1)} s (median of ${repeat}: ${embedded.map((t) => t.toFixed(1)).join(', ')})`,
+      passed: median(embedded) < 10,
+    },
+    {
+      target: 'real `logperf up --real` ready < 60 s',
+      measured: `${median(real).toFixed(1)} s (median of ${repeat}: ${real.map((t) => t.toFixed(1)).join(', ')})`,
+      passed: median(real) < 60,
+    },
   ];
   return { verdicts };
 }
 
 function judge(run: Awaited<ReturnType<typeof drive>>, dup: { rows: number; distinctIds: number } | null): Verdict[] {
-  const input = { test: run.test, lag: run.lag, windows: run.windows, e2e: run.e2e, stored: run.stored, duplicates: dup, phasesSeconds: run.phasesSeconds };
+  const input = {
+    test: run.test,
+    lag: run.lag,
+    windows: run.windows,
+    e2e: run.e2e,
+    stored: run.stored,
+    duplicates: dup,
+    phasesSeconds: run.phasesSeconds,
+  };
   if (scenario === 'sustained') return judgeSustained(input);
   if (scenario === 'burst') return judgeBurst(input);
   return judgeRamp(input);
@@ -122,20 +235,66 @@ const date = new Date().toISOString().slice(0, 10);
 const command = `npx tsx bench/scenario.ts ${scenario}${values.real ? ' --real' : ''}${scale !== 1 ? ` --scale ${scale}` : ''}${values['without-monitor'] ? ' --without-monitor' : ''}`;
 if (scenario === 'start') {
   const { verdicts } = await startTimes();
-  for (const v of verdicts) console.log(`| ${v.target} | ${v.measured} | ${v.passed ? 'pass' : 'FAIL'} | \`${command}\` | ${date} |`);
+  for (const v of verdicts)
+    console.log(`| ${v.target} | ${v.measured} | ${v.passed ? 'pass' : 'FAIL'} | \`${command}\` | ${date} |`);
 } else {
   request(); // rejects an unknown scenario before anything starts
-  const nodes = await startNodes({ real: values.real, processes: Number(values.processes), loadgen: true, monitor: !values['without-monitor'] });
+  const nodes = await startNodes({
+    real: values.real,
+    processes: Number(values.processes),
+    loadgen: true,
+    monitor: !values['without-monitor'],
+  });
   try {
     const run = await drive(nodes);
     const verdicts = judge(run, await duplicates(nodes));
     // The analyzer's own diagnosis of this test, as the evidence for a missed target.
     const diagnosis = nodes.analyzer
-      ? await fetch(`${nodes.analyzer}/api/analysis/bottlenecks?testId=${run.test.testId}`).then((res) => res.json()).catch((error: unknown) => ({ unavailable: String(error) }))
+      ? await fetch(`${nodes.analyzer}/api/analysis/bottlenecks?testId=${run.test.testId}`)
+          .then((res) => res.json())
+          .catch((error: unknown) => ({ unavailable: String(error) }))
       : { unavailable: 'no analyzer' };
     const r = run.test.result;
-    console.log(JSON.stringify({ scenario, mode: values.real ? 'real' : 'embedded', scale, testId: run.test.testId, intended: r.intended, acknowledged: r.acknowledged, stored: run.stored, errors: r.errors, dropped: r.dropped, saturated: r.saturated, correctedMs: r.latencyMs, phases: r.phases.map((p) => ({ name: p.name, intended: p.intendedRatePerSecond, achieved: p.achievedRatePerSecond, latencyMs: p.latencyMs })), endToEndMs: run.e2e, windows: run.windows.map((w) => ({ endSecond: Math.round(w.endSecond), p50: w.latencyMs.p50, p95: w.latencyMs.p95, p99: w.latencyMs.p99, count: w.latencyMs.count })), maxLag: Math.max(0, ...run.lag.map((l) => l.lag)), verdicts, diagnosis }, null, 2));
-    for (const v of verdicts) console.log(`| ${scenario}${values.real ? ' (real)' : ' (embedded)'}: ${v.target} | ${v.measured} | ${v.passed ? 'pass' : 'FAIL'} | \`${command}\` | ${date} |`);
+    console.log(
+      JSON.stringify(
+        {
+          scenario,
+          mode: values.real ? 'real' : 'embedded',
+          scale,
+          testId: run.test.testId,
+          intended: r.intended,
+          acknowledged: r.acknowledged,
+          stored: run.stored,
+          errors: r.errors,
+          dropped: r.dropped,
+          saturated: r.saturated,
+          correctedMs: r.latencyMs,
+          phases: r.phases.map((p) => ({
+            name: p.name,
+            intended: p.intendedRatePerSecond,
+            achieved: p.achievedRatePerSecond,
+            latencyMs: p.latencyMs,
+          })),
+          endToEndMs: run.e2e,
+          windows: run.windows.map((w) => ({
+            endSecond: Math.round(w.endSecond),
+            p50: w.latencyMs.p50,
+            p95: w.latencyMs.p95,
+            p99: w.latencyMs.p99,
+            count: w.latencyMs.count,
+          })),
+          maxLag: Math.max(0, ...run.lag.map((l) => l.lag)),
+          verdicts,
+          diagnosis,
+        },
+        null,
+        2,
+      ),
+    );
+    for (const v of verdicts)
+      console.log(
+        `| ${scenario}${values.real ? ' (real)' : ' (embedded)'}: ${v.target} | ${v.measured} | ${v.passed ? 'pass' : 'FAIL'} | \`${command}\` | ${date} |`,
+      );
   } finally {
     await nodes.stop();
   }

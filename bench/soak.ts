@@ -31,7 +31,9 @@ if (values.analyze) {
 const nodes = await startNodes({ real: values.real, processes: 1 });
 try {
   const ratePerSecond = Number(values.rate) * Number(values.fraction);
-  console.log(`soak: ${values.real ? 'Kafka + PostgreSQL + Redis' : 'embedded'}, ${ratePerSecond} events/s for ${values.minutes} min, sampling every ${values['sample-seconds']} s`);
+  console.log(
+    `soak: ${values.real ? 'Kafka + PostgreSQL + Redis' : 'embedded'}, ${ratePerSecond} events/s for ${values.minutes} min, sampling every ${values['sample-seconds']} s`,
+  );
   const report = await runSoak({
     gatewayUrl: nodes.gateway,
     nodeUrls: [nodes.gateway, ...nodes.processors],

@@ -57,12 +57,22 @@ interface StatsBody {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function sampleNodes(urls: readonly string[], into: Map<number, ProcessSeries>, atMs: number): Promise<void> {
-  const stats = await Promise.all(urls.map(async (url) => (await (await fetch(`${url}/api/node/stats`, { signal: AbortSignal.timeout(5000) })).json()) as StatsBody));
+  const stats = await Promise.all(
+    urls.map(
+      async (url) =>
+        (await (await fetch(`${url}/api/node/stats`, { signal: AbortSignal.timeout(5000) })).json()) as StatsBody,
+    ),
+  );
   const seen = new Set<number>();
   for (const s of stats) {
     let entry = into.get(s.pid);
     if (!entry) {
-      entry = { pid: s.pid, roles: [], series: { rssBytes: [], heapUsedBytes: [], activeResources: [], eventLoopLagP99Ms: [] }, trends: {} as ProcessSeries['trends'] };
+      entry = {
+        pid: s.pid,
+        roles: [],
+        series: { rssBytes: [], heapUsedBytes: [], activeResources: [], eventLoopLagP99Ms: [] },
+        trends: {} as ProcessSeries['trends'],
+      };
       into.set(s.pid, entry);
     }
     if (!entry.roles.includes(s.role)) entry.roles.push(s.role);
@@ -79,7 +89,13 @@ async function sampleNodes(urls: readonly string[], into: Map<number, ProcessSer
 }
 
 /** Open loop at a fixed rate in NDJSON batches; at most 32 requests in flight (a request that cannot start on time counts as late). */
-async function drive(gatewayUrl: string, ratePerSecond: number, durationMs: number, batchSize: number, load: SoakReport['load']): Promise<void> {
+async function drive(
+  gatewayUrl: string,
+  ratePerSecond: number,
+  durationMs: number,
+  batchSize: number,
+  load: SoakReport['load'],
+): Promise<void> {
   const pool = new Pool(gatewayUrl, { connections: 8, pipelining: 1 });
   const intervalMs = (batchSize / ratePerSecond) * 1000;
   const batches = Math.floor(durationMs / intervalMs);
@@ -92,10 +108,25 @@ async function drive(gatewayUrl: string, ratePerSecond: number, durationMs: numb
     if (performance.now() - (start + i * intervalMs) > 10) load.late += batchSize;
     load.intendedEvents += batchSize;
     const now = Date.now();
-    const body = Array.from({ length: batchSize }, (_, j) => JSON.stringify({ id: randomUUID(), level: 'INFO', message: `soak ${i}.${j} ${'x'.repeat(100)}`, source: `soak-${j % 8}`, timestamp: now })).join('\n');
+    const body = Array.from({ length: batchSize }, (_, j) =>
+      JSON.stringify({
+        id: randomUUID(),
+        level: 'INFO',
+        message: `soak ${i}.${j} ${'x'.repeat(100)}`,
+        source: `soak-${j % 8}`,
+        timestamp: now,
+      }),
+    ).join('\n');
     inFlight++;
     const request = pool
-      .request({ method: 'POST', path: '/api/logs', body, headers: { 'content-type': 'application/x-ndjson' }, headersTimeout: 10_000, bodyTimeout: 10_000 })
+      .request({
+        method: 'POST',
+        path: '/api/logs',
+        body,
+        headers: { 'content-type': 'application/x-ndjson' },
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      })
       .then(async (res) => {
         await res.body.dump();
         if (res.statusCode === 202) load.acknowledged += batchSize;
@@ -129,7 +160,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await sampleNodes(options.nodeUrls, processes, atMs - startMs);
     if (options.log) {
       const line = [...processes.values()]
-        .map((p) => `pid ${p.pid} rss ${mb(p.series.rssBytes.at(-1)?.value)} heap ${mb(p.series.heapUsedBytes.at(-1)?.value)} handles ${p.series.activeResources.at(-1)?.value ?? '-'} lag p99 ${p.series.eventLoopLagP99Ms.at(-1)?.value.toFixed(1) ?? '-'} ms`)
+        .map(
+          (p) =>
+            `pid ${p.pid} rss ${mb(p.series.rssBytes.at(-1)?.value)} heap ${mb(p.series.heapUsedBytes.at(-1)?.value)} handles ${p.series.activeResources.at(-1)?.value ?? '-'} lag p99 ${p.series.eventLoopLagP99Ms.at(-1)?.value.toFixed(1) ?? '-'} ms`,
+        )
         .join(' | ');
       options.log(`${((atMs - startMs) / 1000).toFixed(0).padStart(5)} s  acked ${load.acknowledged}  ${line}`);
     }
@@ -149,15 +183,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 }
 
 /** (Re)computes every trend and the verdict from the samples, with this warm-up and these bounds. */
-export function analyzeSoak(report: SoakReport, warmupMs: number, bounds: Record<SoakMetric, number> = DEFAULT_BOUNDS): SoakReport {
+export function analyzeSoak(
+  report: SoakReport,
+  warmupMs: number,
+  bounds: Record<SoakMetric, number> = DEFAULT_BOUNDS,
+): SoakReport {
   for (const p of report.processes) {
-    for (const metric of SOAK_METRICS) p.trends[metric] = trend(p.series[metric], { warmupMs, maxGrowthPerHour: bounds[metric] });
+    for (const metric of SOAK_METRICS)
+      p.trends[metric] = trend(p.series[metric], { warmupMs, maxGrowthPerHour: bounds[metric] });
   }
   const verdicts = report.processes.flatMap((p) => SOAK_METRICS.map((m) => p.trends[m].verdict));
   return {
     ...report,
     warmupSeconds: warmupMs / 1000,
-    verdict: verdicts.includes('growing') ? 'growing' : verdicts.includes('too-few-samples') ? 'too-few-samples' : 'flat',
+    verdict: verdicts.includes('growing')
+      ? 'growing'
+      : verdicts.includes('too-few-samples')
+        ? 'too-few-samples'
+        : 'flat',
   };
 }
 
@@ -165,12 +208,17 @@ const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes
 
 /** One line per process and metric: growth per hour (floor and raw), first → last, verdict. */
 export function formatSoak(report: SoakReport): string {
-  const unit = (m: SoakMetric, v: number) => (m.endsWith('Bytes') ? `${(v / 1048576).toFixed(1)} MiB` : m.endsWith('Ms') ? `${v.toFixed(1)} ms` : v.toFixed(1));
-  const lines = [`soak ${report.durationSeconds.toFixed(0)} s at ${report.ratePerSecond}/s: ${report.load.acknowledged}/${report.load.intendedEvents} acknowledged, refused ${JSON.stringify(report.load.refused)}, late ${report.load.late}`];
+  const unit = (m: SoakMetric, v: number) =>
+    m.endsWith('Bytes') ? `${(v / 1048576).toFixed(1)} MiB` : m.endsWith('Ms') ? `${v.toFixed(1)} ms` : v.toFixed(1);
+  const lines = [
+    `soak ${report.durationSeconds.toFixed(0)} s at ${report.ratePerSecond}/s: ${report.load.acknowledged}/${report.load.intendedEvents} acknowledged, refused ${JSON.stringify(report.load.refused)}, late ${report.load.late}`,
+  ];
   for (const p of report.processes) {
     for (const m of SOAK_METRICS) {
       const t = p.trends[m];
-      lines.push(`  pid ${p.pid} (${p.roles.join('+')}) ${m.padEnd(18)} floor ${unit(m, t.floorGrowthPerHour)}/h, fit ${unit(m, t.growthPerHour)}/h (r² ${t.r2.toFixed(2)}), ${unit(m, t.first)} → ${unit(m, t.last)} (max ${unit(m, t.max)}), bound ${unit(m, t.bound)}/h: ${t.verdict}`);
+      lines.push(
+        `  pid ${p.pid} (${p.roles.join('+')}) ${m.padEnd(18)} floor ${unit(m, t.floorGrowthPerHour)}/h, fit ${unit(m, t.growthPerHour)}/h (r² ${t.r2.toFixed(2)}), ${unit(m, t.first)} → ${unit(m, t.last)} (max ${unit(m, t.max)}), bound ${unit(m, t.bound)}/h: ${t.verdict}`,
+      );
     }
   }
   lines.push(`verdict: ${report.verdict}`);

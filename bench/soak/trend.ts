@@ -58,7 +58,10 @@ export function lowerEnvelope(samples: readonly Sample[], window: number): Sampl
 }
 
 /** Fits the samples taken after `warmupMs` (from the first sample) and compares the growth of the floor with `maxGrowthPerHour`. */
-export function trend(samples: readonly Sample[], options: { warmupMs: number; maxGrowthPerHour: number; envelopeWindow?: number }): Trend {
+export function trend(
+  samples: readonly Sample[],
+  options: { warmupMs: number; maxGrowthPerHour: number; envelopeWindow?: number },
+): Trend {
   const start = samples[0]?.atMs ?? 0;
   const kept = samples.filter((s) => s.atMs - start >= options.warmupMs);
   const fit = fitLine(kept);

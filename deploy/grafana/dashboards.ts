@@ -11,7 +11,12 @@ export const DASHBOARDS = {
 
 /** File name → the dashboard JSON exactly as committed (two-space indent, trailing newline). */
 export function renderDashboards(): Map<string, string> {
-  return new Map(Object.entries(DASHBOARDS).map(([file, build]) => [file, `${JSON.stringify(numberPanels(build().build()), null, 2)}\n`]));
+  return new Map(
+    Object.entries(DASHBOARDS).map(([file, build]) => [
+      file,
+      `${JSON.stringify(numberPanels(build().build()), null, 2)}\n`,
+    ]),
+  );
 }
 
 /** Stable panel ids in layout order (Grafana would otherwise assign them at load, and links to a panel need them). */
@@ -46,7 +51,12 @@ export function panelsOf(dashboard: { panels?: PanelJson[] }): PanelJson[] {
 /** Every PromQL expression of every panel of a dashboard's JSON model. */
 export function queriesOf(dashboard: { title?: string; panels?: PanelJson[] }): PanelQuery[] {
   return panelsOf(dashboard).flatMap((panel) =>
-    (panel.targets ?? []).map((t) => ({ dashboard: dashboard.title ?? '', panel: panel.title ?? '', refId: t.refId ?? '', expr: t.expr ?? '' })),
+    (panel.targets ?? []).map((t) => ({
+      dashboard: dashboard.title ?? '',
+      panel: panel.title ?? '',
+      refId: t.refId ?? '',
+      expr: t.expr ?? '',
+    })),
   );
 }
 

@@ -7,5 +7,7 @@ const dir = fileURLToPath(new URL('./dashboards/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 for (const [file, json] of renderDashboards()) {
   writeFileSync(`${dir}${file}`, json);
-  console.log(`wrote deploy/grafana/dashboards/${file} (${(JSON.parse(json) as { panels: unknown[] }).panels.length} panels and rows)`);
+  console.log(
+    `wrote deploy/grafana/dashboards/${file} (${(JSON.parse(json) as { panels: unknown[] }).panels.length} panels and rows)`,
+  );
 }

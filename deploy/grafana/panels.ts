@@ -1,6 +1,12 @@
 // Small builders shared by the three dashboards: a Prometheus query, a time series and a stat panel, and
 // the dashboard skeleton (datasource variable, refresh, time range), so each dashboard file reads as its panels.
-import { DashboardCursorSync, DashboardBuilder, DatasourceVariableBuilder, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  DashboardCursorSync,
+  DashboardBuilder,
+  DatasourceVariableBuilder,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   BigValueGraphMode,
   GraphThresholdsStyleConfigBuilder,
@@ -60,9 +66,17 @@ export function timeseries(o: PanelOptions): TimeseriesPanelBuilder {
     .height(o.height ?? 8)
     .lineWidth(1)
     .fillOpacity(10)
-    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
+    .legend(
+      new VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(LegendDisplayMode.List)
+        .placement(LegendPlacement.Bottom),
+    );
   if (o.min !== undefined) panel.min(o.min);
-  if (o.threshold !== undefined) panel.thresholds(thresholdLine(o.threshold)).thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
+  if (o.threshold !== undefined)
+    panel
+      .thresholds(thresholdLine(o.threshold))
+      .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
   o.queries.forEach((q, i) => panel.withTarget(target(q, refIds[i]!)));
   return panel;
 }

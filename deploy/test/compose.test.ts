@@ -47,7 +47,11 @@ const formats = {
 function withoutDraft4Ids(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDraft4Ids);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, withoutDraft4Ids(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
+      .map(([key, value]) => [key, withoutDraft4Ids(value)]),
+  );
 }
 
 function compileSchema() {
@@ -58,7 +62,12 @@ function compileSchema() {
 }
 
 /** Settings that name other services: each URL must be a Compose service on its logperf port. */
-const URL_SETTINGS = ['LOGPERF_MONITOR_NODES', 'LOGPERF_PROCESSOR_URLS', 'LOGPERF_LOADGEN_ALLOWED_TARGETS', 'LOGPERF_MONITOR_URL'];
+const URL_SETTINGS = [
+  'LOGPERF_MONITOR_NODES',
+  'LOGPERF_PROCESSOR_URLS',
+  'LOGPERF_LOADGEN_ALLOWED_TARGETS',
+  'LOGPERF_MONITOR_URL',
+];
 
 describe('deploy/docker-compose.yml', () => {
   it('validates against the compose-spec JSON schema (draft 2019-09)', () => {
@@ -75,8 +84,20 @@ describe('deploy/docker-compose.yml', () => {
   });
 
   it('has Kafka, PostgreSQL, Redis, Prometheus, Grafana and every logperf service', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['analyzer', 'gateway', 'grafana', 'kafka', 'loadgen', 'monitor', 'postgres', 'processor', 'prometheus', 'redis']);
-    for (const backend of ['kafka', 'postgres', 'redis']) expect(compose.services[backend]!.healthcheck, backend).toBeDefined();
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'analyzer',
+      'gateway',
+      'grafana',
+      'kafka',
+      'loadgen',
+      'monitor',
+      'postgres',
+      'processor',
+      'prometheus',
+      'redis',
+    ]);
+    for (const backend of ['kafka', 'postgres', 'redis'])
+      expect(compose.services[backend]!.healthcheck, backend).toBeDefined();
   });
 
   it('names only defined services in depends_on, and waits for healthy backends', () => {
@@ -86,14 +107,17 @@ describe('deploy/docker-compose.yml', () => {
         expect(dependency).not.toBe(name);
       }
     }
-    for (const [name, service] of logperfServices) for (const backend of ['kafka', 'postgres', 'redis']) expect(service.depends_on?.[backend]?.condition, name).toBe('service_healthy');
+    for (const [name, service] of logperfServices)
+      for (const backend of ['kafka', 'postgres', 'redis'])
+        expect(service.depends_on?.[backend]?.condition, name).toBe('service_healthy');
   });
 
   it('mounts host paths that exist in the repository, and declares every named volume', () => {
     for (const [name, service] of services) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0]!;
-        if (source.startsWith('.') || source.startsWith('/')) expect(existsSync(resolve(deployDir, source)), `${name}: ${source}`).toBe(true);
+        if (source.startsWith('.') || source.startsWith('/'))
+          expect(existsSync(resolve(deployDir, source)), `${name}: ${source}`).toBe(true);
         else expect(compose.volumes?.[source], `${name}: volume ${source}`).toBeDefined();
       }
     }
@@ -109,7 +133,13 @@ describe('deploy/docker-compose.yml', () => {
       expect(COMMANDS[name], `logperf ${name}`).toBeDefined();
       const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
       const config = loadConfig(env);
-      expect(config).toMatchObject({ host: '0.0.0.0', bus: 'kafka', store: 'postgres', cache: 'redis', kafkaBrokers: ['kafka:9092'] });
+      expect(config).toMatchObject({
+        host: '0.0.0.0',
+        bus: 'kafka',
+        store: 'postgres',
+        cache: 'redis',
+        kafkaBrokers: ['kafka:9092'],
+      });
       expect(new URL(config.databaseUrl).hostname).toBe('postgres');
       expect(new URL(config.redisUrl).hostname).toBe('redis');
       for (const url of URL_SETTINGS.flatMap((key) => (env[key] ?? '').split(',').filter(Boolean))) {
@@ -130,10 +160,14 @@ describe('deploy/docker-compose.yml', () => {
     expect(grafana.environment).toMatchObject({ GF_SECURITY_ADMIN_USER: 'admin', GF_SECURITY_ADMIN_PASSWORD: 'admin' });
     expect(grafana.ports?.some((p) => /(^|:)3000:3000$/.test(p))).toBe(true);
     expect(grafana.volumes).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
-    const providers = parse(readFileSync(join(deployDir, 'grafana/provisioning/dashboards/logperf.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const providers = parse(readFileSync(join(deployDir, 'grafana/provisioning/dashboards/logperf.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
     const dashboardsMount = grafana.volumes!.find((v) => v.startsWith('./grafana/dashboards:'))!;
     expect(dashboardsMount.split(':')[1]).toBe(providers.providers[0]!.options.path);
     const home = String(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
-    expect(existsSync(join(deployDir, 'grafana/dashboards', home.slice(providers.providers[0]!.options.path.length)))).toBe(true);
+    expect(
+      existsSync(join(deployDir, 'grafana/dashboards', home.slice(providers.providers[0]!.options.path.length))),
+    ).toBe(true);
   });
 });

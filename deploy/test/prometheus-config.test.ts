@@ -23,11 +23,18 @@ const load = <T>(file: string) => parse(readFileSync(`${prometheusDir}${file}`, 
 const local = load<PrometheusConfig>('prometheus.yml');
 const compose = load<PrometheusConfig>('prometheus.compose.yml');
 const rules = load<{ groups: { rules: { record: string; expr: string }[] }[] }>('rules.yml');
-const jobs = (c: PrometheusConfig) => c.scrape_configs.map((s) => s.job_name).filter((j) => j.startsWith('logperf-')).sort();
-const SERVICE_JOBS = Object.keys(SERVICE_PORTS).map((s) => `logperf-${s}`).sort();
+const jobs = (c: PrometheusConfig) =>
+  c.scrape_configs
+    .map((s) => s.job_name)
+    .filter((j) => j.startsWith('logperf-'))
+    .sort();
+const SERVICE_JOBS = Object.keys(SERVICE_PORTS)
+  .map((s) => `logperf-${s}`)
+  .sort();
 
 /** Job names a PromQL expression selects: job="a" and job=~"a|b". */
-const jobsIn = (expr: string) => [...expr.matchAll(/job\s*=~?\s*"([^"]+)"/g)].flatMap(([, v]) => (v!.includes('.+') ? [] : v!.split('|')));
+const jobsIn = (expr: string) =>
+  [...expr.matchAll(/job\s*=~?\s*"([^"]+)"/g)].flatMap(([, v]) => (v!.includes('.+') ? [] : v!.split('|')));
 
 describe('Prometheus configuration', () => {
   it('scrapes one job per logperf service, the same in the local and the Compose config', () => {
@@ -40,7 +47,11 @@ describe('Prometheus configuration', () => {
   it('targets each service on its default port on 127.0.0.1 (processors from targets/processors.yml)', () => {
     for (const [service, port] of Object.entries(SERVICE_PORTS)) {
       const job = local.scrape_configs.find((s) => s.job_name === `logperf-${service}`)!;
-      const targets = job.static_configs?.flatMap((c) => c.targets) ?? job.file_sd_configs!.flatMap((c) => c.files.flatMap((f) => load<{ targets: string[] }[]>(f).flatMap((g) => g.targets)));
+      const targets =
+        job.static_configs?.flatMap((c) => c.targets) ??
+        job.file_sd_configs!.flatMap((c) =>
+          c.files.flatMap((f) => load<{ targets: string[] }[]>(f).flatMap((g) => g.targets)),
+        );
       expect(targets, service).toContain(`127.0.0.1:${port}`);
     }
   });
@@ -48,13 +59,20 @@ describe('Prometheus configuration', () => {
   it('targets Compose service names, processors by DNS so replicas are all scraped', () => {
     for (const [service, port] of Object.entries(SERVICE_PORTS)) {
       const job = compose.scrape_configs.find((s) => s.job_name === `logperf-${service}`)!;
-      const targets = job.static_configs?.flatMap((c) => c.targets) ?? job.dns_sd_configs!.flatMap((c) => c.names.map((n) => `${n}:${c.port}`));
+      const targets =
+        job.static_configs?.flatMap((c) => c.targets) ??
+        job.dns_sd_configs!.flatMap((c) => c.names.map((n) => `${n}:${c.port}`));
       expect(targets, service).toEqual([`${service}:${port}`]);
     }
   });
 
   it('scrapes every job the recording rules and the dashboards select on', () => {
-    const exprs = [...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)), ...[...renderDashboards().values()].flatMap((json) => queriesOf(JSON.parse(json) as Parameters<typeof queriesOf>[0]).map((q) => q.expr))];
+    const exprs = [
+      ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)),
+      ...[...renderDashboards().values()].flatMap((json) =>
+        queriesOf(JSON.parse(json) as Parameters<typeof queriesOf>[0]).map((q) => q.expr),
+      ),
+    ];
     const selected = new Set(exprs.flatMap(jobsIn));
     expect(selected.size).toBeGreaterThanOrEqual(4);
     for (const job of selected) expect(SERVICE_JOBS, job).toContain(job);

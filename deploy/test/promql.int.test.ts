@@ -16,8 +16,23 @@ import { prometheusDir, PROMETHEUS_BIN, prometheusProbe } from './prometheus-too
 
 const ROLES: Role[] = ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'];
 /** Grafana variables → values that fit a run of seconds (the dashboards default to hours). */
-const VARIABLES = { __rate_interval: '15s', __interval: '1s', __range: '30s', trend_window: '30s', horizon: '3600', target_rate: '20000', cpu_target: '0.75' };
-const BURST = { testName: 'promql-check', baselineRatePerSecond: 300, burstRatePerSecond: 900, baselineDuration: 'PT3S', burstDuration: 'PT3S', recoveryDuration: 'PT2S' };
+const VARIABLES = {
+  __rate_interval: '15s',
+  __interval: '1s',
+  __range: '30s',
+  trend_window: '30s',
+  horizon: '3600',
+  target_rate: '20000',
+  cpu_target: '0.75',
+};
+const BURST = {
+  testName: 'promql-check',
+  baselineRatePerSecond: 300,
+  burstRatePerSecond: 900,
+  baselineDuration: 'PT3S',
+  burstDuration: 'PT3S',
+  recoveryDuration: 'PT2S',
+};
 /** When to evaluate: the end of the burst, while the generator still reports a running test. */
 const EVALUATE_AFTER_MS = 6_000;
 
@@ -26,7 +41,9 @@ const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -48,7 +65,11 @@ type PromResponse<T> = { status: 'success'; data: T } | { status: 'error'; error
 
 /** deploy/prometheus/prometheus.yml with its logperf jobs aimed at this run's ports, 1 s scrapes and rule evaluation. */
 function testConfig(urls: Map<Role, string>): string {
-  const config = parse(readFileSync(join(prometheusDir, 'prometheus.yml'), 'utf8')) as { global: Record<string, unknown>; rule_files: string[]; scrape_configs: { job_name: string }[] };
+  const config = parse(readFileSync(join(prometheusDir, 'prometheus.yml'), 'utf8')) as {
+    global: Record<string, unknown>;
+    rule_files: string[];
+    scrape_configs: { job_name: string }[];
+  };
   config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
   config.rule_files = config.rule_files.map((file) => join(prometheusDir, file));
   config.scrape_configs = ROLES.map((role) => {
@@ -69,17 +90,23 @@ describeReal('PromQL of the Grafana dashboards and recording rules against a rea
 
   const query = async (expr: string): Promise<Sample[]> => {
     const url = `${api}/api/v1/query?${new URLSearchParams({ query: expr, time: String(evaluateAt / 1000) }).toString()}`;
-    const body = (await (await fetch(url)).json()) as PromResponse<{ resultType: string; result: Sample[] | [number, string] }>;
+    const body = (await (await fetch(url)).json()) as PromResponse<{
+      resultType: string;
+      result: Sample[] | [number, string];
+    }>;
     if (body.status === 'error') throw new Error(`${body.errorType}: ${body.error}`);
     // A scalar result (e.g. vector(0) folded) counts as one sample.
-    return body.data.resultType === 'scalar' ? [{ metric: {}, value: body.data.result as [number, string] }] : (body.data.result as Sample[]);
+    return body.data.resultType === 'scalar'
+      ? [{ metric: {}, value: body.data.result as [number, string] }]
+      : (body.data.result as Sample[]);
   };
   /** Why an expression fails the check, or undefined when it returned at least one finite sample. */
   const problemWith = async (expr: string): Promise<string | undefined> => {
     try {
       const samples = await query(expr);
       if (samples.length === 0) return 'no samples';
-      if (!samples.some((s) => Number.isFinite(Number(s.value[1])))) return `only non-finite values: ${samples.map((s) => s.value[1]).join(', ')}`;
+      if (!samples.some((s) => Number.isFinite(Number(s.value[1]))))
+        return `only non-finite values: ${samples.map((s) => s.value[1]).join(', ')}`;
       return undefined;
     } catch (error) {
       return (error as Error).message;
@@ -88,18 +115,30 @@ describeReal('PromQL of the Grafana dashboards and recording rules against a rea
 
   beforeAll(async () => {
     const logger = createLogger('promql-test', 'silent');
-    system = await startRoles(ROLES, loadConfig({ LOGPERF_LOG_LEVEL: 'silent' }), logger, { instances: 1, ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0, analyzer: 0 } });
+    system = await startRoles(ROLES, loadConfig({ LOGPERF_LOG_LEVEL: 'silent' }), logger, {
+      instances: 1,
+      ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0, analyzer: 0 },
+    });
     const urls = new Map(ROLES.map((role) => [role, system!.urlOf(role)!]));
 
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'prometheus.yml'), testConfig(urls));
-    const args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+    const args = [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ];
     prometheus = spawn(PROMETHEUS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => (prometheusOutput = (prometheusOutput + chunk.toString()).slice(-10_000));
     prometheus.stdout!.on('data', keep);
     prometheus.stderr!.on('data', keep);
-    await until('Prometheus /-/ready', async () => (prometheus!.exitCode === null && (await fetch(`${api}/-/ready`)).ok ? true : undefined), 30_000).catch((error: Error) => {
+    await until(
+      'Prometheus /-/ready',
+      async () => (prometheus!.exitCode === null && (await fetch(`${api}/-/ready`)).ok ? true : undefined),
+      30_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${prometheusOutput}`);
     });
   }, 90_000);
@@ -128,14 +167,21 @@ describeReal('PromQL of the Grafana dashboards and recording rules against a rea
     expect(targets.map((t) => t.labels.job).sort()).toEqual(ROLES.map((r) => `logperf-${r}`).sort());
 
     const loadgen = system!.urlOf('loadgen')!;
-    const started = await fetch(`${loadgen}/api/loadtest/burst`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BURST) });
+    const started = await fetch(`${loadgen}/api/loadtest/burst`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(BURST),
+    });
     expect(started.status).toBe(202);
     const { testId } = (await started.json()) as { testId: string };
     evaluateAt = Date.now() + EVALUATE_AFTER_MS;
     const result = await until(
       'the burst to finish',
       async () => {
-        const status = (await (await fetch(`${loadgen}/api/loadtest/${testId}`)).json()) as { status: string; result?: { intended: number; acknowledged: number } };
+        const status = (await (await fetch(`${loadgen}/api/loadtest/${testId}`)).json()) as {
+          status: string;
+          result?: { intended: number; acknowledged: number };
+        };
         return status.status === 'running' ? undefined : status;
       },
       30_000,
@@ -147,8 +193,15 @@ describeReal('PromQL of the Grafana dashboards and recording rules against a rea
     await sleep(Math.max(0, evaluateAt + 2_000 - Date.now()));
 
     const expressions = [
-      ...[...renderDashboards().values()].flatMap((json) => queriesOf(JSON.parse(json) as Parameters<typeof queriesOf>[0])).map((q) => ({ where: `${q.dashboard} / ${q.panel} / ${q.refId}`, expr: substituteVariables(q.expr, VARIABLES) })),
-      ...(parse(readFileSync(join(prometheusDir, 'rules.yml'), 'utf8')) as { groups: { rules: { record: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => ({ where: `recording rule ${r.record}`, expr: r.record }))),
+      ...[...renderDashboards().values()]
+        .flatMap((json) => queriesOf(JSON.parse(json) as Parameters<typeof queriesOf>[0]))
+        .map((q) => ({
+          where: `${q.dashboard} / ${q.panel} / ${q.refId}`,
+          expr: substituteVariables(q.expr, VARIABLES),
+        })),
+      ...(
+        parse(readFileSync(join(prometheusDir, 'rules.yml'), 'utf8')) as { groups: { rules: { record: string }[] }[] }
+      ).groups.flatMap((g) => g.rules.map((r) => ({ where: `recording rule ${r.record}`, expr: r.record }))),
     ];
     expect(expressions.length).toBeGreaterThan(50);
     const failures: string[] = [];
@@ -161,7 +214,10 @@ describeReal('PromQL of the Grafana dashboards and recording rules against a rea
 
     type Rules = { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
     const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as PromResponse<Rules>;
-    const unhealthy = rules.status === 'success' ? rules.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok') : [{ name: 'rules API', health: 'error' }];
+    const unhealthy =
+      rules.status === 'success'
+        ? rules.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok')
+        : [{ name: 'rules API', health: 'error' }];
     expect(unhealthy).toEqual([]);
   }, 60_000);
 });

@@ -12,7 +12,11 @@ export interface CapacityReport {
   result: CapacityResult;
 }
 
-const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = (text: unknown) =>
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 const int = (n: number | null) => (n === null ? '–' : Math.round(n).toLocaleString('en-US'));
 
 /** Steps sorted by rate, the latest measurement winning where a rate ran twice (uPlot needs a strictly rising x). */
@@ -30,9 +34,17 @@ export function kneeCurve(result: CapacityResult) {
 export async function renderCapacityHtml(report: CapacityReport): Promise<string> {
   const { js, css } = await uplot();
   const r = report.result;
-  const found = r.maxSustainablePerSecond === null ? (r.stoppedBy === 'low-bound-failed' ? 'none (the low bound failed)' : 'none (no confirmation held)') : `${int(r.maxSustainablePerSecond)} events/s ${r.confirmed ? '(confirmed)' : '(not confirmed)'}`;
+  const found =
+    r.maxSustainablePerSecond === null
+      ? r.stoppedBy === 'low-bound-failed'
+        ? 'none (the low bound failed)'
+        : 'none (no confirmation held)'
+      : `${int(r.maxSustainablePerSecond)} events/s ${r.confirmed ? '(confirmed)' : '(not confirmed)'}`;
   const rows = r.steps
-    .map((s, i) => `<tr><td>${i + 1}</td><td>${s.kind}</td><td>${int(s.ratePerSecond)}</td><td>${int(s.achievedRatePerSecond)}</td><td>${s.p50Ms.toFixed(1)}</td><td>${s.p99Ms.toFixed(1)}</td><td>${int(s.lagEndEvents)}</td><td>${int(s.lagSlopePerSecond)}</td><td>${int(s.lost)}</td><td class="${s.passed ? 'pass' : 'fail'}">${s.passed ? 'pass' : 'FAIL'}</td><td>${esc(s.reasons.join('; '))}</td></tr>`)
+    .map(
+      (s, i) =>
+        `<tr><td>${i + 1}</td><td>${s.kind}</td><td>${int(s.ratePerSecond)}</td><td>${int(s.achievedRatePerSecond)}</td><td>${s.p50Ms.toFixed(1)}</td><td>${s.p99Ms.toFixed(1)}</td><td>${int(s.lagEndEvents)}</td><td>${int(s.lagSlopePerSecond)}</td><td>${int(s.lost)}</td><td class="${s.passed ? 'pass' : 'fail'}">${s.passed ? 'pass' : 'FAIL'}</td><td>${esc(s.reasons.join('; '))}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>capacity ${esc(report.startedAt)} — logperf</title>

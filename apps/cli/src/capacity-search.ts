@@ -62,15 +62,34 @@ export function judgeStep(m: StepMeasurement, kind: 'step' | 'confirm', c: StepC
   const lost = m.stored === null ? null : Math.max(0, m.acknowledged - m.stored);
   const achievedRatio = m.ratePerSecond > 0 ? m.achievedRatePerSecond / m.ratePerSecond : 0;
   if (m.p99Ms > c.maxP99Ms) reasons.push(`p99 ${m.p99Ms.toFixed(0)} ms > ${c.maxP99Ms} ms`);
-  if (achievedRatio < c.minAchievedRatio) reasons.push(`achieved ${(achievedRatio * 100).toFixed(1)} % of intended < ${(c.minAchievedRatio * 100).toFixed(0)} %`);
-  if (m.errors > 0) reasons.push(`${m.errors} refused or failed (${Object.entries(m.errorKinds).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  if (achievedRatio < c.minAchievedRatio)
+    reasons.push(
+      `achieved ${(achievedRatio * 100).toFixed(1)} % of intended < ${(c.minAchievedRatio * 100).toFixed(0)} %`,
+    );
+  if (m.errors > 0)
+    reasons.push(
+      `${m.errors} refused or failed (${Object.entries(m.errorKinds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
   if (m.dropped > 0) reasons.push(`${m.dropped} dropped by the generator`);
   if (slope === null) reasons.push('lag not judged (no processor counts)');
-  else if (slope > c.maxLagGrowthShare * m.ratePerSecond) reasons.push(`lag growing ${slope.toFixed(0)} events/s per s > ${(c.maxLagGrowthShare * m.ratePerSecond).toFixed(0)}`);
+  else if (slope > c.maxLagGrowthShare * m.ratePerSecond)
+    reasons.push(
+      `lag growing ${slope.toFixed(0)} events/s per s > ${(c.maxLagGrowthShare * m.ratePerSecond).toFixed(0)}`,
+    );
   if (lost === null) reasons.push('loss not judged (no processor counts)');
   else if (lost > 0) reasons.push(`${lost} acknowledged events not stored after the drain`);
   const judged = (r: string) => !r.includes('not judged');
-  return { ...m, kind, lagSlopePerSecond: slope, lagEndEvents: m.lagSamples.at(-1)?.[1] ?? null, lost, passed: !reasons.some(judged), reasons };
+  return {
+    ...m,
+    kind,
+    lagSlopePerSecond: slope,
+    lagEndEvents: m.lagSamples.at(-1)?.[1] ?? null,
+    lost,
+    passed: !reasons.some(judged),
+    reasons,
+  };
 }
 
 export interface SearchOptions {
@@ -105,7 +124,11 @@ const roundRate = (rate: number, resolution: number) => {
  * highest passing rate. A failed confirmation lowers the bracket's top to that rate and the search goes on below it.
  * `outOfTime` is asked before each step; one step is always kept for the confirmation.
  */
-export async function searchCapacity(runStep: RunStep, options: SearchOptions, outOfTime: () => boolean = () => false): Promise<CapacityResult> {
+export async function searchCapacity(
+  runStep: RunStep,
+  options: SearchOptions,
+  outOfTime: () => boolean = () => false,
+): Promise<CapacityResult> {
   const steps: StepVerdict[] = [];
   const passes: number[] = [];
   const run = async (rate: number, kind: 'step' | 'confirm') => {
@@ -114,7 +137,12 @@ export async function searchCapacity(runStep: RunStep, options: SearchOptions, o
     if (verdict.passed && kind === 'step') passes.push(rate);
     return verdict.passed;
   };
-  const done = (lo: number | null, hi: number | null, confirmed: boolean, stoppedBy: CapacityResult['stoppedBy']): CapacityResult => ({ maxSustainablePerSecond: lo, confirmed, firstFailingPerSecond: hi, stoppedBy, steps });
+  const done = (
+    lo: number | null,
+    hi: number | null,
+    confirmed: boolean,
+    stoppedBy: CapacityResult['stoppedBy'],
+  ): CapacityResult => ({ maxSustainablePerSecond: lo, confirmed, firstFailingPerSecond: hi, stoppedBy, steps });
 
   if (!(await run(options.lowPerSecond, 'step'))) return done(null, options.lowPerSecond, false, 'low-bound-failed');
   let lo = options.lowPerSecond;
@@ -141,7 +169,8 @@ export async function searchCapacity(runStep: RunStep, options: SearchOptions, o
       if (await run(mid, 'step')) lo = mid;
       else hi = mid;
     }
-    if (steps.length >= options.maxSteps || outOfTime()) return done(lo, hi, false, steps.length >= options.maxSteps ? 'max-steps' : 'time');
+    if (steps.length >= options.maxSteps || outOfTime())
+      return done(lo, hi, false, steps.length >= options.maxSteps ? 'max-steps' : 'time');
     if (await run(lo, 'confirm')) return done(lo, hi, true, stoppedBy);
     hi = lo;
     const below = passes.filter((p) => p < lo);

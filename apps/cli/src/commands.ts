@@ -10,9 +10,15 @@ const BACKEND_FLAGS: CommandSpec['flags'] = {
   store: { type: 'string', help: 'pglite | postgres (env LOGPERF_STORE, default pglite)' },
   cache: { type: 'string', help: 'memory | redis (env LOGPERF_CACHE, default memory)' },
   real: { type: 'boolean', help: 'shorthand for --bus kafka --store postgres --cache redis' },
-  'kafka-brokers': { type: 'string', help: 'host:port[,host:port] (env LOGPERF_KAFKA_BROKERS, default 127.0.0.1:9092)' },
+  'kafka-brokers': {
+    type: 'string',
+    help: 'host:port[,host:port] (env LOGPERF_KAFKA_BROKERS, default 127.0.0.1:9092)',
+  },
   'database-url': { type: 'string', help: 'PostgreSQL URL (env LOGPERF_DATABASE_URL)' },
-  'pglite-dir': { type: 'string', help: 'keep the embedded store on disk here (env LOGPERF_PGLITE_DIR; default in memory)' },
+  'pglite-dir': {
+    type: 'string',
+    help: 'keep the embedded store on disk here (env LOGPERF_PGLITE_DIR; default in memory)',
+  },
   'redis-url': { type: 'string', help: 'Redis URL (env LOGPERF_REDIS_URL)' },
   host: { type: 'string', help: 'address to bind (env LOGPERF_HOST, default 127.0.0.1)' },
   'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (env LOGPERF_LOG_LEVEL)' },
@@ -53,8 +59,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       ...BACKEND_FLAGS,
       port: { type: 'string', help: 'port (env LOGPERF_MONITOR_PORT, default 8080)' },
-      nodes: { type: 'string', help: 'node URLs to scrape (env LOGPERF_MONITOR_NODES, default gateway, processor and load generator)' },
-      thresholds: { type: 'string', help: 'bottleneck thresholds as JSON, e.g. {"cpuPercent":60} (env LOGPERF_MONITOR_THRESHOLDS)' },
+      nodes: {
+        type: 'string',
+        help: 'node URLs to scrape (env LOGPERF_MONITOR_NODES, default gateway, processor and load generator)',
+      },
+      thresholds: {
+        type: 'string',
+        help: 'bottleneck thresholds as JSON, e.g. {"cpuPercent":60} (env LOGPERF_MONITOR_THRESHOLDS)',
+      },
     },
   },
   loadgen: {
@@ -63,8 +75,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       ...BACKEND_FLAGS,
       port: { type: 'string', help: 'port (env LOGPERF_LOADGEN_PORT, default 8081)' },
-      'allowed-targets': { type: 'string', help: 'origins tests may target (env LOGPERF_LOADGEN_ALLOWED_TARGETS, default the gateway)' },
-      'processor-urls': { type: 'string', help: 'processors to read end-to-end latency from (env LOGPERF_PROCESSOR_URLS)' },
+      'allowed-targets': {
+        type: 'string',
+        help: 'origins tests may target (env LOGPERF_LOADGEN_ALLOWED_TARGETS, default the gateway)',
+      },
+      'processor-urls': {
+        type: 'string',
+        help: 'processors to read end-to-end latency from (env LOGPERF_PROCESSOR_URLS)',
+      },
     },
   },
   analyzer: {
@@ -89,10 +107,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: { ...BACKEND_FLAGS },
   },
   demo: {
-    summary: 'run the whole system embedded, a scaled-down seed burst (1,000 → 4,000 → 1,000 events/s, 10 s each), then a summary and reports/<test>.html|json',
-    usage: 'logperf demo [--once] [--baseline-rate N] [--burst-rate N] [--baseline PT10S] [--burst PT10S] [--report-dir reports]',
+    summary:
+      'run the whole system embedded, a scaled-down seed burst (1,000 → 4,000 → 1,000 events/s, 10 s each), then a summary and reports/<test>.html|json',
+    usage:
+      'logperf demo [--once] [--baseline-rate N] [--burst-rate N] [--baseline PT10S] [--burst PT10S] [--report-dir reports]',
     flags: {
-      once: { type: 'boolean', help: 'exit after the report (status 0 when every threshold passed) instead of keeping the dashboard up' },
+      once: {
+        type: 'boolean',
+        help: 'exit after the report (status 0 when every threshold passed) instead of keeping the dashboard up',
+      },
       'report-dir': { type: 'string', help: 'where to write the report (default reports/)' },
       'baseline-rate': { type: 'string', help: 'events/s in the baseline and recovery (default 1000)' },
       'burst-rate': { type: 'string', help: 'events/s in the burst (default 4000)' },
@@ -112,7 +135,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   burst: {
     summary: "run the seed's burst test: baseline → burst → recovery (exit 1 when a threshold fails)",
-    usage: 'logperf burst [--baseline-rate 5000] [--burst-rate 20000] [--baseline PT2M] [--burst PT1M] [--recovery PT2M] [--in-process | --url URL]',
+    usage:
+      'logperf burst [--baseline-rate 5000] [--burst-rate 20000] [--baseline PT2M] [--burst PT1M] [--recovery PT2M] [--in-process | --url URL]',
     flags: {
       'baseline-rate': { type: 'string', help: 'events/s in the baseline and recovery phases (default 5000)' },
       'burst-rate': { type: 'string', help: 'events/s in the burst (default 20000)' },
@@ -124,7 +148,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   ramp: {
     summary: "run the seed's ramp test: start → target rate linearly, then hold (exit 1 when a threshold fails)",
-    usage: 'logperf ramp [--start-rate 1000] [--target-rate 15000] [--ramp PT10M] [--hold PT1M] [--in-process | --url URL]',
+    usage:
+      'logperf ramp [--start-rate 1000] [--target-rate 15000] [--ramp PT10M] [--hold PT1M] [--in-process | --url URL]',
     flags: {
       'start-rate': { type: 'string', help: 'events/s at the start (default 1000)' },
       'target-rate': { type: 'string', help: 'events/s at the end of the ramp and during the hold (default 15000)' },
@@ -134,22 +159,33 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   capacity: {
-    summary: 'find the maximum sustainable rate: binary search over short constant-rate steps, then a confirmation; knee curve to reports/',
-    usage: 'logperf capacity [--low 1000] [--high 20000] [--resolution 500] [--p99 500] [--step-seconds 10] [--confirm-seconds 30] [--max-steps 10] [--max-minutes 15] [--real | --url URL]',
+    summary:
+      'find the maximum sustainable rate: binary search over short constant-rate steps, then a confirmation; knee curve to reports/',
+    usage:
+      'logperf capacity [--low 1000] [--high 20000] [--resolution 500] [--p99 500] [--step-seconds 10] [--confirm-seconds 30] [--max-steps 10] [--max-minutes 15] [--real | --url URL]',
     flags: {
       low: { type: 'string', help: 'lowest rate to try, events/s (default 1000)' },
       high: { type: 'string', help: 'highest rate to try, events/s (default 20000)' },
       resolution: { type: 'string', help: 'stop bisecting when the bracket is this narrow, events/s (default 500)' },
       p99: { type: 'string', help: 'a step passes with corrected p99 at most this many ms (default 500)' },
       'min-achieved': { type: 'string', help: 'a step passes with achieved/intended at least this (default 0.95)' },
-      'max-lag-growth': { type: 'string', help: 'a step passes with lag growing at most this share of the rate per second (default 0.02)' },
+      'max-lag-growth': {
+        type: 'string',
+        help: 'a step passes with lag growing at most this share of the rate per second (default 0.02)',
+      },
       'step-seconds': { type: 'string', help: 'judged seconds per search step (default 10)' },
       'confirm-seconds': { type: 'string', help: 'judged seconds of the confirmation step (default 30)' },
       'warmup-seconds': { type: 'string', help: 'unjudged seconds at the same rate before each step (default 2)' },
-      'drain-seconds': { type: 'string', help: 'how long to wait after a step for acknowledged events to be stored (default 10)' },
+      'drain-seconds': {
+        type: 'string',
+        help: 'how long to wait after a step for acknowledged events to be stored (default 10)',
+      },
       'max-steps': { type: 'string', help: 'at most this many steps, the confirmation included (default 10)' },
       'max-minutes': { type: 'string', help: 'stop searching when the next step would end after this (default 15)' },
-      'processor-urls': { type: 'string', help: 'processors whose stored counts give lag and loss (with --url; default LOGPERF_PROCESSOR_URLS)' },
+      'processor-urls': {
+        type: 'string',
+        help: 'processors whose stored counts give lag and loss (with --url; default LOGPERF_PROCESSOR_URLS)',
+      },
       'report-dir': { type: 'string', help: 'where to write capacity-<time>.json|html (default reports/)' },
       instances: { type: 'string', help: 'processor consumer-group members in this process (default 1)' },
       url: TEST_FLAGS.url!,
@@ -171,7 +207,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...BACKEND_FLAGS,
       instances: { type: 'string', help: 'consumer-group members in this process (default 1)' },
       port: { type: 'string', help: 'port (env LOGPERF_PROCESSOR_PORT, default 8091)' },
-      'max-wait-ms': { type: 'string', help: 'how long a batch may wait to fill before it is written (env LOGPERF_PROCESSOR_MAX_WAIT_MS, default 5)' },
+      'max-wait-ms': {
+        type: 'string',
+        help: 'how long a batch may wait to fill before it is written (env LOGPERF_PROCESSOR_MAX_WAIT_MS, default 5)',
+      },
     },
   },
 };
@@ -182,6 +221,8 @@ export function helpText(command?: string): string {
     const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
     return `logperf — load-test, monitor and plan a Kafka → processor → PostgreSQL + Redis log cluster\n\nUsage: logperf <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\nRun 'logperf <command> --help' for its flags.`;
   }
-  const flags = Object.entries(spec.flags).map(([name, f]) => `  --${(name + (f.type === 'string' ? ' <value>' : '')).padEnd(26)}${f.help}`);
+  const flags = Object.entries(spec.flags).map(
+    ([name, f]) => `  --${(name + (f.type === 'string' ? ' <value>' : '')).padEnd(26)}${f.help}`,
+  );
   return `${spec.summary}\n\nUsage: ${spec.usage}\n\nFlags:\n${flags.join('\n')}`;
 }

@@ -11,7 +11,14 @@ import { runTestCommand } from './test-command.js';
 type Values = Record<string, string | boolean | undefined>;
 
 /** The seed's burst shape at a quarter of its rates and a sixth of its phases, unless flags say otherwise. */
-const DEMO_DEFAULTS: Values = { name: 'demo-burst', 'baseline-rate': '1000', 'burst-rate': '4000', baseline: 'PT10S', burst: 'PT10S', 'error-rate': '0' };
+const DEMO_DEFAULTS: Values = {
+  name: 'demo-burst',
+  'baseline-rate': '1000',
+  'burst-rate': '4000',
+  baseline: 'PT10S',
+  burst: 'PT10S',
+  'error-rate': '0',
+};
 
 export async function runDemo(started: StartedRoles, values: Values, config: Config): Promise<number> {
   const monitor = started.urlOf('monitor')!;
@@ -23,7 +30,11 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
   const windowSeconds = Math.max(10, Math.ceil(test.result.durationSeconds));
   const res = await fetch(`${monitor}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`);
   const { bottlenecks } = (await res.json()) as { bottlenecks: Bottleneck[] };
-  console.log(bottlenecks.length === 0 ? '\nbottlenecks: none detected' : `\nbottlenecks:\n${bottlenecks.map((b) => `  ${b.rule}: ${b.evidence}\n    → ${b.recommendation}`).join('\n')}`);
+  console.log(
+    bottlenecks.length === 0
+      ? '\nbottlenecks: none detected'
+      : `\nbottlenecks:\n${bottlenecks.map((b) => `  ${b.rule}: ${b.evidence}\n    → ${b.recommendation}`).join('\n')}`,
+  );
 
   const analysis = await analyse(started.urlOf('analyzer'), test.testId);
   if (analysis) {
@@ -44,8 +55,12 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
 async function analyse(analyzer: string | undefined, testId: string): Promise<Analysis | undefined> {
   if (!analyzer) return undefined;
   const [diagnosis, { recommendations }] = await Promise.all([
-    request<Pick<Analysis, 'summary' | 'findings'>>(`${analyzer}/api/analysis/bottlenecks?testId=${encodeURIComponent(testId)}`),
-    request<Pick<Analysis, 'recommendations'>>(`${analyzer}/api/analysis/recommendations?testId=${encodeURIComponent(testId)}`),
+    request<Pick<Analysis, 'summary' | 'findings'>>(
+      `${analyzer}/api/analysis/bottlenecks?testId=${encodeURIComponent(testId)}`,
+    ),
+    request<Pick<Analysis, 'recommendations'>>(
+      `${analyzer}/api/analysis/recommendations?testId=${encodeURIComponent(testId)}`,
+    ),
   ]);
   return { summary: diagnosis.summary, findings: diagnosis.findings, recommendations };
 }

@@ -12,12 +12,19 @@ export interface Bottleneck {
   recommendation: string;
 }
 
-const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = (text: unknown) =>
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 const num = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 export async function uplot(): Promise<{ js: string; css: string }> {
   const dir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
-  const [js, css] = await Promise.all([readFile(join(dir, 'uPlot.iife.min.js'), 'utf8'), readFile(join(dir, 'uPlot.min.css'), 'utf8')]);
+  const [js, css] = await Promise.all([
+    readFile(join(dir, 'uPlot.iife.min.js'), 'utf8'),
+    readFile(join(dir, 'uPlot.min.css'), 'utf8'),
+  ]);
   return { js, css };
 }
 
@@ -30,12 +37,24 @@ export interface Analysis {
 
 function analysisHtml(analysis: Analysis | undefined): string {
   if (!analysis) return '<p>analyzer not reachable</p>';
-  const findings = analysis.findings.map((f) => `<li><strong>${num(f.confidence, 2)} ${esc(f.component)} ${esc(f.resource)}</strong>: ${esc(f.evidence)}</li>`).join('');
-  const recommendations = analysis.recommendations.map((r) => `<li><strong>${esc(r.area)}</strong>: ${esc(r.action)}<br>because ${esc(r.evidence)}</li>`).join('') || '<li class="pass">none: no measured condition calls for one</li>';
+  const findings = analysis.findings
+    .map(
+      (f) =>
+        `<li><strong>${num(f.confidence, 2)} ${esc(f.component)} ${esc(f.resource)}</strong>: ${esc(f.evidence)}</li>`,
+    )
+    .join('');
+  const recommendations =
+    analysis.recommendations
+      .map((r) => `<li><strong>${esc(r.area)}</strong>: ${esc(r.action)}<br>because ${esc(r.evidence)}</li>`)
+      .join('') || '<li class="pass">none: no measured condition calls for one</li>';
   return `<p>${esc(analysis.summary)}</p>${findings ? `<ol>${findings}</ol>` : ''}<h3>Recommendations</h3><ul>${recommendations}</ul>`;
 }
 
-export async function renderHtmlReport(test: LoadTestResult, bottlenecks: readonly Bottleneck[], analysis?: Analysis): Promise<string> {
+export async function renderHtmlReport(
+  test: LoadTestResult,
+  bottlenecks: readonly Bottleneck[],
+  analysis?: Analysis,
+): Promise<string> {
   const r = test.result;
   const { js, css } = await uplot();
   const timeline = r.timeline;
@@ -48,11 +67,32 @@ export async function renderHtmlReport(test: LoadTestResult, bottlenecks: readon
     p99: timeline.map((s) => s.latencyMs.p99),
   };
   const phases = r.phases
-    .map((p) => `<tr><td>${esc(p.name)}</td><td>${num(p.durationSeconds, 0)}</td><td>${num(p.intendedRatePerSecond, 0)}</td><td>${num(p.achievedRatePerSecond, 0)}</td><td>${num(p.latencyMs.p50)}</td><td>${num(p.latencyMs.p95)}</td><td>${num(p.latencyMs.p99)}</td><td>${num(p.late, 0)}</td><td>${num(p.dropped, 0)}</td><td>${esc(Object.entries(p.errors).map(([k, v]) => `${k}: ${v}`).join(', ') || '0')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.name)}</td><td>${num(p.durationSeconds, 0)}</td><td>${num(p.intendedRatePerSecond, 0)}</td><td>${num(p.achievedRatePerSecond, 0)}</td><td>${num(p.latencyMs.p50)}</td><td>${num(p.latencyMs.p95)}</td><td>${num(p.latencyMs.p99)}</td><td>${num(p.late, 0)}</td><td>${num(p.dropped, 0)}</td><td>${esc(
+          Object.entries(p.errors)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || '0',
+        )}</td></tr>`,
+    )
     .join('');
-  const thresholds = r.thresholds.map((t) => `<li class="${t.passed ? 'pass' : 'fail'}">${t.passed ? 'PASS' : 'FAIL'} ${esc(t.name)}: ${num(t.actual, 3)} (limit ${num(t.limit, 3)})</li>`).join('') || '<li>no thresholds set</li>';
-  const e2e = r.endToEnd.available ? `p50 ${num(r.endToEnd.latencyMs.p50)} ms · p95 ${num(r.endToEnd.latencyMs.p95)} ms · p99 ${num(r.endToEnd.latencyMs.p99)} ms over ${num(r.endToEnd.stored, 0)} stored events` : `not available: ${esc(r.endToEnd.reason)}`;
-  const verdicts = bottlenecks.map((b) => `<li class="${esc(b.severity)}"><strong>${esc(b.rule)}</strong>: ${esc(b.evidence)}<br>→ ${esc(b.recommendation)}</li>`).join('') || '<li class="pass">none detected</li>';
+  const thresholds =
+    r.thresholds
+      .map(
+        (t) =>
+          `<li class="${t.passed ? 'pass' : 'fail'}">${t.passed ? 'PASS' : 'FAIL'} ${esc(t.name)}: ${num(t.actual, 3)} (limit ${num(t.limit, 3)})</li>`,
+      )
+      .join('') || '<li>no thresholds set</li>';
+  const e2e = r.endToEnd.available
+    ? `p50 ${num(r.endToEnd.latencyMs.p50)} ms · p95 ${num(r.endToEnd.latencyMs.p95)} ms · p99 ${num(r.endToEnd.latencyMs.p99)} ms over ${num(r.endToEnd.stored, 0)} stored events`
+    : `not available: ${esc(r.endToEnd.reason)}`;
+  const verdicts =
+    bottlenecks
+      .map(
+        (b) =>
+          `<li class="${esc(b.severity)}"><strong>${esc(b.rule)}</strong>: ${esc(b.evidence)}<br>→ ${esc(b.recommendation)}</li>`,
+      )
+      .join('') || '<li class="pass">none detected</li>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(test.testName)} — logperf report</title>
 <style>${css}</style>

@@ -25,10 +25,27 @@ export interface ResultBody {
   saturatedAtSeconds: number | null;
   latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number };
   serviceTimeMs: { p50: number; p99: number };
-  phases: { name: string; durationSeconds: number; intendedRatePerSecond: number; achievedRatePerSecond: number; acknowledged: number; dropped: number; late: number; errors: Record<string, number>; latencyMs: { p50: number; p95: number; p99: number } }[];
-  endToEnd: { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number } | { available: false; reason: string };
+  phases: {
+    name: string;
+    durationSeconds: number;
+    intendedRatePerSecond: number;
+    achievedRatePerSecond: number;
+    acknowledged: number;
+    dropped: number;
+    late: number;
+    errors: Record<string, number>;
+    latencyMs: { p50: number; p95: number; p99: number };
+  }[];
+  endToEnd:
+    | { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number }
+    | { available: false; reason: string };
   thresholds: { name: string; limit: number; actual: number; passed: boolean }[];
-  timeline: { second: number; intended: number; acknowledged: number; latencyMs: { p50: number; p90: number; p99: number } }[];
+  timeline: {
+    second: number;
+    intended: number;
+    acknowledged: number;
+    latencyMs: { p50: number; p90: number; p99: number };
+  }[];
   passed: boolean;
 }
 
@@ -36,10 +53,14 @@ export type { Progress } from '@logperf/loadgen';
 
 /** A JSON request to one of our services; a non-2xx answer throws with the service's error message. */
 export async function request<T>(url: string, init: RequestInit & { token?: string | undefined } = {}): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+  };
   const res = await fetch(url, { ...init, headers });
   const body = (await res.json()) as T & { error?: { code: string; message: string } };
-  if (!res.ok) throw new AppError('UNPROCESSABLE', `${res.status} from ${url}: ${body.error?.message ?? JSON.stringify(body)}`);
+  if (!res.ok)
+    throw new AppError('UNPROCESSABLE', `${res.status} from ${url}: ${body.error?.message ?? JSON.stringify(body)}`);
   return body;
 }
 
@@ -49,12 +70,23 @@ export async function runLoadTest(
   body: Record<string, unknown>,
   options: { token?: string | undefined; onProgress: (p: Progress) => void; signal?: AbortSignal },
 ): Promise<LoadTestResult> {
-  const { testId } = await request<{ testId: string }>(`${loadgenUrl}/api/loadtest/${kind}`, { method: 'POST', body: JSON.stringify(body), token: options.token });
-  const stop = () => void request(`${loadgenUrl}/api/loadtest/${testId}/stop`, { method: 'POST', body: '{}', token: options.token }).catch(() => undefined);
+  const { testId } = await request<{ testId: string }>(`${loadgenUrl}/api/loadtest/${kind}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    token: options.token,
+  });
+  const stop = () =>
+    void request(`${loadgenUrl}/api/loadtest/${testId}/stop`, {
+      method: 'POST',
+      body: '{}',
+      token: options.token,
+    }).catch(() => undefined);
   options.signal?.addEventListener('abort', stop, { once: true });
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const status = await request<(Progress & { status: 'running' }) | LoadTestResult>(`${loadgenUrl}/api/loadtest/${testId}`);
+    const status = await request<(Progress & { status: 'running' }) | LoadTestResult>(
+      `${loadgenUrl}/api/loadtest/${testId}`,
+    );
     if (status.status === 'running') options.onProgress(status as Progress);
     else return status as LoadTestResult;
   }

@@ -11,12 +11,20 @@ import { runTestCommand } from './test-command.js';
 import { runCapacityCommand } from './capacity-command.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
-const SERVICE_ROLES: Record<string, Role[]> = { up: ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'], gateway: ['gateway'], processor: ['processor'], loadgen: ['loadgen'], monitor: ['monitor'], analyzer: ['analyzer'] };
+const SERVICE_ROLES: Record<string, Role[]> = {
+  up: ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'],
+  gateway: ['gateway'],
+  processor: ['processor'],
+  loadgen: ['loadgen'],
+  monitor: ['monitor'],
+  analyzer: ['analyzer'],
+};
 
 function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new AppError('VALIDATION_FAILED', `--${name} must be an integer from 1 to 64, got '${String(value)}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new AppError('VALIDATION_FAILED', `--${name} must be an integer from 1 to 64, got '${String(value)}'`);
   return n;
 }
 
@@ -38,7 +46,12 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   // `analyze --compare A B` takes the candidate as the one positional argument.
-  const { values, positionals } = parseArgs({ args: rest, options: spec.flags, strict: true, allowPositionals: command === 'analyze' });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: spec.flags,
+    strict: true,
+    allowPositionals: command === 'analyze',
+  });
   if (values.help) {
     console.log(helpText(command));
     return 0;
@@ -50,8 +63,19 @@ async function run(argv: string[]): Promise<number> {
   const instances = positiveInt(values.instances, 'instances', 1);
 
   if (command === 'burst' || command === 'ramp') {
-    if (!values['in-process']) return (await runTestCommand(command, values, typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`, config.apiToken)).code;
-    const started = await startRoles(SERVICE_ROLES.up!, config, logger, { instances, ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0 } });
+    if (!values['in-process'])
+      return (
+        await runTestCommand(
+          command,
+          values,
+          typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`,
+          config.apiToken,
+        )
+      ).code;
+    const started = await startRoles(SERVICE_ROLES.up!, config, logger, {
+      instances,
+      ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0 },
+    });
     try {
       return (await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken)).code;
     } finally {
@@ -63,8 +87,10 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'analyze') {
     const baseline = typeof values.compare === 'string' ? values.compare : undefined;
-    if (baseline !== undefined && positionals.length !== 1) throw new AppError('VALIDATION_FAILED', '--compare takes two test ids: --compare BASELINE CANDIDATE');
-    if (baseline === undefined && positionals.length > 0) throw new AppError('VALIDATION_FAILED', `unexpected argument '${positionals[0]}'`);
+    if (baseline !== undefined && positionals.length !== 1)
+      throw new AppError('VALIDATION_FAILED', '--compare takes two test ids: --compare BASELINE CANDIDATE');
+    if (baseline === undefined && positionals.length > 0)
+      throw new AppError('VALIDATION_FAILED', `unexpected argument '${positionals[0]}'`);
     return runAnalyze({
       url: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.analyzer}`,
       testId: typeof values.test === 'string' ? values.test : undefined,
@@ -91,8 +117,15 @@ async function run(argv: string[]): Promise<number> {
 
   const started = await startRoles(SERVICE_ROLES[command] ?? [], config, logger, { instances });
   for (const role of started.roles) {
-    const backends = started.backends ? `  (bus ${started.backends.bus.kind}, store ${started.backends.store.kind}, cache ${started.backends.cache.kind})` : `  (results in ${config.store})`;
-    const where = role.role === 'loadgen' ? `  (results in ${config.store})` : role.role === 'monitor' ? `  (dashboard ${role.url}/)` : backends;
+    const backends = started.backends
+      ? `  (bus ${started.backends.bus.kind}, store ${started.backends.store.kind}, cache ${started.backends.cache.kind})`
+      : `  (results in ${config.store})`;
+    const where =
+      role.role === 'loadgen'
+        ? `  (results in ${config.store})`
+        : role.role === 'monitor'
+          ? `  (dashboard ${role.url}/)`
+          : backends;
     console.log(`${role.role.padEnd(10)} ${role.url}${where}`);
   }
   const signal = await waitForSignal();
@@ -105,7 +138,8 @@ run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof AppError) console.error(`logperf: ${error.message}`);
-    else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`logperf: ${error.message}`);
+    else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      console.error(`logperf: ${error.message}`);
     else console.error(error);
     process.exit(1);
   },

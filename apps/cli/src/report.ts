@@ -7,7 +7,11 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 /** Rows as aligned columns: text columns (default the first) to the left, numbers to the right. */
 export function textTable(rows: readonly (readonly string[])[], leftColumns: readonly number[] = [0]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) => row.map((cell, c) => (leftColumns.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row.map((cell, c) => (leftColumns.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+    )
+    .join('\n');
 }
 
 export function progressLine(p: Progress): string {
@@ -19,11 +23,36 @@ export function progressLine(p: Progress): string {
 
 export function summary(test: LoadTestResult): string {
   const r = test.result;
-  const errors = (e: Record<string, number>) => Object.entries(e).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+  const errors = (e: Record<string, number>) =>
+    Object.entries(e)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ') || '0';
   const rows = [
     ['phase', 'seconds', 'intended/s', 'achieved/s', 'p50 ms', 'p95 ms', 'p99 ms', 'late', 'dropped', 'errors'],
-    ...r.phases.map((p) => [p.name, p.durationSeconds.toFixed(0), int(p.intendedRatePerSecond), int(p.achievedRatePerSecond), ms(p.latencyMs.p50), ms(p.latencyMs.p95), ms(p.latencyMs.p99), int(p.late), int(p.dropped), errors(p.errors)]),
-    ['all', r.durationSeconds.toFixed(1), int(r.intendedRatePerSecond), int(r.achievedRatePerSecond), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), int(r.late), int(r.dropped), errors(r.errors)],
+    ...r.phases.map((p) => [
+      p.name,
+      p.durationSeconds.toFixed(0),
+      int(p.intendedRatePerSecond),
+      int(p.achievedRatePerSecond),
+      ms(p.latencyMs.p50),
+      ms(p.latencyMs.p95),
+      ms(p.latencyMs.p99),
+      int(p.late),
+      int(p.dropped),
+      errors(p.errors),
+    ]),
+    [
+      'all',
+      r.durationSeconds.toFixed(1),
+      int(r.intendedRatePerSecond),
+      int(r.achievedRatePerSecond),
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p95),
+      ms(r.latencyMs.p99),
+      int(r.late),
+      int(r.dropped),
+      errors(r.errors),
+    ],
   ];
   const table = textTable(rows);
   const lines = [
@@ -32,11 +61,15 @@ export function summary(test: LoadTestResult): string {
     table,
     '',
     `latency is from each event's intended send time (coordinated-omission corrected); service time p50 ${ms(r.serviceTimeMs.p50)} ms, p99 ${ms(r.serviceTimeMs.p99)} ms`,
-    r.saturated ? `the generator fell behind its schedule at ${r.saturatedAtSeconds?.toFixed(1)} s (saturated): late events count as latency` : 'the generator kept its schedule (not saturated)',
+    r.saturated
+      ? `the generator fell behind its schedule at ${r.saturatedAtSeconds?.toFixed(1)} s (saturated): late events count as latency`
+      : 'the generator kept its schedule (not saturated)',
     r.endToEnd.available
       ? `end-to-end (event timestamp → stored), from the processors: p50 ${ms(r.endToEnd.latencyMs.p50)} ms, p95 ${ms(r.endToEnd.latencyMs.p95)} ms, p99 ${ms(r.endToEnd.latencyMs.p99)} ms over ${int(r.endToEnd.stored)} events`
       : `end-to-end: not available (${r.endToEnd.reason})`,
-    ...r.thresholds.map((t) => `${t.passed ? 'PASS' : 'FAIL'} ${t.name}: ${Number(t.actual.toFixed(4))} (limit ${t.limit})`),
+    ...r.thresholds.map(
+      (t) => `${t.passed ? 'PASS' : 'FAIL'} ${t.name}: ${Number(t.actual.toFixed(4))} (limit ${t.limit})`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -22,7 +22,12 @@ export interface StartOptions {
   backends?: Backends;
 }
 
-export async function startRoles(wanted: readonly Role[], config: Config, logger: Logger, options: StartOptions): Promise<StartedRoles> {
+export async function startRoles(
+  wanted: readonly Role[],
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+): Promise<StartedRoles> {
   const needsCluster = wanted.includes('processor') || wanted.includes('gateway');
   const backends = needsCluster ? (options.backends ?? (await createBackends(config, logger))) : undefined;
   // Roles in one process share the store's database (an embedded PGlite takes seconds to start); alone, each opens its own.
@@ -32,8 +37,12 @@ export async function startRoles(wanted: readonly Role[], config: Config, logger
   const roles: RunningRole[] = [];
   const urlOf = (role: Role) => roles.find((r) => r.role === role)?.url;
   const port = (role: Role) => options.ports?.[role];
-  if (backends && wanted.includes('processor')) roles.push(await startProcessor({ config, backends, logger, instances: options.instances, ...withPort(port('processor')) }));
-  if (backends && wanted.includes('gateway')) roles.push(await startGateway({ config, backends, logger, ...withPort(port('gateway')) }));
+  if (backends && wanted.includes('processor'))
+    roles.push(
+      await startProcessor({ config, backends, logger, instances: options.instances, ...withPort(port('processor')) }),
+    );
+  if (backends && wanted.includes('gateway'))
+    roles.push(await startGateway({ config, backends, logger, ...withPort(port('gateway')) }));
   if (wanted.includes('loadgen')) {
     const gateway = urlOf('gateway');
     const processor = urlOf('processor');

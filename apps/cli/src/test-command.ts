@@ -20,7 +20,8 @@ const THRESHOLD_FLAGS = { p95: 'p95Ms', p99: 'p99Ms', 'error-rate': 'errorRate' 
 
 export function testRequest(kind: 'burst' | 'ramp', values: Values): Record<string, unknown> {
   const thresholds: Record<string, number> = {};
-  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) if (values[flag] !== undefined) thresholds[key] = number(values, flag, 0);
+  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS))
+    if (values[flag] !== undefined) thresholds[key] = number(values, flag, 0);
   const common = {
     testName: text(values, 'name', `cli-${kind}-${new Date().toISOString()}`),
     batchSize: number(values, 'batch-size', 100),
@@ -47,7 +48,12 @@ export function testRequest(kind: 'burst' | 'ramp', values: Values): Record<stri
 }
 
 /** Runs the test, prints progress and the summary; `code` is 0 when every threshold passed, 1 otherwise (as k6). */
-export async function runTestCommand(kind: 'burst' | 'ramp', values: Values, loadgenUrl: string, token: string | undefined): Promise<{ code: number; test: LoadTestResult }> {
+export async function runTestCommand(
+  kind: 'burst' | 'ramp',
+  values: Values,
+  loadgenUrl: string,
+  token: string | undefined,
+): Promise<{ code: number; test: LoadTestResult }> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);

@@ -31,24 +31,47 @@ function delayed(store: Store): Store {
 }
 
 async function steadyRun(name: string): Promise<string> {
-  const body = { testName: name, batchSize: 50, baselineRatePerSecond: 1000, burstRatePerSecond: 1000, baselineDuration: 'PT6S', burstDuration: 'PT6S', thresholds: {} };
+  const body = {
+    testName: name,
+    batchSize: 50,
+    baselineRatePerSecond: 1000,
+    burstRatePerSecond: 1000,
+    baselineDuration: 'PT6S',
+    burstDuration: 'PT6S',
+    thresholds: {},
+  };
   const result = await runLoadTest(started.urlOf('loadgen')!, 'burst', body, { onProgress: () => undefined });
   expect(result.result.acknowledged).toBe(18_000);
   return result.testId;
 }
 
-interface MetricVerdict { metric: string; verdict: string; pValue: number; relativeChange: number | null; baseline: number; candidate: number }
+interface MetricVerdict {
+  metric: string;
+  verdict: string;
+  pValue: number;
+  relativeChange: number | null;
+  baseline: number;
+  candidate: number;
+}
 const compare = (baselineTestId: string, candidateTestId: string) =>
-  request<{ verdict: string; metrics: MetricVerdict[] }>(`${started.urlOf('analyzer')}/api/analysis/compare`, { method: 'POST', body: JSON.stringify({ baselineTestId, candidateTestId }) });
+  request<{ verdict: string; metrics: MetricVerdict[] }>(`${started.urlOf('analyzer')}/api/analysis/compare`, {
+    method: 'POST',
+    body: JSON.stringify({ baselineTestId, candidateTestId }),
+  });
 
 beforeAll(async () => {
   const config = loadConfig({ LOGPERF_LOG_LEVEL: 'silent' }, {});
   const backends = await createBackends(config);
-  started = await startRoles(['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'], config, createLogger('analyze-test', 'silent'), {
-    instances: 1,
-    ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0, analyzer: 0 },
-    backends: { ...backends, store: delayed(backends.store), close: () => backends.close() },
-  });
+  started = await startRoles(
+    ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'],
+    config,
+    createLogger('analyze-test', 'silent'),
+    {
+      instances: 1,
+      ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0, analyzer: 0 },
+      backends: { ...backends, store: delayed(backends.store), close: () => backends.close() },
+    },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -76,7 +99,9 @@ describe('regression verdicts on the embedded system', () => {
       slow = await steadyRun(`slow-${delayMs}ms`);
       verdict = await compare(a, slow);
       e2e = verdict.metrics.find((m) => m.metric === 'end-to-end latency p50')!;
-      console.log(`A/A: ${aa.verdict}; end-to-end p50 ${baseline.baseline.toFixed(1)} ms, +${delayMs} ms per write → ${e2e.candidate.toFixed(1)} ms (${percent(e2e)}%, p = ${e2e.pValue.toPrecision(2)})`);
+      console.log(
+        `A/A: ${aa.verdict}; end-to-end p50 ${baseline.baseline.toFixed(1)} ms, +${delayMs} ms per write → ${e2e.candidate.toFixed(1)} ms (${percent(e2e)}%, p = ${e2e.pValue.toPrecision(2)})`,
+      );
     }
     if (!verdict || !e2e) throw new Error('no slow run');
     expect(percent(e2e)).toBeGreaterThanOrEqual(20);
@@ -84,16 +109,39 @@ describe('regression verdicts on the embedded system', () => {
     expect(e2e.verdict).toBe('regressed');
     expect(e2e.pValue).toBeLessThan(0.01);
 
-    const cli = await run(process.execPath, [CLI_MAIN, 'analyze', '--url', started.urlOf('analyzer')!, '--compare', a, slow]).then(
+    const cli = await run(process.execPath, [
+      CLI_MAIN,
+      'analyze',
+      '--url',
+      started.urlOf('analyzer')!,
+      '--compare',
+      a,
+      slow,
+    ]).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/end-to-end latency p50 \(ms\).*REGRESSED/);
-    const same = await run(process.execPath, [CLI_MAIN, 'analyze', '--url', started.urlOf('analyzer')!, '--compare', a, b]);
+    const same = await run(process.execPath, [
+      CLI_MAIN,
+      'analyze',
+      '--url',
+      started.urlOf('analyzer')!,
+      '--compare',
+      a,
+      b,
+    ]);
     expect(same.stdout).toMatch(/: UNCHANGED/);
 
-    const analysis = await run(process.execPath, [CLI_MAIN, 'analyze', '--url', started.urlOf('analyzer')!, '--test', slow]);
+    const analysis = await run(process.execPath, [
+      CLI_MAIN,
+      'analyze',
+      '--url',
+      started.urlOf('analyzer')!,
+      '--test',
+      slow,
+    ]);
     expect(analysis.stdout).toMatch(/slow-\d+ms \(.*\), burst, .* 1,000\/1,000 events\/s/);
     expect(analysis.stdout).toMatch(/end-to-end latency: p50 \d/);
   }, 180_000);

@@ -18,13 +18,19 @@ const ROLE_LINE = /^(gateway|processor|loadgen|monitor|analyzer)\s+(http:\/\/\S+
 
 export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliProcess> {
   const roles = args[0] === 'up' ? ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'] : [args[0] ?? ''];
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const urls = await new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`logperf ${args.join(' ')} did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`logperf ${args.join(' ')} did not start within ${timeoutMs} ms:\n${stderr}`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const found: Record<string, string> = {};

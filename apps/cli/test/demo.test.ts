@@ -14,14 +14,48 @@ const run = promisify(execFile);
 describe('logperf demo --once', () => {
   it('runs a burst on the embedded system and writes a JSON and an offline HTML report with charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logperf-demo-'));
-    const ports = ['--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0', '--analyzer-port', '0'];
-    const { stdout } = await run(process.execPath, [CLI_MAIN, 'demo', '--once', ...ports, '--baseline-rate', '200', '--burst-rate', '600', '--baseline', 'PT1S', '--burst', 'PT1S', '--report-dir', dir], { timeout: 90_000 });
+    const ports = [
+      '--gateway-port',
+      '0',
+      '--processor-port',
+      '0',
+      '--loadgen-port',
+      '0',
+      '--monitor-port',
+      '0',
+      '--analyzer-port',
+      '0',
+    ];
+    const { stdout } = await run(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'demo',
+        '--once',
+        ...ports,
+        '--baseline-rate',
+        '200',
+        '--burst-rate',
+        '600',
+        '--baseline',
+        'PT1S',
+        '--burst',
+        'PT1S',
+        '--report-dir',
+        dir,
+      ],
+      { timeout: 90_000 },
+    );
     expect(stdout).toMatch(/^burst\s+1\s+600\s+600/m);
     expect(stdout).toContain('PASS errorRate');
     expect(stdout).toMatch(/^dashboard\s+http:\/\/127\.0\.0\.1:\d+\//m);
     const files = readdirSync(dir).sort();
     expect(files.map((f) => f.split('.').pop())).toEqual(['html', 'json']);
-    const report = JSON.parse(readFileSync(join(dir, files[1]!), 'utf8')) as { result: { intended: number; acknowledged: number; phases: unknown[] }; bottlenecks: unknown[]; analysis: { summary: string } | null };
+    const report = JSON.parse(readFileSync(join(dir, files[1]!), 'utf8')) as {
+      result: { intended: number; acknowledged: number; phases: unknown[] };
+      bottlenecks: unknown[];
+      analysis: { summary: string } | null;
+    };
     expect(report.result).toMatchObject({ intended: 1000, acknowledged: 1000 });
     expect(report.result.phases).toHaveLength(3);
     expect(Array.isArray(report.bottlenecks)).toBe(true);
@@ -31,7 +65,17 @@ describe('logperf demo --once', () => {
       if (process.env.CI === 'true') throw new Error(`Chromium is not installed at ${CHROMIUM}`);
       return;
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const requests: string[] = [];

@@ -25,7 +25,9 @@ describeReal('pipeline on Kafka + PostgreSQL + Redis', [kafkaProbe, postgresProb
   beforeAll(async () => {
     // The first processor creates the topic and table; the others then join its group.
     processes.push(await startCli(['processor', ...real], env));
-    processes.push(...(await Promise.all([startCli(['processor', ...real], env), startCli(['processor', ...real], env)])));
+    processes.push(
+      ...(await Promise.all([startCli(['processor', ...real], env), startCli(['processor', ...real], env)])),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -45,9 +47,18 @@ describeReal('pipeline on Kafka + PostgreSQL + Redis', [kafkaProbe, postgresProb
     let killedAt = -1;
 
     const sendBatch = async (ids: string[]) => {
-      const body = ids.map((id, i) => JSON.stringify({ id, level: 'INFO', message: `event ${i}`, source: `it-${suffix}`, timestamp: Date.now() })).join('\n');
+      const body = ids
+        .map((id, i) =>
+          JSON.stringify({ id, level: 'INFO', message: `event ${i}`, source: `it-${suffix}`, timestamp: Date.now() }),
+        )
+        .join('\n');
       for (let attempt = 0; attempt < 50; attempt++) {
-        const res = await http.request({ method: 'POST', path: '/api/logs', body, headers: { 'content-type': 'application/x-ndjson' } });
+        const res = await http.request({
+          method: 'POST',
+          path: '/api/logs',
+          body,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
         await res.body.text();
         if (res.statusCode === 202) return void acknowledged.push(...ids);
         expect([429, 503]).toContain(res.statusCode);
@@ -81,15 +92,23 @@ describeReal('pipeline on Kafka + PostgreSQL + Redis', [kafkaProbe, postgresProb
       if (rows >= TOTAL) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const { rows: [check] } = await db.query<{ n: string; distinct_ids: string; found: string }>(
+    const {
+      rows: [check],
+    } = await db.query<{ n: string; distinct_ids: string; found: string }>(
       `SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, count(*) FILTER (WHERE id = ANY($1::uuid[])) AS found FROM ${table}`,
       [acknowledged],
     );
-    expect({ rows: Number(check?.n), distinct: Number(check?.distinct_ids), acknowledgedFound: Number(check?.found) }).toEqual({
+    expect({
+      rows: Number(check?.n),
+      distinct: Number(check?.distinct_ids),
+      acknowledgedFound: Number(check?.found),
+    }).toEqual({
       rows: TOTAL,
       distinct: TOTAL,
       acknowledgedFound: TOTAL,
     });
-    console.log(`pipeline: ${TOTAL} acknowledged, ${rows} stored exactly once, ${retries} retried batches, processor killed at batch ${killedAt}`);
+    console.log(
+      `pipeline: ${TOTAL} acknowledged, ${rows} stored exactly once, ${retries} retried batches, processor killed at batch ${killedAt}`,
+    );
   }, 300_000);
 });

@@ -27,7 +27,10 @@ interface RoleOptions {
 function startHeartbeat(config: Config, url: string, logger: Logger): () => void {
   if (!config.monitorUrl) return () => undefined;
   const target = `${config.monitorUrl.replace(/\/+$/, '')}/api/performance/nodes`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(config.apiToken ? { authorization: `Bearer ${config.apiToken}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(config.apiToken ? { authorization: `Bearer ${config.apiToken}` } : {}),
+  };
   const beat = () =>
     void fetch(target, { method: 'POST', headers, body: JSON.stringify({ url }), signal: AbortSignal.timeout(2000) })
       .then((res) => (res.ok ? undefined : logger.debug({ status: res.status }, 'monitor refused the heartbeat')))
@@ -63,14 +66,32 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole> {
   };
 }
 
-export async function startProcessor(options: RoleOptions & { instances?: number }): Promise<RunningRole & { processor: Processor }> {
+export async function startProcessor(
+  options: RoleOptions & { instances?: number },
+): Promise<RunningRole & { processor: Processor }> {
   const { config, backends, logger } = options;
   const node = new NodeRuntime(`processor-${process.pid}`, 'processor', 'stored');
-  const processor = new Processor({ ...backends, telemetry: node.telemetry, logger, groupId: config.processorGroup, maxWaitMs: config.processorMaxWaitMs, instances: options.instances ?? 1 });
+  const processor = new Processor({
+    ...backends,
+    telemetry: node.telemetry,
+    logger,
+    groupId: config.processorGroup,
+    maxWaitMs: config.processorMaxWaitMs,
+    instances: options.instances ?? 1,
+  });
   await processor.start();
   const app = buildProcessorApp({ backends, node, logger, counters: () => processor.counters });
   const url = await listen(app, config.host, options.port ?? config.ports.processor);
-  logger.info({ url, instances: options.instances ?? 1, bus: backends.bus.kind, store: backends.store.kind, cache: backends.cache.kind }, 'processor running');
+  logger.info(
+    {
+      url,
+      instances: options.instances ?? 1,
+      bus: backends.bus.kind,
+      store: backends.store.kind,
+      cache: backends.cache.kind,
+    },
+    'processor running',
+  );
   const stopHeartbeat = startHeartbeat(config, url, logger);
   return {
     role: 'processor',

@@ -25,7 +25,12 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, options: 
       open.push(entry);
       return entry;
     };
-    const collect = async (entry: { bus: Bus; consumers: Consumer[] }, groupId: string, sink: ConsumedRecord[], fail?: () => boolean) => {
+    const collect = async (
+      entry: { bus: Bus; consumers: Consumer[] },
+      groupId: string,
+      sink: ConsumedRecord[],
+      fail?: () => boolean,
+    ) => {
       const consumer = await entry.bus.consume({ groupId, maxBatchSize: 100, maxWaitMs: 20 }, async (batch) => {
         if (fail?.()) throw new Error('injected handler failure');
         sink.push(...batch);
@@ -69,7 +74,11 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, options: 
       const seen: ConsumedRecord[] = [];
       await collect(entry, groupId, seen);
       await waitFor(() => seen.length >= 300, options.deliveryTimeoutMs, '300 records');
-      await waitFor(async () => (await entry.bus.lag(groupId)).every((p) => p.lag === 0), options.deliveryTimeoutMs, 'lag 0');
+      await waitFor(
+        async () => (await entry.bus.lag(groupId)).every((p) => p.lag === 0),
+        options.deliveryTimeoutMs,
+        'lag 0',
+      );
     });
 
     it('retries a batch whose handler failed and never skips it', async () => {
@@ -79,7 +88,11 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, options: 
       await collect(entry, newGroup(), seen, () => failuresLeft-- > 0);
       await sleep(options.settleMs);
       await entry.bus.produce(records(200, 'c'));
-      await waitFor(() => new Set(seen.map((r) => r.key)).size >= 200, options.deliveryTimeoutMs, '200 distinct records');
+      await waitFor(
+        () => new Set(seen.map((r) => r.key)).size >= 200,
+        options.deliveryTimeoutMs,
+        '200 distinct records',
+      );
       expect(failuresLeft).toBeLessThan(0);
     });
 
@@ -115,7 +128,11 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, options: 
       await collect(entry, groupId, b);
       await sleep(options.settleMs * 2);
       await entry.bus.produce(records(600, 'e'));
-      await waitFor(() => new Set([...a, ...b].map((r) => r.key)).size >= 600, options.deliveryTimeoutMs, '600 across members');
+      await waitFor(
+        () => new Set([...a, ...b].map((r) => r.key)).size >= 600,
+        options.deliveryTimeoutMs,
+        '600 across members',
+      );
       expect(a.length).toBeGreaterThan(0);
       expect(b.length).toBeGreaterThan(0);
       const partitionsA = new Set(a.map((r) => r.partition));

@@ -6,7 +6,13 @@ let topicSeq = 0;
 describeReal('Kafka bus', [kafkaProbe], () => {
   busContract(
     'kafka',
-    () => createKafkaBus({ brokers: [realServices.kafkaBroker], topic: `bus-contract-${Date.now()}-${process.pid}-${topicSeq++}`, partitions: 6, sessionTimeoutMs: 6000 }),
+    () =>
+      createKafkaBus({
+        brokers: [realServices.kafkaBroker],
+        topic: `bus-contract-${Date.now()}-${process.pid}-${topicSeq++}`,
+        partitions: 6,
+        sessionTimeoutMs: 6000,
+      }),
     { settleMs: 3000, deliveryTimeoutMs: 30_000 },
   );
 });

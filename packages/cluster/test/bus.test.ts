@@ -2,7 +2,10 @@ import { expect, it } from 'vitest';
 import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
 import { busContract } from './bus.contract.js';
 
-busContract('memory', () => Promise.resolve(createMemoryBus({ partitions: 6 })), { settleMs: 10, deliveryTimeoutMs: 5_000 });
+busContract('memory', () => Promise.resolve(createMemoryBus({ partitions: 6 })), {
+  settleMs: 10,
+  deliveryTimeoutMs: 5_000,
+});
 
 it('memory bus rejects produce past its backlog bound instead of growing without limit', async () => {
   const bus = createMemoryBus({ partitions: 2, maxBacklog: 10 });

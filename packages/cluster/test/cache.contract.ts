@@ -60,7 +60,10 @@ export function cacheContract(name: string, make: () => Promise<Cache>): void {
       await cache.pushRecent(new Map([[source, older]]));
       expect(await cache.recent(source)).toEqual(older.slice(-RECENT_PER_SOURCE).reverse());
       await cache.pushRecent(new Map([[source, newer]]));
-      const expected = [...newer].reverse().concat([...older].reverse()).slice(0, RECENT_PER_SOURCE);
+      const expected = [...newer]
+        .reverse()
+        .concat([...older].reverse())
+        .slice(0, RECENT_PER_SOURCE);
       expect(await cache.recent(source)).toEqual(expected);
       expect(await cache.recent(source, RECENT_PER_SOURCE * 3)).toHaveLength(RECENT_PER_SOURCE);
     });
@@ -68,7 +71,13 @@ export function cacheContract(name: string, make: () => Promise<Cache>): void {
     it('keeps sources apart, returns [] for an unknown one and ignores empty pushes', async () => {
       const [s1, s2] = [newSource(), newSource()];
       const [a, b] = recentEvents(2, 'apart');
-      await cache.pushRecent(new Map([[s1, [a!]], [s2, [b!]], [newSource(), []]]));
+      await cache.pushRecent(
+        new Map([
+          [s1, [a!]],
+          [s2, [b!]],
+          [newSource(), []],
+        ]),
+      );
       await cache.pushRecent(new Map());
       expect(await cache.recent(s1)).toEqual([a]);
       expect(await cache.recent(s2)).toEqual([b]);

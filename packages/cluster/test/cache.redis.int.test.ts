@@ -11,7 +11,12 @@ const url = realServices.redisUrl;
 const keyPrefix = `logperf-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
 
 async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined); // the failing command reports it
   try {
     await redis.connect();

@@ -61,7 +61,9 @@ describe('memory cache', () => {
     await cache.pushRecent(new Map([['new', ['d', 'e', 'f'].map((id) => event200Bytes(id))]]));
     expect((await cache.recent('old')).map((e) => e.id)).toEqual(['c', 'b']);
     expect((await cache.recent('new')).map((e) => e.id)).toEqual(['f', 'e', 'd']);
-    await cache.pushRecent(new Map([['new', Array.from({ length: RECENT_PER_SOURCE }, (_, i) => event200Bytes(`n${i}`))]]));
+    await cache.pushRecent(
+      new Map([['new', Array.from({ length: RECENT_PER_SOURCE }, (_, i) => event200Bytes(`n${i}`))]]),
+    );
     expect(await cache.recent('old')).toEqual([]);
     expect((await cache.recent('new')).map((e) => e.id)).toEqual(['n99', 'n98', 'n97', 'n96', 'n95']);
   });

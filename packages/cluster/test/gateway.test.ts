@@ -15,7 +15,12 @@ describe('gateway POST /api/logs', () => {
   let app: ReturnType<typeof buildGatewayApp>;
   const backlog = async () => (await bus.lag('nobody')).reduce((sum, p) => sum + p.lag, 0);
   const post = (payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    app.inject({ method: 'POST', url: '/api/logs', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers });
+    app.inject({
+      method: 'POST',
+      url: '/api/logs',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers,
+    });
 
   beforeEach(() => {
     bus = createMemoryBus({ partitions: 6, maxBacklog: 1000 });
@@ -30,7 +35,10 @@ describe('gateway POST /api/logs', () => {
 
   it('accepts one event, an array and NDJSON, each only after the bus has it', async () => {
     expect((await post(makeEvent())).statusCode).toBe(202);
-    const array = await post([makeEvent(), makeEvent({ timestamp: '2026-11-25T01:02:03.456Z', traceId: 't-1', attributes: { user: 'x', n: 1 } })]);
+    const array = await post([
+      makeEvent(),
+      makeEvent({ timestamp: '2026-11-25T01:02:03.456Z', traceId: 't-1', attributes: { user: 'x', n: 1 } }),
+    ]);
     expect(array.statusCode).toBe(202);
     expect(array.json()).toEqual({ accepted: 2 });
     const ndjson = `${JSON.stringify(makeEvent())}\n\n${JSON.stringify(makeEvent({ level: 'ERROR' }))}\n`;
@@ -74,7 +82,9 @@ describe('gateway POST /api/logs', () => {
     ]);
     expect(res.statusCode).toBe(400);
     const details = res.json<{ error: { details: { index: number; path: string }[] } }>().error.details;
-    expect(details.map((d) => `${d.index}:${d.path}`)).toEqual(expect.arrayContaining(['1:level', '2:id', '2:timestamp', '3:message', '4:timestamp', '5:source', '5:']));
+    expect(details.map((d) => `${d.index}:${d.path}`)).toEqual(
+      expect.arrayContaining(['1:level', '2:id', '2:timestamp', '3:message', '4:timestamp', '5:source', '5:']),
+    );
     expect(details.some((d) => d.index === 0)).toBe(false);
     expect(await backlog()).toBe(0);
   });
@@ -109,11 +119,19 @@ describe('gateway POST /api/logs', () => {
 
   it('serves /health, /metrics and /api/node/stats', async () => {
     await post([makeEvent(), makeEvent()]);
-    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({ status: 'up', checks: { bus: 'ok' } });
+    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({
+      status: 'up',
+      checks: { bus: 'ok' },
+    });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/cluster_events_total\{stage="accepted",node="gateway-test",role="gateway"\} 2/);
-    expect(metrics).toMatch(/cluster_latency_bucket\{le="0.5",node="gateway-test",role="gateway",component="api-gateway"\} 1/);
-    const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json<{ events: { total: number }; latency: Record<string, { summary: { count: number } }> }>();
+    expect(metrics).toMatch(
+      /cluster_latency_bucket\{le="0.5",node="gateway-test",role="gateway",component="api-gateway"\} 1/,
+    );
+    const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json<{
+      events: { total: number };
+      latency: Record<string, { summary: { count: number } }>;
+    }>();
     expect(stats.events.total).toBe(2);
     expect(stats.latency['kafka-produce']?.summary.count).toBe(1);
   });
@@ -127,8 +145,26 @@ describe('gateway with an API token', () => {
     const payload = JSON.stringify(makeEvent());
     const headers = { 'content-type': 'application/json' };
     expect((await app.inject({ method: 'POST', url: '/api/logs', payload, headers })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/logs', payload, headers: { ...headers, authorization: 'Bearer wrong' } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/logs', payload, headers: { ...headers, authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(202);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/logs',
+          payload,
+          headers: { ...headers, authorization: 'Bearer wrong' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/logs',
+          payload,
+          headers: { ...headers, authorization: `Bearer ${TOKEN}` },
+        })
+      ).statusCode,
+    ).toBe(202);
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     await app.close();
     node.stop();

@@ -26,9 +26,22 @@ describe('processor', () => {
     await realStore.init();
     const cache = createMemoryCache();
     const telemetry = new NodeTelemetry('processor-test', 'processor');
-    cleanup.push(() => bus.close(), () => realStore.close(), () => cache.close());
+    cleanup.push(
+      () => bus.close(),
+      () => realStore.close(),
+      () => cache.close(),
+    );
     const start = async (instances = 2) => {
-      const processor = new Processor({ bus, store: realStore, cache, telemetry, logger, instances, maxBatchSize: 200, maxWaitMs: 5 });
+      const processor = new Processor({
+        bus,
+        store: realStore,
+        cache,
+        telemetry,
+        logger,
+        instances,
+        maxBatchSize: 200,
+        maxWaitMs: 5,
+      });
       await processor.start();
       cleanup.push(() => processor.stop());
       return processor;
@@ -89,8 +102,16 @@ describe('processor', () => {
   it('skips records that are not valid events instead of stalling the partition', async () => {
     const { bus, store, start } = await setup();
     const processor = await start(1);
-    await bus.produce([{ key: 'junk', value: Buffer.from('not json') }, { key: 'bad', value: Buffer.from('{"id":"x"}') }, ...toRecords([makeEvent()])]);
-    await waitFor(async () => (await store.counts()).rows === 1 && processor.counters.poison === 2, 5_000, 'one stored, two poison');
+    await bus.produce([
+      { key: 'junk', value: Buffer.from('not json') },
+      { key: 'bad', value: Buffer.from('{"id":"x"}') },
+      ...toRecords([makeEvent()]),
+    ]);
+    await waitFor(
+      async () => (await store.counts()).rows === 1 && processor.counters.poison === 2,
+      5_000,
+      'one stored, two poison',
+    );
   });
 
   it('a member stopped mid-stream hands its partitions over with nothing lost', async () => {

@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireService, type ServiceProbe } from './real-services.js';
 
-const down: ServiceProbe = { name: 'a service on a closed port', check: () => Promise.reject(new Error('ECONNREFUSED')) };
+const down: ServiceProbe = {
+  name: 'a service on a closed port',
+  check: () => Promise.reject(new Error('ECONNREFUSED')),
+};
 const up: ServiceProbe = { name: 'a service that answers', check: () => Promise.resolve() };
 const silent: ServiceProbe = { name: 'a service that never answers', check: () => new Promise<void>(() => undefined) };
 const ci = process.env.CI;
@@ -17,8 +20,12 @@ describe('real-service rule', () => {
 
   it('under CI=true an unreachable or silent service is a failure, naming the service and why', async () => {
     process.env.CI = 'true';
-    await expect(requireService(down)).rejects.toThrow(/a service on a closed port is not reachable \(ECONNREFUSED\).*CI=true requires every real service/);
-    await expect(requireService([up, silent], 50)).rejects.toThrow(/a service that never answers is not reachable \(no answer within 50 ms\)/);
+    await expect(requireService(down)).rejects.toThrow(
+      /a service on a closed port is not reachable \(ECONNREFUSED\).*CI=true requires every real service/,
+    );
+    await expect(requireService([up, silent], 50)).rejects.toThrow(
+      /a service that never answers is not reachable \(no answer within 50 ms\)/,
+    );
     await expect(requireService(up)).resolves.toBe(true);
   });
 
@@ -26,7 +33,11 @@ describe('real-service rule', () => {
     delete process.env.CI;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await expect(requireService(down)).resolves.toBe(false);
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/skipping tests: a service on a closed port is not reachable.*Under CI=true this is a failure/));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /skipping tests: a service on a closed port is not reachable.*Under CI=true this is a failure/,
+      ),
+    );
     await expect(requireService(up)).resolves.toBe(true);
   });
 });

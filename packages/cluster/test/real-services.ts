@@ -36,7 +36,12 @@ export const redisProbe: ServiceProbe = {
   name: `Redis at ${realServices.redisUrl}`,
   async check() {
     let cause: Error | undefined;
-    const redis = new Redis(realServices.redisUrl, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis(realServices.redisUrl, {
+      lazyConnect: true,
+      connectTimeout: 3_000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on('error', (error: Error) => (cause ??= error));
     try {
       await redis.connect();
@@ -97,7 +102,10 @@ async function failureOf(probe: ServiceProbe, timeoutMs: number): Promise<string
 }
 
 /** Under CI=true an unreachable service throws; elsewhere it warns and yields the reason to skip for. */
-async function skipReason(probes: ServiceProbe | readonly ServiceProbe[], timeoutMs: number): Promise<string | undefined> {
+async function skipReason(
+  probes: ServiceProbe | readonly ServiceProbe[],
+  timeoutMs: number,
+): Promise<string | undefined> {
   const list: readonly ServiceProbe[] = Array.isArray(probes) ? probes : [probes as ServiceProbe];
   const failures = (await Promise.all(list.map((probe) => failureOf(probe, timeoutMs)))).filter((f) => f !== undefined);
   if (failures.length === 0) return undefined;
@@ -108,7 +116,10 @@ async function skipReason(probes: ServiceProbe | readonly ServiceProbe[], timeou
 }
 
 /** True when every probe answers; false (after a warning) when one does not, except under CI=true, where it throws. */
-export async function requireService(probes: ServiceProbe | readonly ServiceProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+export async function requireService(
+  probes: ServiceProbe | readonly ServiceProbe[],
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<boolean> {
   return (await skipReason(probes, timeoutMs)) === undefined;
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BusRecord } from '../src/backends/bus/bus.js';
 import { SendQueue } from '../src/backends/bus/send-queue.js';
 
-const records = (n: number, tag: string): BusRecord[] => Array.from({ length: n }, (_, i) => ({ key: `${tag}${i}`, value: Buffer.from('v') }));
+const records = (n: number, tag: string): BusRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `${tag}${i}`, value: Buffer.from('v') }));
 
 describe('SendQueue', () => {
   it('keeps one request in flight and coalesces the callers that arrive meanwhile', async () => {
@@ -26,7 +27,12 @@ describe('SendQueue', () => {
       await Promise.resolve();
       if (call++ === 1) throw new Error('broker said no');
     }, 10);
-    const results = await Promise.allSettled([queue.add(records(8, 'a')), queue.add(records(6, 'b')), queue.add(records(3, 'c')), queue.add(records(9, 'd'))]);
+    const results = await Promise.allSettled([
+      queue.add(records(8, 'a')),
+      queue.add(records(6, 'b')),
+      queue.add(records(3, 'c')),
+      queue.add(records(9, 'd')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
   });
 });

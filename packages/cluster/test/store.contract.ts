@@ -92,7 +92,15 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
         source: 'сервис-認証-🚀',
         timestamp: Date.UTC(2024, 1, 29, 23, 59, 59, 999),
         traceId: 'trace-ß-ü-\u05d0\u05d1',
-        attributes: { user: 'Zoë "quoted" \\ back', count: 42, ratio: 0.125, big: -1.5e300, ok: true, none: null, 'kéy 🔑': 'värde' },
+        attributes: {
+          user: 'Zoë "quoted" \\ back',
+          count: 42,
+          ratio: 0.125,
+          big: -1.5e300,
+          ok: true,
+          none: null,
+          'kéy 🔑': 'värde',
+        },
         ingestedAt: Date.UTC(2024, 2, 1, 0, 0, 0, 1),
       });
       const plain = row({ level: 'TRACE', message: '', attributes: {} });

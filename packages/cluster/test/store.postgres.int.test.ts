@@ -27,11 +27,14 @@ describeReal('postgres store on a real server', postgresProbe, () => {
   storeContract('postgres', async () => createPostgresStore({ connectionString, table, poolSize: 4 }));
 
   it('creates the table with the agreed column types and a stored_at index', async () => {
-    const columns = await withClient(async (client) =>
-      (await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
-        'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
-        [table],
-      )).rows,
+    const columns = await withClient(
+      async (client) =>
+        (
+          await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
+            'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+            [table],
+          )
+        ).rows,
     );
     expect(columns.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable}`)).toEqual([
       'id uuid NO',
@@ -44,7 +47,11 @@ describeReal('postgres store on a real server', postgresProbe, () => {
       'ingested_at timestamp with time zone NO',
       'stored_at timestamp with time zone NO',
     ]);
-    const indexes = await withClient(async (client) => (await client.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table])).rows);
+    const indexes = await withClient(
+      async (client) =>
+        (await client.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table]))
+          .rows,
+    );
     expect(indexes.some((i) => /USING brin \(stored_at\)/.test(i.indexdef))).toBe(true);
   });
 });
@@ -55,7 +62,18 @@ describe('postgres store without a server', () => {
     const started = Date.now();
     await expect(store.health()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(2_500);
-    await expect(store.insertBatch([{ id: '00000000-0000-4000-8000-000000000000', level: 'INFO', message: 'm', source: 's', timestamp: 1, ingestedAt: 1 }])).rejects.toThrow();
+    await expect(
+      store.insertBatch([
+        {
+          id: '00000000-0000-4000-8000-000000000000',
+          level: 'INFO',
+          message: 'm',
+          source: 's',
+          timestamp: 1,
+          ingestedAt: 1,
+        },
+      ]),
+    ).rejects.toThrow();
     await store.close();
   });
 });

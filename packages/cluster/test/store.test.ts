@@ -17,7 +17,9 @@ describe('pglite store', () => {
       const id = randomUUID();
       const first = createPgliteStore({ dataDir, table: 'events_on_disk' });
       await first.init();
-      await first.insertBatch([{ id, level: 'WARN', message: 'kept', source: 'disk', timestamp: Date.now(), ingestedAt: Date.now() }]);
+      await first.insertBatch([
+        { id, level: 'WARN', message: 'kept', source: 'disk', timestamp: Date.now(), ingestedAt: Date.now() },
+      ]);
       await first.close();
       const second = createPgliteStore({ dataDir, table: 'events_on_disk' });
       await second.init();

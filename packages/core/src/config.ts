@@ -8,36 +8,59 @@ export type ServiceName = keyof typeof SERVICE_PORTS;
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with protocol ${protocols.join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with protocol ${protocols.join(' or ')}`,
+  );
 
-const origins = (list: string) => list.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+const origins = (list: string) =>
+  list
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
 
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
-  ports: z.object(Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
-    [K in ServiceName]: z.ZodDefault<typeof port>;
-  }),
+  ports: z.object(
+    Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
+      [K in ServiceName]: z.ZodDefault<typeof port>;
+    },
+  ),
   bus: z.enum(['memory', 'kafka']).default('memory'),
   store: z.enum(['pglite', 'postgres']).default('pglite'),
   cache: z.enum(['memory', 'redis']).default('memory'),
   kafkaBrokers: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
-  kafkaTopic: z.string().regex(/^[\w.-]{1,249}$/).default('log-events'),
+  kafkaTopic: z
+    .string()
+    .regex(/^[\w.-]{1,249}$/)
+    .default('log-events'),
   kafkaPartitions: positiveInt.max(1024).default(6),
-  processorGroup: z.string().regex(/^[\w.-]{1,249}$/).default('log-processors'),
+  processorGroup: z
+    .string()
+    .regex(/^[\w.-]{1,249}$/)
+    .default('log-processors'),
   /** How long a processor waits for a batch to fill before writing what it has. */
   processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
   databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
-  storeTable: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('log_events'),
+  storeTable: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('log_events'),
   /** PGlite data directory; unset keeps the embedded store in memory. */
   pgliteDir: z.string().min(1).optional(),
   redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -98,7 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   const raw: Record<string, unknown> = { ports: {} };
   for (const [key, source] of Object.entries(SOURCES)) raw[key] = pick(flags, env, source.flag, source.env);
   for (const service of Object.keys(SERVICE_PORTS)) {
-    (raw.ports as Record<string, unknown>)[service] = pick(flags, env, `${service}-port`, `LOGPERF_${service.toUpperCase()}_PORT`);
+    (raw.ports as Record<string, unknown>)[service] = pick(
+      flags,
+      env,
+      `${service}-port`,
+      `LOGPERF_${service.toUpperCase()}_PORT`,
+    );
   }
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) {
@@ -113,7 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
   }
   const problems = parsed.error.issues.map((issue) => {
     const [key, sub] = issue.path.map(String);
-    const source = key === 'ports' && sub ? { flag: `${sub}-port`, env: `LOGPERF_${sub.toUpperCase()}_PORT` } : SOURCES[key ?? ''];
+    const source =
+      key === 'ports' && sub ? { flag: `${sub}-port`, env: `LOGPERF_${sub.toUpperCase()}_PORT` } : SOURCES[key ?? ''];
     const where = source ? `${source.env} / --${source.flag}` : issue.path.join('.');
     return `${where}: ${issue.message}`;
   });

@@ -11,7 +11,10 @@ const MAX_TIMESTAMP_MS = Date.UTC(2200, 0, 1);
 const epochMs = z
   .number()
   .refine(Number.isFinite, 'timestamp must be a finite number')
-  .refine((ms) => ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS, 'timestamp must be epoch milliseconds between 2000 and 2200');
+  .refine(
+    (ms) => ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS,
+    'timestamp must be epoch milliseconds between 2000 and 2200',
+  );
 const isoTimestamp = z.iso
   .datetime({ offset: true })
   .transform((iso) => Date.parse(iso))
@@ -28,8 +31,10 @@ const attributeValue = z.union([storableText.max(4096), z.number(), z.boolean(),
 export const logEventSchema = z.strictObject({
   id: z.uuid(),
   level: z.enum(LOG_LEVELS),
-  message: storableText
-    .refine((m) => m.length <= MAX_MESSAGE_BYTES && Buffer.byteLength(m) <= MAX_MESSAGE_BYTES, `message exceeds ${MAX_MESSAGE_BYTES} bytes`),
+  message: storableText.refine(
+    (m) => m.length <= MAX_MESSAGE_BYTES && Buffer.byteLength(m) <= MAX_MESSAGE_BYTES,
+    `message exceeds ${MAX_MESSAGE_BYTES} bytes`,
+  ),
   source: storableText.min(1).max(256),
   timestamp: z.union([epochMs, isoTimestamp]),
   traceId: storableText.min(1).max(128).optional(),
@@ -52,7 +57,10 @@ export interface EventIssue {
 }
 
 /** Validates a batch; returns the events, or every issue found (index, field path, reason). */
-export function validateEvents(inputs: readonly unknown[], maxIssues = 100): { events: LogEvent[]; issues: EventIssue[] } {
+export function validateEvents(
+  inputs: readonly unknown[],
+  maxIssues = 100,
+): { events: LogEvent[]; issues: EventIssue[] } {
   const events: LogEvent[] = [];
   const issues: EventIssue[] = [];
   inputs.forEach((input, index) => {

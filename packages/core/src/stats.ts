@@ -29,7 +29,9 @@ export interface RankTest {
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
@@ -38,10 +40,12 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): RankTe
   const n1 = a.length;
   const n2 = b.length;
   if (n1 < 3 || n2 < 3) return undefined;
-  const all = [...a.map((value) => ({ value, fromB: false })), ...b.map((value) => ({ value, fromB: true }))].sort((x, y) => x.value - y.value);
+  const all = [...a.map((value) => ({ value, fromB: false })), ...b.map((value) => ({ value, fromB: true }))].sort(
+    (x, y) => x.value - y.value,
+  );
   const ranks = new Array<number>(all.length);
   let tieTerm = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j + 1 < all.length && all[j + 1]!.value === all[i]!.value) j++;
     const rank = (i + j) / 2 + 1;

@@ -4,13 +4,26 @@ import { AppError, loadConfig } from '@logperf/core';
 describe('loadConfig', () => {
   it('defaults to the embedded backends on 127.0.0.1 and the contract ports', () => {
     const config = loadConfig({}, {});
-    expect(config).toMatchObject({ host: '127.0.0.1', bus: 'memory', store: 'pglite', cache: 'memory', kafkaBrokers: ['127.0.0.1:9092'], kafkaTopic: 'log-events', kafkaPartitions: 6 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      bus: 'memory',
+      store: 'pglite',
+      cache: 'memory',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      kafkaTopic: 'log-events',
+      kafkaPartitions: 6,
+    });
     expect(config.ports).toEqual({ monitor: 8080, loadgen: 8081, analyzer: 8082, gateway: 8090, processor: 8091 });
     expect(config.apiToken).toBeUndefined();
   });
 
   it('reads LOGPERF_* variables, and flags win over them', () => {
-    const env = { LOGPERF_BUS: 'kafka', LOGPERF_GATEWAY_PORT: '9000', LOGPERF_KAFKA_BROKERS: 'a:1, b:2', LOGPERF_API_TOKEN: 'x'.repeat(20) };
+    const env = {
+      LOGPERF_BUS: 'kafka',
+      LOGPERF_GATEWAY_PORT: '9000',
+      LOGPERF_KAFKA_BROKERS: 'a:1, b:2',
+      LOGPERF_API_TOKEN: 'x'.repeat(20),
+    };
     const config = loadConfig(env, { bus: 'memory', 'processor-port': '9001' });
     expect(config.bus).toBe('memory');
     expect(config.ports.gateway).toBe(9000);
@@ -20,7 +33,16 @@ describe('loadConfig', () => {
   });
 
   it('names the variable and flag of every bad setting', () => {
-    const attempt = () => loadConfig({ LOGPERF_STORE: 'mysql', LOGPERF_GATEWAY_PORT: '70000', LOGPERF_REDIS_URL: 'http://x', LOGPERF_API_TOKEN: 'short' }, {});
+    const attempt = () =>
+      loadConfig(
+        {
+          LOGPERF_STORE: 'mysql',
+          LOGPERF_GATEWAY_PORT: '70000',
+          LOGPERF_REDIS_URL: 'http://x',
+          LOGPERF_API_TOKEN: 'short',
+        },
+        {},
+      );
     expect(attempt).toThrow(AppError);
     try {
       attempt();

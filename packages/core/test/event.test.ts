@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { busEventSchema, logEventSchema, MAX_MESSAGE_BYTES, validateEvents } from '@logperf/core';
 
-const valid = { id: '0b7f3c2e-8a4d-4e1b-9c3f-1d2e3f4a5b6c', level: 'WARN', message: 'disk almost full', source: 'node-7', timestamp: 1_764_000_000_000 };
+const valid = {
+  id: '0b7f3c2e-8a4d-4e1b-9c3f-1d2e3f4a5b6c',
+  level: 'WARN',
+  message: 'disk almost full',
+  source: 'node-7',
+  timestamp: 1_764_000_000_000,
+};
 
 describe('log event schema', () => {
   it('accepts epoch ms and ISO-8601 timestamps and normalises both to epoch ms', () => {
     expect(logEventSchema.parse(valid).timestamp).toBe(1_764_000_000_000);
-    expect(logEventSchema.parse({ ...valid, timestamp: '2025-11-24T16:00:00.000Z' }).timestamp).toBe(Date.UTC(2025, 10, 24, 16));
-    expect(logEventSchema.parse({ ...valid, timestamp: '2025-11-24T17:00:00+01:00' }).timestamp).toBe(Date.UTC(2025, 10, 24, 16));
+    expect(logEventSchema.parse({ ...valid, timestamp: '2025-11-24T16:00:00.000Z' }).timestamp).toBe(
+      Date.UTC(2025, 10, 24, 16),
+    );
+    expect(logEventSchema.parse({ ...valid, timestamp: '2025-11-24T17:00:00+01:00' }).timestamp).toBe(
+      Date.UTC(2025, 10, 24, 16),
+    );
   });
 
   it.each([
@@ -38,13 +48,18 @@ describe('log event schema', () => {
   it('reports index, path and reason for every invalid event of a batch', () => {
     const { events, issues } = validateEvents([valid, { ...valid, level: 'X' }, 42]);
     expect(events).toHaveLength(1);
-    expect(issues.map((i) => [i.index, i.path])).toEqual([[1, 'level'], [2, '']]);
+    expect(issues.map((i) => [i.index, i.path])).toEqual([
+      [1, 'level'],
+      [2, ''],
+    ]);
     expect(issues[0]?.reason).toMatch(/TRACE/);
   });
 
   it('bus events carry acceptedAt and an epoch-ms timestamp only', () => {
     expect(busEventSchema.safeParse({ ...valid, acceptedAt: valid.timestamp }).success).toBe(true);
     expect(busEventSchema.safeParse(valid).success).toBe(false);
-    expect(busEventSchema.safeParse({ ...valid, timestamp: '2025-11-24T16:00:00Z', acceptedAt: valid.timestamp }).success).toBe(false);
+    expect(
+      busEventSchema.safeParse({ ...valid, timestamp: '2025-11-24T16:00:00Z', acceptedAt: valid.timestamp }).success,
+    ).toBe(false);
   });
 });

@@ -25,7 +25,9 @@ describe('GcMonitor', () => {
       const kinds = Object.values(snapshot.byKind);
       expect(kinds.reduce((sum, k) => sum + k.count, 0)).toBe(snapshot.count);
       expect(Math.max(...kinds.map((k) => k.maxPauseMs))).toBe(snapshot.maxPauseMs);
-      expect(monitor.snapshot().byKind.major.count + monitor.snapshot().byKind.minor.count).toBeLessThan(snapshot.count + 5);
+      expect(monitor.snapshot().byKind.major.count + monitor.snapshot().byKind.minor.count).toBeLessThan(
+        snapshot.count + 5,
+      );
     } finally {
       monitor.stop();
     }

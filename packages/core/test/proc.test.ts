@@ -2,8 +2,18 @@
 import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
-  parseAuxvClockTicks, parseDiskStats, parseMemInfo, parseNetDev, parseProcessCpuTicks, parseProcessIo, parseRssBytes, parseSystemCpu,
-  readClockTicksPerSecond, readMemInfo, readProcessCpuTicks, readProcText,
+  parseAuxvClockTicks,
+  parseDiskStats,
+  parseMemInfo,
+  parseNetDev,
+  parseProcessCpuTicks,
+  parseProcessIo,
+  parseRssBytes,
+  parseSystemCpu,
+  readClockTicksPerSecond,
+  readMemInfo,
+  readProcessCpuTicks,
+  readProcText,
 } from '@logperf/core';
 
 const STAT = `cpu  545601 465 75899 1170012 3095 0 9018 2177 0 0
@@ -11,17 +21,22 @@ cpu0 264821 225 35770 595167 433 0 4455 1128 0 0
 cpu1 280779 239 40128 574844 2661 0 4563 1049 0 0
 ctxt 16425206
 `;
-const PID_STAT = '11580 (node (vitest)) S 11560 11055 4165 0 -1 4194304 53590 5903634 0 137 295 51 20617 2792 20 0 11 0 884668 23928549376 29562 18446744073709551615 11988992 39846385 140733062792592 0 0 0 0 16781312 83458 0 0 0 17 1 0 0 0 0 0 90418888 90555584 834232320 140733062796856 140733062796901 140733062796901 140733062799338 0\n';
-const MEMINFO = 'MemTotal:       24683656 kB\nMemFree:        20455124 kB\nMemAvailable:   22719172 kB\nBuffers:           21048 kB\n';
-const STATUS = 'Name:\tnode\nState:\tR (running)\nPid:\t13350\nVmPeak:\t  991672 kB\nVmSize:\t  991672 kB\nVmHWM:\t   54552 kB\nVmRSS:\t   48072 kB\nRssAnon:\t    8752 kB\nThreads:\t7\n';
-const IO = 'rchar: 250158\nwchar: 8388909\nsyscr: 88\nsyscw: 4\nread_bytes: 0\nwrite_bytes: 8388608\ncancelled_write_bytes: 0\n';
+const PID_STAT =
+  '11580 (node (vitest)) S 11560 11055 4165 0 -1 4194304 53590 5903634 0 137 295 51 20617 2792 20 0 11 0 884668 23928549376 29562 18446744073709551615 11988992 39846385 140733062792592 0 0 0 0 16781312 83458 0 0 0 17 1 0 0 0 0 0 90418888 90555584 834232320 140733062796856 140733062796901 140733062796901 140733062799338 0\n';
+const MEMINFO =
+  'MemTotal:       24683656 kB\nMemFree:        20455124 kB\nMemAvailable:   22719172 kB\nBuffers:           21048 kB\n';
+const STATUS =
+  'Name:\tnode\nState:\tR (running)\nPid:\t13350\nVmPeak:\t  991672 kB\nVmSize:\t  991672 kB\nVmHWM:\t   54552 kB\nVmRSS:\t   48072 kB\nRssAnon:\t    8752 kB\nThreads:\t7\n';
+const IO =
+  'rchar: 250158\nwchar: 8388909\nsyscr: 88\nsyscw: 4\nread_bytes: 0\nwrite_bytes: 8388608\ncancelled_write_bytes: 0\n';
 const DISKSTATS = `   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
    7       7 loop7 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
  254       0 vda 246269 47321 6480330 118189 181575 126067 10495304 161251 0 59984 307850 66525 91 2887624 12222 61812 16186
  253       0 zram0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 `;
 // Not from this VM (it has no partitions): the shape a partition line has on one that does.
-const PARTITION = ' 254       1 vda1 245000 47000 6400000 117000 180000 126000 10400000 160000 0 59000 300000 0 0 0 0 0 0\n';
+const PARTITION =
+  ' 254       1 vda1 245000 47000 6400000 117000 180000 126000 10400000 160000 0 59000 300000 0 0 0 0 0 0\n';
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
     lo: 2208679251  674395    0    0    0     0          0         0 2208679251  674395    0    0    0     0       0          0
@@ -42,7 +57,9 @@ describe('/proc parsers', () => {
 
   it('reads utime + stime after a command name holding spaces and parentheses', () => {
     expect(parseProcessCpuTicks(PID_STAT)).toBe(346);
-    expect(parseProcessCpuTicks('11549 (npm test) S 11102 11055 4165 0 -1 4194304 6012 0 0 0 34 8 0 0 20 0 11 0')).toBe(42);
+    expect(parseProcessCpuTicks('11549 (npm test) S 11102 11055 4165 0 -1 4194304 6012 0 0 0 34 8 0 0 20 0 11 0')).toBe(
+      42,
+    );
     expect(() => parseProcessCpuTicks('garbage')).toThrow('no utime/stime fields');
   });
 

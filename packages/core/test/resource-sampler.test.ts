@@ -8,9 +8,18 @@ import { ResourceSampler, type ResourceField } from '@logperf/core';
 
 const MB = 1024 * 1024;
 const RATES: ResourceField[] = [
-  'processCpuPercent', 'processCpuPercentOfMachine', 'systemCpuPercent', 'diskUtilPercent', 'diskReadBytesPerSecond', 'diskWriteBytesPerSecond',
-  'networkRxBytesPerSecond', 'networkTxBytesPerSecond', 'loopbackRxBytesPerSecond', 'loopbackTxBytesPerSecond',
-  'processIoReadBytesPerSecond', 'processIoWriteBytesPerSecond',
+  'processCpuPercent',
+  'processCpuPercentOfMachine',
+  'systemCpuPercent',
+  'diskUtilPercent',
+  'diskReadBytesPerSecond',
+  'diskWriteBytesPerSecond',
+  'networkRxBytesPerSecond',
+  'networkTxBytesPerSecond',
+  'loopbackRxBytesPerSecond',
+  'loopbackTxBytesPerSecond',
+  'processIoReadBytesPerSecond',
+  'processIoWriteBytesPerSecond',
 ];
 const TMPFS_MAGIC = 0x01021994;
 
@@ -19,7 +28,9 @@ async function sendOverLoopback(bytes: number): Promise<void> {
   let received = 0;
   let done = () => {};
   const arrived = new Promise<void>((resolve) => (done = resolve));
-  const server = createServer((socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length) >= bytes && done()));
+  const server = createServer((socket) =>
+    socket.on('data', (chunk: Buffer) => (received += chunk.length) >= bytes && done()),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
   client.end(Buffer.alloc(bytes, 3));
@@ -83,7 +94,8 @@ describe.runIf(process.platform === 'linux')('ResourceSampler', () => {
     const [allFirst, externalFirst] = await Promise.all([all.sample(), external.sample()]);
     await sendOverLoopback(8 * MB);
     const [allSecond, externalSecond] = await Promise.all([all.sample(), external.sample()]);
-    const bytes = (rate: number | null, first: { atMs: number }, second: { atMs: number }) => ((rate ?? 0) * (second.atMs - first.atMs)) / 1000;
+    const bytes = (rate: number | null, first: { atMs: number }, second: { atMs: number }) =>
+      ((rate ?? 0) * (second.atMs - first.atMs)) / 1000;
     const loopback = bytes(allSecond.loopbackRxBytesPerSecond, allFirst, allSecond);
     expect(loopback).toBeGreaterThan(7.5 * MB);
     expect(bytes(allSecond.networkRxBytesPerSecond, allFirst, allSecond)).toBeGreaterThan(7.5 * MB);
@@ -92,23 +104,26 @@ describe.runIf(process.platform === 'linux')('ResourceSampler', () => {
     expect(externalRx).toBeLessThan(bytes(allSecond.networkRxBytesPerSecond, allFirst, allSecond) - 7 * MB);
   });
 
-  it.skipIf(statfsSync(tmpdir()).type === TMPFS_MAGIC)('counts 8 MB written and fsynced as process and disk writes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'logperf-io-'));
-    try {
-      const sampler = new ResourceSampler();
-      const first = await sampler.sample();
-      const fd = openSync(join(dir, 'blob'), 'w');
-      writeSync(fd, Buffer.alloc(8 * MB, 1));
-      fsyncSync(fd);
-      closeSync(fd);
-      const second = await sampler.sample();
-      const seconds = (second.atMs - first.atMs) / 1000;
-      expect((second.processIoWriteBytesPerSecond ?? 0) * seconds).toBeGreaterThan(7 * MB);
-      expect((second.diskWriteBytesPerSecond ?? 0) * seconds).toBeGreaterThan(7 * MB);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(statfsSync(tmpdir()).type === TMPFS_MAGIC)(
+    'counts 8 MB written and fsynced as process and disk writes',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'logperf-io-'));
+      try {
+        const sampler = new ResourceSampler();
+        const first = await sampler.sample();
+        const fd = openSync(join(dir, 'blob'), 'w');
+        writeSync(fd, Buffer.alloc(8 * MB, 1));
+        fsyncSync(fd);
+        closeSync(fd);
+        const second = await sampler.sample();
+        const seconds = (second.atMs - first.atMs) / 1000;
+        expect((second.processIoWriteBytesPerSecond ?? 0) * seconds).toBeGreaterThan(7 * MB);
+        expect((second.diskWriteBytesPerSecond ?? 0) * seconds).toBeGreaterThan(7 * MB);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('answers with reasons, not a throw, for a process that does not exist', async () => {
     const sampler = new ResourceSampler({ pid: 2147483646 });

@@ -23,16 +23,38 @@ export interface AnalyzerOptions {
 
 const testId = z.string().trim().min(1, 'testId must not be empty').max(200, 'testId must be at most 200 characters');
 const testQuery = z.object({ testId: testId.optional() });
-const rate = numberFromText(z.number('targetRatePerSecond must be a number').finite('targetRatePerSecond must be finite').gt(0, 'targetRatePerSecond must be positive').max(1e9, 'targetRatePerSecond must be at most 1e9'));
-const bottleneckQuery = z.object({ testId: testId.optional(), windowSeconds: numberFromText(z.number('windowSeconds must be a number').int().min(3).max(3600)).optional() });
-const capacityQuery = z.object({ targetRatePerSecond: rate.optional(), tests: numberFromText(z.number('tests must be a number').int().min(1).max(100)).default(20), days: numberFromText(z.number('days must be a number').int().min(3).max(365)).default(30) });
+const rate = numberFromText(
+  z
+    .number('targetRatePerSecond must be a number')
+    .finite('targetRatePerSecond must be finite')
+    .gt(0, 'targetRatePerSecond must be positive')
+    .max(1e9, 'targetRatePerSecond must be at most 1e9'),
+);
+const bottleneckQuery = z.object({
+  testId: testId.optional(),
+  windowSeconds: numberFromText(z.number('windowSeconds must be a number').int().min(3).max(3600)).optional(),
+});
+const capacityQuery = z.object({
+  targetRatePerSecond: rate.optional(),
+  tests: numberFromText(z.number('tests must be a number').int().min(1).max(100)).default(20),
+  days: numberFromText(z.number('days must be a number').int().min(3).max(365)).default(30),
+});
 const point = z.strictObject({
   n: z.number('n must be a number').finite('n must be finite').gt(0, 'n must be positive').max(1e9),
-  throughput: z.number('throughput must be a number').finite('throughput must be finite').min(0, 'throughput must not be negative').max(1e12),
+  throughput: z
+    .number('throughput must be a number')
+    .finite('throughput must be finite')
+    .min(0, 'throughput must not be negative')
+    .max(1e12),
 });
 const capacityBody = z.strictObject({
   points: z.array(point).min(1, 'points must not be empty').max(10_000),
-  targetRatePerSecond: z.number('targetRatePerSecond must be a number').finite().gt(0, 'targetRatePerSecond must be positive').max(1e9).optional(),
+  targetRatePerSecond: z
+    .number('targetRatePerSecond must be a number')
+    .finite()
+    .gt(0, 'targetRatePerSecond must be positive')
+    .max(1e9)
+    .optional(),
   unit: z.enum(['nodes', 'concurrency']).default('nodes'),
   currentNodes: z.number().int().min(1).max(100_000).optional(),
 });
@@ -51,17 +73,27 @@ export function buildAnalyzerApp(options: AnalyzerOptions): FastifyInstance {
   const runOrLatest = async (id: string | undefined): Promise<RunData> => {
     if (id !== undefined) return runs.run(id);
     const latest = await runs.latest();
-    if (!latest) throw new AppError('NOT_FOUND', 'no finished load test yet: run one (logperf burst|ramp, or POST /api/loadtest/start)');
+    if (!latest)
+      throw new AppError(
+        'NOT_FOUND',
+        'no finished load test yet: run one (logperf burst|ramp, or POST /api/loadtest/start)',
+      );
     return latest;
   };
 
-  app.get('/api/analysis/metrics', async (request) => runMetrics(await runOrLatest(validate(testQuery, request.query).testId)));
+  app.get('/api/analysis/metrics', async (request) =>
+    runMetrics(await runOrLatest(validate(testQuery, request.query).testId)),
+  );
 
   app.get('/api/analysis/bottlenecks', async (request) => {
     const query = validate(bottleneckQuery, request.query);
     if (query.windowSeconds !== undefined && query.testId === undefined) {
       const rows = await runs.recentHistory(query.windowSeconds * 1000);
-      return { windowSeconds: query.windowSeconds, seconds: rows.length, bottlenecks: diagnoseWindow(rows, options.thresholds) };
+      return {
+        windowSeconds: query.windowSeconds,
+        seconds: rows.length,
+        bottlenecks: diagnoseWindow(rows, options.thresholds),
+      };
     }
     return diagnose(await runOrLatest(query.testId), options.thresholds);
   });
@@ -97,7 +129,10 @@ export function buildAnalyzerApp(options: AnalyzerOptions): FastifyInstance {
   app.post('/api/analysis/compare', async (request) => {
     const body = validate(compareBody, request.body);
     const [baseline, candidate] = await Promise.all([runs.run(body.baselineTestId), runs.run(body.candidateTestId)]);
-    return compareRuns(baseline, candidate, { ...(body.alpha === undefined ? {} : { alpha: body.alpha }), ...(body.minRelativeChange === undefined ? {} : { minRelativeChange: body.minRelativeChange }) });
+    return compareRuns(baseline, candidate, {
+      ...(body.alpha === undefined ? {} : { alpha: body.alpha }),
+      ...(body.minRelativeChange === undefined ? {} : { minRelativeChange: body.minRelativeChange }),
+    });
   });
   return app;
 }

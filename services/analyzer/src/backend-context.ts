@@ -8,7 +8,9 @@ const metricsAnswer = z.object({
   nodes: z.array(z.object({ role: z.string().nullish(), up: z.boolean().optional() })).default([]),
   cluster: z.object({
     lag: z.object({ partitions: z.array(z.unknown()) }).nullish(),
-    redis: z.object({ memoryPercent: z.number().nullable(), evictedKeys: z.number(), maxMemoryBytes: z.number().nullable() }).nullish(),
+    redis: z
+      .object({ memoryPercent: z.number().nullable(), evictedKeys: z.number(), maxMemoryBytes: z.number().nullable() })
+      .nullish(),
     postgres: z.object({ connections: z.number(), cacheHitRatio: z.number().nullable() }).nullish(),
   }),
 });
@@ -20,7 +22,11 @@ async function fromHistory(history: HistoryStore): Promise<BackendContext> {
   return { partitions: null, processorNodes, redis: null, postgres: null };
 }
 
-export async function monitorContext(monitorUrl: string | undefined, history: HistoryStore, apiToken: string | undefined): Promise<BackendContext> {
+export async function monitorContext(
+  monitorUrl: string | undefined,
+  history: HistoryStore,
+  apiToken: string | undefined,
+): Promise<BackendContext> {
   if (!monitorUrl) return fromHistory(history);
   try {
     const res = await fetch(`${monitorUrl.replace(/\/+$/, '')}/api/performance/metrics`, {

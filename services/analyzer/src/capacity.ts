@@ -39,7 +39,12 @@ export interface CapacityPlan {
   nodesEstimate: { nodes: number; currentNodes: number; explanation: string } | null;
 }
 
-export function planCapacity(points: readonly ScalingPoint[], unit: CapacityPlan['unit'], targetRatePerSecond: number | undefined, currentNodes = 1): CapacityPlan {
+export function planCapacity(
+  points: readonly ScalingPoint[],
+  unit: CapacityPlan['unit'],
+  targetRatePerSecond: number | undefined,
+  currentNodes = 1,
+): CapacityPlan {
   const fit = fitUsl(points);
   const size = targetRatePerSecond === undefined ? null : sizeForTarget(fit, targetRatePerSecond, HEADROOM);
   let nodesEstimate: CapacityPlan['nodesEstimate'] = null;
@@ -81,9 +86,16 @@ export interface GrowthProjection {
 }
 
 /** Linear trend of the mean daily rate; a projection needs at least 3 measured days. */
-export function projectGrowth(daily: readonly { day: number; eventsPerSecond: number }[], horizonDays = 90): GrowthProjection | { available: false; reason: string } {
-  if (daily.length < 3) return { available: false, reason: `${daily.length} day(s) of monitor history; a trend needs at least 3` };
-  const line = fitLine(daily.map((d) => d.day), daily.map((d) => d.eventsPerSecond));
+export function projectGrowth(
+  daily: readonly { day: number; eventsPerSecond: number }[],
+  horizonDays = 90,
+): GrowthProjection | { available: false; reason: string } {
+  if (daily.length < 3)
+    return { available: false, reason: `${daily.length} day(s) of monitor history; a trend needs at least 3` };
+  const line = fitLine(
+    daily.map((d) => d.day),
+    daily.map((d) => d.eventsPerSecond),
+  );
   const lastDay = daily.at(-1)!.day;
   const x0 = lastDay + horizonDays;
   const projected = line.intercept + line.slope * x0;

@@ -47,13 +47,15 @@ interface MetricSpec {
   values(run: RunData, warmup: number): number[];
 }
 
-const steadySeconds = (run: RunData, warmup: number) => run.seconds.slice(warmup, Math.max(warmup, run.seconds.length - 1));
+const steadySeconds = (run: RunData, warmup: number) =>
+  run.seconds.slice(warmup, Math.max(warmup, run.seconds.length - 1));
 
 const requestLatency = (p: 'p50' | 'p95' | 'p99'): MetricSpec => ({
   metric: `request latency ${p}`,
   unit: 'ms',
   higherIsBetter: false,
-  values: (run, warmup) => steadySeconds(run, warmup).flatMap((s) => (s.latencyMs.count > 0 ? [s.latencyMs[p] ?? s.latencyMs.p99] : [])),
+  values: (run, warmup) =>
+    steadySeconds(run, warmup).flatMap((s) => (s.latencyMs.count > 0 ? [s.latencyMs[p] ?? s.latencyMs.p99] : [])),
 });
 
 /** End-to-end latency (event timestamp → stored) per second, from the monitor's merged processor histograms. */
@@ -71,32 +73,69 @@ const METRICS: MetricSpec[] = [
   requestLatency('p50'),
   requestLatency('p95'),
   requestLatency('p99'),
-  { metric: 'throughput', unit: 'events/s', higherIsBetter: true, values: (run, warmup) => steadySeconds(run, warmup).map((s) => s.acknowledged) },
+  {
+    metric: 'throughput',
+    unit: 'events/s',
+    higherIsBetter: true,
+    values: (run, warmup) => steadySeconds(run, warmup).map((s) => s.acknowledged),
+  },
   {
     metric: 'error rate',
     unit: 'share',
     higherIsBetter: false,
-    values: (run, warmup) => steadySeconds(run, warmup).map((s) => (s.acknowledged + s.errors > 0 ? s.errors / (s.acknowledged + s.errors) : 0)),
+    values: (run, warmup) =>
+      steadySeconds(run, warmup).map((s) =>
+        s.acknowledged + s.errors > 0 ? s.errors / (s.acknowledged + s.errors) : 0,
+      ),
   },
   endToEnd('p50'),
   endToEnd('p95'),
   endToEnd('p99'),
 ];
 
-export function compareMetric(spec: Pick<MetricSpec, 'metric' | 'unit' | 'higherIsBetter'>, a: number[], b: number[], alpha: number, minRelativeChange: number): MetricComparison | undefined {
+export function compareMetric(
+  spec: Pick<MetricSpec, 'metric' | 'unit' | 'higherIsBetter'>,
+  a: number[],
+  b: number[],
+  alpha: number,
+  minRelativeChange: number,
+): MetricComparison | undefined {
   if (a.length < 3 || b.length < 3) return undefined;
   const baseline = median(a);
   const candidate = median(b);
   const relativeChange = baseline === 0 ? (candidate === 0 ? 0 : null) : (candidate - baseline) / baseline;
   const test = mannWhitneyU(a, b)!;
-  const base = { metric: spec.metric, unit: spec.unit, baseline, candidate, relativeChange, pValue: test.pValue, effectSize: test.effectSize, samples: { baseline: a.length, candidate: b.length } };
-  const change = relativeChange === null ? 'from 0' : `${relativeChange >= 0 ? '+' : ''}${(relativeChange * 100).toFixed(1)}%`;
-  if (test.pValue >= alpha) return { ...base, verdict: 'unchanged', reason: `${change}, not significant (p = ${test.pValue.toPrecision(2)} ≥ ${alpha})` };
+  const base = {
+    metric: spec.metric,
+    unit: spec.unit,
+    baseline,
+    candidate,
+    relativeChange,
+    pValue: test.pValue,
+    effectSize: test.effectSize,
+    samples: { baseline: a.length, candidate: b.length },
+  };
+  const change =
+    relativeChange === null ? 'from 0' : `${relativeChange >= 0 ? '+' : ''}${(relativeChange * 100).toFixed(1)}%`;
+  if (test.pValue >= alpha)
+    return {
+      ...base,
+      verdict: 'unchanged',
+      reason: `${change}, not significant (p = ${test.pValue.toPrecision(2)} ≥ ${alpha})`,
+    };
   if (relativeChange !== null && Math.abs(relativeChange) < minRelativeChange) {
-    return { ...base, verdict: 'unchanged', reason: `${change} is significant (p = ${test.pValue.toPrecision(2)}) but under the ${minRelativeChange * 100}% that matters` };
+    return {
+      ...base,
+      verdict: 'unchanged',
+      reason: `${change} is significant (p = ${test.pValue.toPrecision(2)}) but under the ${minRelativeChange * 100}% that matters`,
+    };
   }
   const worse = spec.higherIsBetter ? candidate < baseline : candidate > baseline;
-  return { ...base, verdict: worse ? 'regressed' : 'improved', reason: `${change} (p = ${test.pValue.toPrecision(2)}, effect ${test.effectSize.toFixed(2)})` };
+  return {
+    ...base,
+    verdict: worse ? 'regressed' : 'improved',
+    reason: `${change} (p = ${test.pValue.toPrecision(2)}, effect ${test.effectSize.toFixed(2)})`,
+  };
 }
 
 /** Compares every metric both runs measured; the overall verdict is 'regressed' if any metric regressed. */
@@ -104,7 +143,22 @@ export function compareRuns(baseline: RunData, candidate: RunData, options: Comp
   const alpha = options.alpha ?? 0.01;
   const minRelativeChange = options.minRelativeChange ?? 0.1;
   const warmup = options.warmupSeconds ?? 2;
-  const metrics = METRICS.flatMap((spec) => compareMetric(spec, spec.values(baseline, warmup), spec.values(candidate, warmup), alpha, minRelativeChange) ?? []);
-  const verdict: Verdict = metrics.some((m) => m.verdict === 'regressed') ? 'regressed' : metrics.some((m) => m.verdict === 'improved') ? 'improved' : 'unchanged';
-  return { baselineTestId: baseline.testId, candidateTestId: candidate.testId, alpha, minRelativeChange, verdict, metrics };
+  const metrics = METRICS.flatMap(
+    (spec) =>
+      compareMetric(spec, spec.values(baseline, warmup), spec.values(candidate, warmup), alpha, minRelativeChange) ??
+      [],
+  );
+  const verdict: Verdict = metrics.some((m) => m.verdict === 'regressed')
+    ? 'regressed'
+    : metrics.some((m) => m.verdict === 'improved')
+      ? 'improved'
+      : 'unchanged';
+  return {
+    baselineTestId: baseline.testId,
+    candidateTestId: candidate.testId,
+    alpha,
+    minRelativeChange,
+    verdict,
+    metrics,
+  };
 }

@@ -22,7 +22,12 @@ export interface BackendContext {
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
-function scaleOut(cpu: Finding, lag: Finding | undefined, plan: CapacityPlan | null, ctx: BackendContext): Recommendation {
+function scaleOut(
+  cpu: Finding,
+  lag: Finding | undefined,
+  plan: CapacityPlan | null,
+  ctx: BackendContext,
+): Recommendation {
   const current = Math.max(1, ctx.processorNodes);
   let add = 2;
   let gain = '';
@@ -33,44 +38,122 @@ function scaleOut(cpu: Finding, lag: Finding | undefined, plan: CapacityPlan | n
     add = Math.max(1, plan.nodesEstimate.nodes - current);
   }
   const lagText = lag ? `${lag.evidence} while ` : '';
-  return { area: 'scaling', priority: 1, action: `add ${add} ${cpu.component} instance(s)${gain}`, evidence: `${lagText}${cpu.evidence}` };
+  return {
+    area: 'scaling',
+    priority: 1,
+    action: `add ${add} ${cpu.component} instance(s)${gain}`,
+    evidence: `${lagText}${cpu.evidence}`,
+  };
 }
 
 export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: BackendContext): Recommendation[] {
   const out: Recommendation[] = [];
-  const find = (rule: string, component?: string) => diagnosis.findings.find((f) => f.rule === rule && (component === undefined || f.component === component));
+  const find = (rule: string, component?: string) =>
+    diagnosis.findings.find((f) => f.rule === rule && (component === undefined || f.component === component));
   const cpu = find('cpu');
   const lag = find('consumer-lag');
   if (cpu) out.push(scaleOut(cpu, lag, plan, ctx));
   if (lag) {
     const consumers = ctx.processorNodes;
     if (ctx.partitions !== null && consumers >= ctx.partitions) {
-      out.push({ area: 'kafka', priority: 1, action: `increase the topic's partitions above ${ctx.partitions} before adding consumers (a group cannot use more consumers than partitions)`, evidence: `${lag.evidence}; ${consumers} consumer node(s) on ${ctx.partitions} partition(s)` });
+      out.push({
+        area: 'kafka',
+        priority: 1,
+        action: `increase the topic's partitions above ${ctx.partitions} before adding consumers (a group cannot use more consumers than partitions)`,
+        evidence: `${lag.evidence}; ${consumers} consumer node(s) on ${ctx.partitions} partition(s)`,
+      });
     } else if (!cpu) {
-      out.push({ area: 'processor', priority: 2, action: 'raise the processor batch size (fewer, larger store writes) or add processor instances up to the partition count', evidence: `${lag.evidence} without a saturated CPU: the consumers wait, not compute` });
+      out.push({
+        area: 'processor',
+        priority: 2,
+        action:
+          'raise the processor batch size (fewer, larger store writes) or add processor instances up to the partition count',
+        evidence: `${lag.evidence} without a saturated CPU: the consumers wait, not compute`,
+      });
     }
   }
   const host = find('host-cpu');
-  if (host) out.push({ area: 'scaling', priority: 1, action: 'give the load generator, Kafka and PostgreSQL machines of their own, or add cores: instances added on this host share the same saturated cores', evidence: host.evidence });
+  if (host)
+    out.push({
+      area: 'scaling',
+      priority: 1,
+      action:
+        'give the load generator, Kafka and PostgreSQL machines of their own, or add cores: instances added on this host share the same saturated cores',
+      evidence: host.evidence,
+    });
   const store = find('store');
-  if (store) out.push({ area: 'store', priority: 1, action: 'batch more rows per store write and size the PostgreSQL pool to the processor instances; check the events table for locks and unneeded indexes', evidence: store.evidence });
+  if (store)
+    out.push({
+      area: 'store',
+      priority: 1,
+      action:
+        'batch more rows per store write and size the PostgreSQL pool to the processor instances; check the events table for locks and unneeded indexes',
+      evidence: store.evidence,
+    });
   const gc = find('gc') ?? find('memory');
-  if (gc) out.push({ area: 'memory', priority: 2, action: 'raise the heap by 25% (--max-old-space-size) and cut per-event allocation', evidence: gc.evidence });
+  if (gc)
+    out.push({
+      area: 'memory',
+      priority: 2,
+      action: 'raise the heap by 25% (--max-old-space-size) and cut per-event allocation',
+      evidence: gc.evidence,
+    });
   const loop = find('event-loop');
-  if (loop) out.push({ area: 'processor', priority: 2, action: `move synchronous work off the ${loop.component}'s event loop (smaller batches per tick) or add ${loop.component} instances`, evidence: loop.evidence });
+  if (loop)
+    out.push({
+      area: 'processor',
+      priority: 2,
+      action: `move synchronous work off the ${loop.component}'s event loop (smaller batches per tick) or add ${loop.component} instances`,
+      evidence: loop.evidence,
+    });
   const refusals = find('gateway-refusals');
-  if (refusals) out.push({ area: 'gateway', priority: 1, action: 'add gateway instances or raise the in-flight limit if the bus keeps up', evidence: refusals.evidence });
+  if (refusals)
+    out.push({
+      area: 'gateway',
+      priority: 1,
+      action: 'add gateway instances or raise the in-flight limit if the bus keeps up',
+      evidence: refusals.evidence,
+    });
   const generator = find('generator-saturated');
-  if (generator) out.push({ area: 'load generator', priority: 1, action: 'give the load generator more in-flight requests or larger batches (or its own machine) before reading latency from this run', evidence: generator.evidence });
+  if (generator)
+    out.push({
+      area: 'load generator',
+      priority: 1,
+      action:
+        'give the load generator more in-flight requests or larger batches (or its own machine) before reading latency from this run',
+      evidence: generator.evidence,
+    });
   if (ctx.redis && (ctx.redis.evictedKeys > 0 || (ctx.redis.memoryPercent ?? 0) > 80)) {
-    out.push({ area: 'redis', priority: 2, action: 'raise Redis maxmemory or set maxmemory-policy allkeys-lru so the cache evicts cold keys instead of failing writes', evidence: `Redis at ${ctx.redis.memoryPercent === null ? 'unknown' : pct(ctx.redis.memoryPercent / 100)} of maxmemory, ${ctx.redis.evictedKeys} key(s) evicted` });
+    out.push({
+      area: 'redis',
+      priority: 2,
+      action:
+        'raise Redis maxmemory or set maxmemory-policy allkeys-lru so the cache evicts cold keys instead of failing writes',
+      evidence: `Redis at ${ctx.redis.memoryPercent === null ? 'unknown' : pct(ctx.redis.memoryPercent / 100)} of maxmemory, ${ctx.redis.evictedKeys} key(s) evicted`,
+    });
   }
   if (ctx.postgres?.cacheHitRatio != null && ctx.postgres.cacheHitRatio < 0.95) {
-    out.push({ area: 'postgresql', priority: 3, action: 'raise shared_buffers: reads miss PostgreSQL\'s buffer cache', evidence: `buffer cache hit ratio ${pct(ctx.postgres.cacheHitRatio)}` });
+    out.push({
+      area: 'postgresql',
+      priority: 3,
+      action: "raise shared_buffers: reads miss PostgreSQL's buffer cache",
+      evidence: `buffer cache hit ratio ${pct(ctx.postgres.cacheHitRatio)}`,
+    });
   }
-  if (plan?.size && !plan.size.reachable) out.push({ area: 'scaling', priority: 1, action: 'reduce contention before scaling out: more of the same will not reach the target', evidence: plan.size.explanation });
+  if (plan?.size && !plan.size.reachable)
+    out.push({
+      area: 'scaling',
+      priority: 1,
+      action: 'reduce contention before scaling out: more of the same will not reach the target',
+      evidence: plan.size.explanation,
+    });
   if (diagnosis.knee?.leftFloorAtSecond != null && out.length === 0) {
-    out.push({ area: 'scaling', priority: 3, action: 'keep production traffic below the rate at which latency left its floor (plan at 70% of it)', evidence: diagnosis.summary });
+    out.push({
+      area: 'scaling',
+      priority: 3,
+      action: 'keep production traffic below the rate at which latency left its floor (plan at 70% of it)',
+      evidence: diagnosis.summary,
+    });
   }
   return out.sort((a, b) => a.priority - b.priority);
 }

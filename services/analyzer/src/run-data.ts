@@ -4,8 +4,22 @@ import type { HistoryRow, HistoryStore } from '@logperf/monitor';
 import type { ResultsRepository, StoredResult } from '@logperf/loadgen';
 import { z } from 'zod';
 
-const latency = z.object({ count: z.number(), meanMs: z.number().optional(), p50: z.number(), p90: z.number().optional(), p95: z.number().optional(), p99: z.number() });
-const second = z.object({ second: z.number(), intended: z.number(), sent: z.number().optional(), acknowledged: z.number(), errors: z.number(), latencyMs: latency });
+const latency = z.object({
+  count: z.number(),
+  meanMs: z.number().optional(),
+  p50: z.number(),
+  p90: z.number().optional(),
+  p95: z.number().optional(),
+  p99: z.number(),
+});
+const second = z.object({
+  second: z.number(),
+  intended: z.number(),
+  sent: z.number().optional(),
+  acknowledged: z.number(),
+  errors: z.number(),
+  latencyMs: latency,
+});
 const storedResult = z.object({
   target: z.string().optional(),
   durationSeconds: z.number(),
@@ -60,7 +74,10 @@ export function toRunData(stored: StoredResult, history: HistoryRow[]): RunData 
   const parsed = storedResult.safeParse(stored.result);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AppError('UNPROCESSABLE', `test ${stored.testId} has no readable result (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`);
+    throw new AppError(
+      'UNPROCESSABLE',
+      `test ${stored.testId} has no readable result (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`,
+    );
   }
   const r = parsed.data;
   return {
@@ -99,9 +116,13 @@ export class RunSource {
   async run(testId: string, options: { withHistory?: boolean } = {}): Promise<RunData> {
     const stored = await this.results.get(testId);
     if (!stored) throw new AppError('NOT_FOUND', `no load test with id '${testId}'`);
-    if (stored.status === 'running') throw new AppError('CONFLICT', `test ${testId} is still running; analyse it when it has finished`);
+    if (stored.status === 'running')
+      throw new AppError('CONFLICT', `test ${testId} is still running; analyse it when it has finished`);
     const finishedAt = stored.finishedAt ?? Date.now();
-    return toRunData(stored, options.withHistory === false ? [] : await this.history.range(stored.startedAt, finishedAt));
+    return toRunData(
+      stored,
+      options.withHistory === false ? [] : await this.history.range(stored.startedAt, finishedAt),
+    );
   }
 
   /** The newest finished test, or undefined when none was run yet. */
@@ -113,7 +134,11 @@ export class RunSource {
   /** Finished tests, newest first (bounded), without the monitor's seconds; one this version cannot read is left out. */
   async recent(limit: number): Promise<RunData[]> {
     const list = await this.results.list(limit, 0);
-    const runs = await Promise.all(list.filter((t) => t.status !== 'running').map((t) => this.run(t.testId, { withHistory: false }).catch(() => undefined)));
+    const runs = await Promise.all(
+      list
+        .filter((t) => t.status !== 'running')
+        .map((t) => this.run(t.testId, { withHistory: false }).catch(() => undefined)),
+    );
     return runs.filter((r): r is RunData => r !== undefined);
   }
 
@@ -163,7 +188,14 @@ export function componentLatency(run: RunData, component: string): ComponentLate
     const h = LatencyHistogram.decode(encoded);
     if (h.count === 0) continue;
     merged.merge(h);
-    seconds.push({ second: Math.floor((row.atMs - run.startedAt) / 1000), atMs: row.atMs, count: h.count, p50: h.percentileMs(50), p95: h.percentileMs(95), p99: h.percentileMs(99) });
+    seconds.push({
+      second: Math.floor((row.atMs - run.startedAt) / 1000),
+      atMs: row.atMs,
+      count: h.count,
+      p50: h.percentileMs(50),
+      p95: h.percentileMs(95),
+      p99: h.percentileMs(99),
+    });
   }
   const result = { seconds, merged: merged.count > 0 ? merged.summary() : null };
   byComponent.set(component, result);

@@ -2,7 +2,15 @@
 // seconds and the change point of latency (when a regression began).
 import { LatencyHistogram, type LatencySummary } from '@logperf/core';
 import { componentLatency, type RunData } from './run-data.js';
-import { changePoint, outliers, spread, steadyState, throughputPerInterval, type Spread, type SteadyState } from './statistics.js';
+import {
+  changePoint,
+  outliers,
+  spread,
+  steadyState,
+  throughputPerInterval,
+  type Spread,
+  type SteadyState,
+} from './statistics.js';
 
 export interface RunMetrics {
   testId: string;
@@ -41,9 +49,24 @@ export function runMetrics(run: RunData, intervalSeconds = 10): RunMetrics {
     errorRate: handled > 0 ? (handled - run.acknowledged) / handled : 0,
     requestLatencyMs: run.latencyHistogram ? LatencyHistogram.decode(run.latencyHistogram).summary() : null,
     endToEndLatencyMs: componentLatency(run, 'end-to-end').merged,
-    throughput: { ...spread(acknowledged), intervalSeconds, perInterval: throughputPerInterval(seconds.map((s) => ({ second: s.second, count: s.acknowledged })), intervalSeconds) },
+    throughput: {
+      ...spread(acknowledged),
+      intervalSeconds,
+      perInterval: throughputPerInterval(
+        seconds.map((s) => ({ second: s.second, count: s.acknowledged })),
+        intervalSeconds,
+      ),
+    },
     steadyState: steadyState(acknowledged),
     outlierSeconds: outliers(p99).map((i) => withLatency[i]!.second),
-    latencyChange: change ? { atSecond: withLatency[change.index]!.second, shape: change.shape, beforeMs: change.before, afterMs: change.after, pValue: change.pValue } : null,
+    latencyChange: change
+      ? {
+          atSecond: withLatency[change.index]!.second,
+          shape: change.shape,
+          beforeMs: change.before,
+          afterMs: change.after,
+          pValue: change.pValue,
+        }
+      : null,
   };
 }

@@ -22,13 +22,18 @@ export function median(values: readonly number[]): number {
 }
 
 /** Sums counts into intervals of `intervalSeconds` and divides by the interval: events/s per interval. */
-export function throughputPerInterval(perSecond: readonly { second: number; count: number }[], intervalSeconds: number): { startSecond: number; perSecond: number }[] {
+export function throughputPerInterval(
+  perSecond: readonly { second: number; count: number }[],
+  intervalSeconds: number,
+): { startSecond: number; perSecond: number }[] {
   const buckets = new Map<number, number>();
   for (const { second, count } of perSecond) {
     const start = Math.floor(second / intervalSeconds) * intervalSeconds;
     buckets.set(start, (buckets.get(start) ?? 0) + count);
   }
-  return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([startSecond, count]) => ({ startSecond, perSecond: count / intervalSeconds }));
+  return [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([startSecond, count]) => ({ startSecond, perSecond: count / intervalSeconds }));
 }
 
 export interface Line {
@@ -61,7 +66,16 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): Line {
   const intercept = meanY - slope * meanX;
   const sse = Math.max(0, syy - slope * sxy);
   const residualStd = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
-  return { slope, intercept, slopeStdErr: sxx === 0 ? Infinity : residualStd / Math.sqrt(sxx), r2: syy === 0 ? 1 : 1 - sse / syy, residualStd, n, meanX, sxx };
+  return {
+    slope,
+    intercept,
+    slopeStdErr: sxx === 0 ? Infinity : residualStd / Math.sqrt(sxx),
+    r2: syy === 0 ? 1 : 1 - sse / syy,
+    residualStd,
+    n,
+    meanX,
+    sxx,
+  };
 }
 
 export interface SteadyState {
@@ -79,16 +93,46 @@ export interface SteadyState {
  * and there is no significant trend (|slope| under 2 standard errors, or a drift under 5% a minute).
  */
 export function steadyState(series: readonly number[], maxCv = 0.1): SteadyState {
-  if (series.length < 6) return { steady: false, fromIndex: 0, cv: 0, driftPerMinute: 0, reason: `only ${series.length} samples; at least 6 are needed` };
+  if (series.length < 6)
+    return {
+      steady: false,
+      fromIndex: 0,
+      cv: 0,
+      driftPerMinute: 0,
+      reason: `only ${series.length} samples; at least 6 are needed`,
+    };
   const fromIndex = Math.max(1, Math.floor(series.length / 10));
   const part = series.slice(fromIndex);
   const { cv, mean } = spread(part);
-  const line = fitLine(part.map((_, i) => i), part);
+  const line = fitLine(
+    part.map((_, i) => i),
+    part,
+  );
   const driftPerMinute = mean === 0 ? 0 : (line.slope * 60) / Math.abs(mean);
   const trending = Math.abs(line.slope) > 2 * line.slopeStdErr && Math.abs(driftPerMinute) > 0.05;
-  if (cv > maxCv) return { steady: false, fromIndex, cv, driftPerMinute, reason: `varies too much: CV ${(cv * 100).toFixed(1)}% > ${maxCv * 100}%` };
-  if (trending) return { steady: false, fromIndex, cv, driftPerMinute, reason: `drifts ${(driftPerMinute * 100).toFixed(1)}% a minute` };
-  return { steady: true, fromIndex, cv, driftPerMinute, reason: `CV ${(cv * 100).toFixed(1)}%, drift ${(driftPerMinute * 100).toFixed(1)}% a minute` };
+  if (cv > maxCv)
+    return {
+      steady: false,
+      fromIndex,
+      cv,
+      driftPerMinute,
+      reason: `varies too much: CV ${(cv * 100).toFixed(1)}% > ${maxCv * 100}%`,
+    };
+  if (trending)
+    return {
+      steady: false,
+      fromIndex,
+      cv,
+      driftPerMinute,
+      reason: `drifts ${(driftPerMinute * 100).toFixed(1)}% a minute`,
+    };
+  return {
+    steady: true,
+    fromIndex,
+    cv,
+    driftPerMinute,
+    reason: `CV ${(cv * 100).toFixed(1)}%, drift ${(driftPerMinute * 100).toFixed(1)}% a minute`,
+  };
 }
 
 /** Indexes whose modified z-score (0.6745·|x − median| / MAD) exceeds `limit` (Iglewicz and Hoaglin: 3.5). */
@@ -101,7 +145,10 @@ export function outliers(series: readonly number[], limit = 3.5): number[] {
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~15 digits for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
   let a = c[0]!;
@@ -123,7 +170,10 @@ function incompleteBeta(x: number, a: number, b: number): number {
   let f = d;
   for (let m = 1; m <= 300; m++) {
     let delta = 1;
-    for (const numerator of [(m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)), -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))]) {
+    for (const numerator of [
+      (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)),
+      -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1)),
+    ]) {
       d = 1 / guard(1 + numerator * d);
       c = guard(1 + numerator / c);
       delta = c * d;
@@ -153,9 +203,10 @@ export function welchT(a: readonly number[], b: readonly number[]): TTest | unde
   const sb = summarise(b);
   const va = sa.stddev ** 2 / a.length;
   const vb = sb.stddev ** 2 / b.length;
-  if (va + vb === 0) return { t: sa.mean === sb.mean ? 0 : Infinity, df: a.length + b.length - 2, pValue: sa.mean === sb.mean ? 1 : 0 };
+  if (va + vb === 0)
+    return { t: sa.mean === sb.mean ? 0 : Infinity, df: a.length + b.length - 2, pValue: sa.mean === sb.mean ? 1 : 0 };
   const t = (sb.mean - sa.mean) / Math.sqrt(va + vb);
-  const df = (va + vb) ** 2 / ((va ** 2) / (a.length - 1) + (vb ** 2) / (b.length - 1));
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   return { t, df, pValue: studentTwoSidedP(t, df) };
 }
 
@@ -218,5 +269,11 @@ export function changePoint(series: readonly number[], window = 10, alpha = 0.01
   }
   if (!best || best.pValue >= alpha) return undefined;
   const split = bestSplit(series);
-  return { index: split.index, shape: split.shape, before: spread(series.slice(0, split.index)).mean, after: spread(series.slice(split.index)).mean, pValue: best.pValue };
+  return {
+    index: split.index,
+    shape: split.shape,
+    before: spread(series.slice(0, split.index)).mean,
+    after: spread(series.slice(split.index)).mean,
+    pValue: best.pValue,
+  };
 }

@@ -66,9 +66,21 @@ function modelAt(points: readonly ScalingPoint[], sigma: number, kappa: number):
 }
 
 /** Nelder-Mead over (σ, κ/scale) from a start, with the bounds applied inside the objective. */
-function nelderMead(f: (x: [number, number]) => number, start: [number, number], step: [number, number], iterations = 400): [number, number] {
-  let simplex: { x: [number, number]; v: number }[] = [start, [start[0] + step[0], start[1]], [start[0], start[1] + step[1]]].map((x) => ({ x: x as [number, number], v: f(x as [number, number]) }));
-  const at = (a: [number, number], b: [number, number], t: number): [number, number] => [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+function nelderMead(
+  f: (x: [number, number]) => number,
+  start: [number, number],
+  step: [number, number],
+  iterations = 400,
+): [number, number] {
+  let simplex: { x: [number, number]; v: number }[] = [
+    start,
+    [start[0] + step[0], start[1]],
+    [start[0], start[1] + step[1]],
+  ].map((x) => ({ x: x as [number, number], v: f(x as [number, number]) }));
+  const at = (a: [number, number], b: [number, number], t: number): [number, number] => [
+    a[0] + t * (b[0] - a[0]),
+    a[1] + t * (b[1] - a[1]),
+  ];
   for (let i = 0; i < iterations; i++) {
     simplex.sort((a, b) => a.v - b.v);
     const [best, mid, worst] = simplex as [(typeof simplex)[0], (typeof simplex)[0], (typeof simplex)[0]];
@@ -118,7 +130,10 @@ function standardErrors(points: readonly ScalingPoint[], model: UslModel): [numb
       const h = Math.max(Math.abs(value) * 1e-6, 1e-12);
       const plus = [...params];
       plus[j] = value + h;
-      return ((uslThroughput({ lambda: plus[0]!, sigma: plus[1]!, kappa: plus[2]! }, p.n) - uslThroughput(model, p.n)) / h) * weight(p);
+      return (
+        ((uslThroughput({ lambda: plus[0]!, sigma: plus[1]!, kappa: plus[2]! }, p.n) - uslThroughput(model, p.n)) / h) *
+        weight(p)
+      );
     }),
   );
   const jtj = [0, 1, 2].map((r) => [0, 1, 2].map((c) => jacobian.reduce((sum, row) => sum + row[r]! * row[c]!, 0)));
@@ -128,27 +143,46 @@ function standardErrors(points: readonly ScalingPoint[], model: UslModel): [numb
   return [Math.sqrt(Math.max(0, variance * inverse[1]![1]!)), Math.sqrt(Math.max(0, variance * inverse[2]![2]!))];
 }
 
-function confidenceOf(r2: number, points: number, relErrors: number[]): { confidence: UslFit['confidence']; reason: string } {
+function confidenceOf(
+  r2: number,
+  points: number,
+  relErrors: number[],
+): { confidence: UslFit['confidence']; reason: string } {
   const worst = Math.max(...relErrors);
-  const errors = Number.isFinite(worst) ? `parameter standard errors up to ${(worst * 100).toFixed(0)}%` : 'parameter errors unbounded';
-  if (r2 >= 0.95 && points >= 6 && worst <= 0.5) return { confidence: 'high', reason: `R² ${r2.toFixed(3)} over ${points} points, ${errors}` };
+  const errors = Number.isFinite(worst)
+    ? `parameter standard errors up to ${(worst * 100).toFixed(0)}%`
+    : 'parameter errors unbounded';
+  if (r2 >= 0.95 && points >= 6 && worst <= 0.5)
+    return { confidence: 'high', reason: `R² ${r2.toFixed(3)} over ${points} points, ${errors}` };
   if (r2 >= 0.8) return { confidence: 'medium', reason: `R² ${r2.toFixed(3)} over ${points} points, ${errors}` };
   return { confidence: 'low', reason: `R² ${r2.toFixed(3)} over ${points} points: the law explains the points poorly` };
 }
 
 /** Fits the law; fewer than 4 points, fewer than 3 distinct N, or a fit without signal is a 422 saying why. */
 export function fitUsl(input: readonly ScalingPoint[]): UslFit {
-  const points = input.filter((p) => Number.isFinite(p.n) && Number.isFinite(p.throughput) && p.n > 0 && p.throughput >= 0);
-  if (points.length < MIN_POINTS) throw new AppError('UNPROCESSABLE', `the Universal Scalability Law needs at least ${MIN_POINTS} measured points with n > 0; got ${points.length}`);
+  const points = input.filter(
+    (p) => Number.isFinite(p.n) && Number.isFinite(p.throughput) && p.n > 0 && p.throughput >= 0,
+  );
+  if (points.length < MIN_POINTS)
+    throw new AppError(
+      'UNPROCESSABLE',
+      `the Universal Scalability Law needs at least ${MIN_POINTS} measured points with n > 0; got ${points.length}`,
+    );
   const distinct = new Set(points.map((p) => p.n)).size;
-  if (distinct < 3) throw new AppError('UNPROCESSABLE', `the points cover only ${distinct} distinct value(s) of n; at least 3 are needed to separate contention from coherency`);
+  if (distinct < 3)
+    throw new AppError(
+      'UNPROCESSABLE',
+      `the points cover only ${distinct} distinct value(s) of n; at least 3 are needed to separate contention from coherency`,
+    );
   const meanX = points.reduce((s, p) => s + p.throughput, 0) / points.length;
   const sst = points.reduce((s, p) => s + (p.throughput - meanX) ** 2, 0);
-  if (sst === 0) throw new AppError('UNPROCESSABLE', 'throughput is the same at every n; there is no scaling curve to fit');
+  if (sst === 0)
+    throw new AppError('UNPROCESSABLE', 'throughput is the same at every n; there is no scaling curve to fit');
 
   const maxN = Math.max(...points.map((p) => p.n));
   const kappaScale = 1 / (maxN * maxN);
-  const objective = ([s, k]: [number, number]) => weightedSse(points, modelAt(points, s, k * kappaScale)) + (s < 0 || s > 1 || k < 0 ? 1e300 : 0);
+  const objective = ([s, k]: [number, number]) =>
+    weightedSse(points, modelAt(points, s, k * kappaScale)) + (s < 0 || s > 1 || k < 0 ? 1e300 : 0);
   let start: [number, number] = [0, 0];
   let startValue = Infinity;
   for (let i = 0; i <= 50; i++) {
@@ -161,14 +195,32 @@ export function fitUsl(input: readonly ScalingPoint[]): UslFit {
   }
   const [sigma, k] = nelderMead(objective, start, [0.01, Math.max(start[1] * 0.1, 1e-3)]);
   const model = modelAt(points, sigma, k * kappaScale);
-  if (!(model.lambda > 0) || !Number.isFinite(model.lambda)) throw new AppError('UNPROCESSABLE', 'the fit found no positive single-unit throughput (λ); the points do not follow a scaling curve');
+  if (!(model.lambda > 0) || !Number.isFinite(model.lambda))
+    throw new AppError(
+      'UNPROCESSABLE',
+      'the fit found no positive single-unit throughput (λ); the points do not follow a scaling curve',
+    );
   const r2 = 1 - sse(points, model) / sst;
   const [sigmaStdErr, kappaStdErr] = standardErrors(points, model);
   const rel = [model.sigma > 0 ? sigmaStdErr / model.sigma : 0, model.kappa > 0 ? kappaStdErr / model.kappa : 0];
   const { confidence, reason } = confidenceOf(r2, points.length, rel);
   const peakN = model.kappa > 0 ? Math.max(1, Math.floor(Math.sqrt((1 - model.sigma) / model.kappa))) : Infinity;
-  const peakThroughput = Number.isFinite(peakN) ? Math.max(uslThroughput(model, peakN), uslThroughput(model, peakN + 1)) : model.sigma > 0 ? model.lambda / model.sigma : Infinity;
-  return { ...model, r2, points: points.length, sigmaStdErr, kappaStdErr, confidence, confidenceReason: reason, peakN, peakThroughput };
+  const peakThroughput = Number.isFinite(peakN)
+    ? Math.max(uslThroughput(model, peakN), uslThroughput(model, peakN + 1))
+    : model.sigma > 0
+      ? model.lambda / model.sigma
+      : Infinity;
+  return {
+    ...model,
+    r2,
+    points: points.length,
+    sigmaStdErr,
+    kappaStdErr,
+    confidence,
+    confidenceReason: reason,
+    peakN,
+    peakThroughput,
+  };
 }
 
 export interface SizeForTarget {
@@ -183,16 +235,35 @@ export interface SizeForTarget {
 }
 
 /** The smallest N whose predicted throughput covers the target with headroom (searched up to the peak N*). */
-export function sizeForTarget(model: UslFit, targetRatePerSecond: number, headroom = 0.3, maxN = 10_000): SizeForTarget {
+export function sizeForTarget(
+  model: UslFit,
+  targetRatePerSecond: number,
+  headroom = 0.3,
+  maxN = 10_000,
+): SizeForTarget {
   const requiredThroughput = targetRatePerSecond * (1 + headroom);
   const limit = Math.min(maxN, Number.isFinite(model.peakN) ? model.peakN + 1 : maxN);
   for (let n = 1; n <= limit; n++) {
     const predicted = uslThroughput(model, n);
     if (predicted >= requiredThroughput) {
-      return { targetRatePerSecond, headroom, requiredThroughput, reachable: true, n, predictedThroughput: predicted,
-        explanation: `N = ${n} is predicted to carry ${Math.round(predicted)}/s ≥ ${Math.round(requiredThroughput)}/s (target ${Math.round(targetRatePerSecond)}/s + ${headroom * 100}% headroom)` };
+      return {
+        targetRatePerSecond,
+        headroom,
+        requiredThroughput,
+        reachable: true,
+        n,
+        predictedThroughput: predicted,
+        explanation: `N = ${n} is predicted to carry ${Math.round(predicted)}/s ≥ ${Math.round(requiredThroughput)}/s (target ${Math.round(targetRatePerSecond)}/s + ${headroom * 100}% headroom)`,
+      };
     }
   }
-  return { targetRatePerSecond, headroom, requiredThroughput, reachable: false, n: null, predictedThroughput: null,
-    explanation: `the fitted curve peaks at ${Math.round(model.peakThroughput)}/s (N* = ${model.peakN}), below the ${Math.round(requiredThroughput)}/s required: adding more of the same does not get there; reduce contention (σ = ${model.sigma.toFixed(3)}) or coherency cost (κ = ${model.kappa.toExponential(2)}) first` };
+  return {
+    targetRatePerSecond,
+    headroom,
+    requiredThroughput,
+    reachable: false,
+    n: null,
+    predictedThroughput: null,
+    explanation: `the fitted curve peaks at ${Math.round(model.peakThroughput)}/s (N* = ${model.peakN}), below the ${Math.round(requiredThroughput)}/s required: adding more of the same does not get there; reduce contention (σ = ${model.sigma.toFixed(3)}) or coherency cost (κ = ${model.kappa.toExponential(2)}) first`,
+  };
 }

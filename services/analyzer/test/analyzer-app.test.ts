@@ -16,27 +16,61 @@ let app: FastifyInstance;
 async function store(results: ResultsRepository, history: HistoryStore, run: RunData, startedAt: number) {
   const shift = startedAt - run.startedAt;
   await results.save({
-    testId: run.testId, testName: run.testName, kind: run.kind, status: 'completed', startedAt, finishedAt: run.finishedAt + shift, passed: true,
-    result: { target: run.target, durationSeconds: run.durationSeconds, intendedRatePerSecond: run.intendedRatePerSecond, achievedRatePerSecond: run.achievedRatePerSecond, intended: run.intended, acknowledged: run.acknowledged, dropped: 0, errors: run.errors, saturated: false, timeline: run.seconds, histograms: { latency: run.latencyHistogram, serviceTime: run.latencyHistogram } },
+    testId: run.testId,
+    testName: run.testName,
+    kind: run.kind,
+    status: 'completed',
+    startedAt,
+    finishedAt: run.finishedAt + shift,
+    passed: true,
+    result: {
+      target: run.target,
+      durationSeconds: run.durationSeconds,
+      intendedRatePerSecond: run.intendedRatePerSecond,
+      achievedRatePerSecond: run.achievedRatePerSecond,
+      intended: run.intended,
+      acknowledged: run.acknowledged,
+      dropped: 0,
+      errors: run.errors,
+      saturated: false,
+      timeline: run.seconds,
+      histograms: { latency: run.latencyHistogram, serviceTime: run.latencyHistogram },
+    },
   });
   for (const row of run.history) await history.append({ ...row, atMs: row.atMs + shift });
 }
 
 beforeAll(async () => {
-  sql = await createSqlClient({ store: 'pglite', databaseUrl: 'postgres://unused', pgliteDir: undefined }, 'analyzer-test');
+  sql = await createSqlClient(
+    { store: 'pglite', databaseUrl: 'postgres://unused', pgliteDir: undefined },
+    'analyzer-test',
+  );
   const results = new ResultsRepository(sql);
   const history = new HistoryStore(sql);
   await Promise.all([results.init(), history.init()]);
   const base = Date.now() - 3600_000;
   // A ramp whose processor saturates: latency leaves its floor at 30 s, throughput flattens at 4,000/s.
   const saturating = syntheticRun({
-    testId: 'ramp-1', seconds: 60, seed: 1, rate: (s) => Math.min(4000, 1000 + s * 100),
+    testId: 'ramp-1',
+    seconds: 60,
+    seed: 1,
+    rate: (s) => Math.min(4000, 1000 + s * 100),
     latencyMs: (s) => (s < 30 ? 10 : 10 + (s - 30) * 15),
     nodes: (s) => [node('processor-1', 'processor', { cpuPercent: Math.min(98, 30 + s * 2) })],
   });
   await store(results, history, saturating, base);
-  await store(results, history, syntheticRun({ testId: 'steady-a', seconds: 30, seed: 2, rate: () => 2000, latencyMs: () => 10 }), base + 600_000);
-  await store(results, history, syntheticRun({ testId: 'steady-b', seconds: 30, seed: 3, rate: () => 2000, latencyMs: () => 13 }), base + 1200_000);
+  await store(
+    results,
+    history,
+    syntheticRun({ testId: 'steady-a', seconds: 30, seed: 2, rate: () => 2000, latencyMs: () => 10 }),
+    base + 600_000,
+  );
+  await store(
+    results,
+    history,
+    syntheticRun({ testId: 'steady-b', seconds: 30, seed: 3, rate: () => 2000, latencyMs: () => 13 }),
+    base + 1200_000,
+  );
   app = buildAnalyzerApp({
     runs: new RunSource(results, history),
     node: new NodeRuntime('analyzer-test', 'analyzer', 'analysed'),
@@ -100,7 +134,7 @@ describe('analyzer API', () => {
     expect((few.body.error as { message: string }).message).toMatch(/at least 4/);
   });
 
-  it('GET /api/analysis/capacity fits the stored tests (concurrency by Little\'s law) and says why growth is unknown', async () => {
+  it("GET /api/analysis/capacity fits the stored tests (concurrency by Little's law) and says why growth is unknown", async () => {
     const { status, body } = await get('/api/analysis/capacity?targetRatePerSecond=3000');
     expect(status).toBe(200);
     expect((body.source as { points: number }).points).toBeGreaterThanOrEqual(10);
@@ -111,10 +145,15 @@ describe('analyzer API', () => {
   });
 
   it('POST /api/analysis/compare: a 30% slower run is a regression', async () => {
-    const { status, body } = await post('/api/analysis/compare', { baselineTestId: 'steady-a', candidateTestId: 'steady-b' });
+    const { status, body } = await post('/api/analysis/compare', {
+      baselineTestId: 'steady-a',
+      candidateTestId: 'steady-b',
+    });
     expect(status).toBe(200);
     expect(body.verdict).toBe('regressed');
-    const p50 = (body.metrics as { metric: string; verdict: string; pValue: number }[]).find((m) => m.metric === 'request latency p50')!;
+    const p50 = (body.metrics as { metric: string; verdict: string; pValue: number }[]).find(
+      (m) => m.metric === 'request latency p50',
+    )!;
     expect(p50.verdict).toBe('regressed');
     expect(p50.pValue).toBeLessThan(0.01);
   });
@@ -122,7 +161,9 @@ describe('analyzer API', () => {
   it('bad input is a 4xx naming the field, and changes nothing', async () => {
     const bad = await post('/api/analysis/capacity', { points: [{ n: -1, throughput: 'fast' }] });
     expect(bad.status).toBe(400);
-    expect((bad.body.error as { message: string }).message).toMatch(/points\.0\.n: n must be positive; points\.0\.throughput: throughput must be a number/);
+    expect((bad.body.error as { message: string }).message).toMatch(
+      /points\.0\.n: n must be positive; points\.0\.throughput: throughput must be a number/,
+    );
     expect((await get('/api/analysis/capacity?targetRatePerSecond=-5')).status).toBe(400);
     expect((await post('/api/analysis/compare', { baselineTestId: 'steady-a' })).status).toBe(400);
     const missing = await post('/api/analysis/compare', { baselineTestId: 'steady-a', candidateTestId: 'nope' });

@@ -14,8 +14,18 @@ describe('regression verdicts', () => {
   it('A/A: two runs of the same system come out unchanged on every metric', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const comparison = compareRuns(steadyRun('a', 20, seed), steadyRun('b', 20, seed + 50));
-      expect(comparison.verdict, JSON.stringify(comparison.metrics.filter((m) => m.verdict !== 'unchanged'))).toBe('unchanged');
-      expect(comparison.metrics.map((m) => m.metric)).toEqual(expect.arrayContaining(['request latency p50', 'request latency p99', 'throughput', 'error rate', 'end-to-end latency p95']));
+      expect(comparison.verdict, JSON.stringify(comparison.metrics.filter((m) => m.verdict !== 'unchanged'))).toBe(
+        'unchanged',
+      );
+      expect(comparison.metrics.map((m) => m.metric)).toEqual(
+        expect.arrayContaining([
+          'request latency p50',
+          'request latency p99',
+          'throughput',
+          'error rate',
+          'end-to-end latency p95',
+        ]),
+      );
     }
   });
 

@@ -23,12 +23,25 @@ export interface SyntheticRun {
 
 function histogramOf(medianMs: number, count: number, random: () => number): LatencyHistogram {
   const h = LatencyHistogram.create();
-  for (let i = 0; i < count; i++) h.recordMs(medianMs * Math.exp(0.3 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())));
+  for (let i = 0; i < count; i++)
+    h.recordMs(medianMs * Math.exp(0.3 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())));
   return h;
 }
 
 export const node = (id: string, role: string, sample: Partial<HistoryNode> = {}): HistoryNode => ({
-  id, role, up: true, cpuPercent: 20, systemCpuPercent: 30, memoryPercent: 40, ioUtilPercent: 5, networkRxBytesPerSecond: 0, networkTxBytesPerSecond: 0, eventLoopLagP99Ms: 12, gcPauseMs: 5, eventsPerSecond: 0, ...sample,
+  id,
+  role,
+  up: true,
+  cpuPercent: 20,
+  systemCpuPercent: 30,
+  memoryPercent: 40,
+  ioUtilPercent: 5,
+  networkRxBytesPerSecond: 0,
+  networkTxBytesPerSecond: 0,
+  eventLoopLagP99Ms: 12,
+  gcPauseMs: 5,
+  eventsPerSecond: 0,
+  ...sample,
 });
 
 export function syntheticRun(spec: SyntheticRun): RunData {
@@ -43,17 +56,57 @@ export function syntheticRun(spec: SyntheticRun): RunData {
     all.merge(h);
     const summary = h.summary();
     intended += rate;
-    seconds.push({ second: s, intended: rate, sent: rate, acknowledged: rate, errors: 0, latencyMs: { count: rate, meanMs: summary.meanMs, p50: summary.p50, p90: summary.p90, p95: summary.p95, p99: summary.p99 } });
+    seconds.push({
+      second: s,
+      intended: rate,
+      sent: rate,
+      acknowledged: rate,
+      errors: 0,
+      latencyMs: {
+        count: rate,
+        meanMs: summary.meanMs,
+        p50: summary.p50,
+        p90: summary.p90,
+        p95: summary.p95,
+        p99: summary.p99,
+      },
+    });
     if (spec.nodes !== null) {
-      const latency: Record<string, string> = { 'end-to-end': histogramOf(spec.latencyMs(s) * 1.5, 200, random.uniform).encode() };
+      const latency: Record<string, string> = {
+        'end-to-end': histogramOf(spec.latencyMs(s) * 1.5, 200, random.uniform).encode(),
+      };
       if (spec.storeMs) latency.store = histogramOf(spec.storeMs(s), 50, random.uniform).encode();
-      history.push({ atMs: START_MS + s * 1000 + 500, throughput: rate, queueDepth: spec.queueDepth?.(s) ?? 0, nodes: spec.nodes?.(s) ?? [node('processor-1', 'processor'), node('gateway-1', 'gateway')], latency });
+      history.push({
+        atMs: START_MS + s * 1000 + 500,
+        throughput: rate,
+        queueDepth: spec.queueDepth?.(s) ?? 0,
+        nodes: spec.nodes?.(s) ?? [node('processor-1', 'processor'), node('gateway-1', 'gateway')],
+        latency,
+      });
     }
   }
   const acknowledged = intended - Object.values(spec.errors ?? {}).reduce((a, b) => a + b, 0);
   return {
-    testId: spec.testId, testName: spec.testId, kind: 'ramp', status: 'completed', startedAt: START_MS, finishedAt: START_MS + spec.seconds * 1000, target: 'http://127.0.0.1:8090/api/logs',
-    durationSeconds: spec.seconds, intendedRatePerSecond: intended / spec.seconds, achievedRatePerSecond: acknowledged / spec.seconds, intended, acknowledged, dropped: 0, sent: intended, late: spec.saturated ? Math.round(intended * 0.2) : 0,
-    errors: spec.errors ?? {}, saturated: spec.saturated ?? false, saturatedAtSeconds: spec.saturated ? 1 : null, latencyHistogram: all.encode(), seconds, history,
+    testId: spec.testId,
+    testName: spec.testId,
+    kind: 'ramp',
+    status: 'completed',
+    startedAt: START_MS,
+    finishedAt: START_MS + spec.seconds * 1000,
+    target: 'http://127.0.0.1:8090/api/logs',
+    durationSeconds: spec.seconds,
+    intendedRatePerSecond: intended / spec.seconds,
+    achievedRatePerSecond: acknowledged / spec.seconds,
+    intended,
+    acknowledged,
+    dropped: 0,
+    sent: intended,
+    late: spec.saturated ? Math.round(intended * 0.2) : 0,
+    errors: spec.errors ?? {},
+    saturated: spec.saturated ?? false,
+    saturatedAtSeconds: spec.saturated ? 1 : null,
+    latencyHistogram: all.encode(),
+    seconds,
+    history,
   };
 }

@@ -1,7 +1,16 @@
 import { LatencyHistogram } from '@logperf/core';
 import { describe, expect, it } from 'vitest';
 import { componentLatency } from '../src/run-data.js';
-import { changePoint, fitLine, outliers, spread, steadyState, studentTwoSidedP, throughputPerInterval, welchT } from '../src/statistics.js';
+import {
+  changePoint,
+  fitLine,
+  outliers,
+  spread,
+  steadyState,
+  studentTwoSidedP,
+  throughputPerInterval,
+  welchT,
+} from '../src/statistics.js';
 import { seededRandom } from './random.js';
 import { syntheticRun } from './runs.js';
 
@@ -25,7 +34,10 @@ describe('statistics on fixed data', () => {
     expect(merged!.p50).toBeCloseTo(5, 1);
     expect(merged!.p95).toBeCloseTo(150, 0);
     expect(merged!.p99).toBeCloseTo(190, 0);
-    expect(seconds.map((s) => [s.second, s.count])).toEqual([[0, 900], [1, 100]]);
+    expect(seconds.map((s) => [s.second, s.count])).toEqual([
+      [0, 900],
+      [1, 100],
+    ]);
     expect(seconds[1]!.p50).toBeCloseTo(150, 0);
     expect(componentLatency(run, 'end-to-end')).toBe(componentLatency(run, 'end-to-end'));
     expect(componentLatency(run, 'store')).toEqual({ seconds: [], merged: null });
@@ -76,7 +88,12 @@ describe('statistics on fixed data', () => {
     const a = Array.from({ length: 30 }, () => 10 + random.gaussian());
     const b = Array.from({ length: 30 }, () => 12 + random.gaussian());
     expect(welchT(a, b)!.pValue).toBeLessThan(1e-6);
-    expect(welchT(a, a.map((v) => v + 0))!.pValue).toBeCloseTo(1, 6);
+    expect(
+      welchT(
+        a,
+        a.map((v) => v + 0),
+      )!.pValue,
+    ).toBeCloseTo(1, 6);
   });
 
   it('change point: finds where a series shifted, and nothing in a flat series', () => {

@@ -66,7 +66,13 @@ describe('USL fit', () => {
       }
       throw new Error('expected a 422');
     };
-    expect(refuse([{ n: 1, throughput: 10 }, { n: 2, throughput: 19 }, { n: 3, throughput: 27 }])).toMatch(/at least 4/);
+    expect(
+      refuse([
+        { n: 1, throughput: 10 },
+        { n: 2, throughput: 19 },
+        { n: 3, throughput: 27 },
+      ]),
+    ).toMatch(/at least 4/);
     expect(refuse([1, 1, 2, 2].map((n) => ({ n, throughput: n * 10 })))).toMatch(/distinct/);
     expect(refuse([1, 2, 3, 4].map((n) => ({ n, throughput: 100 })))).toMatch(/same at every n/);
   });
@@ -75,7 +81,10 @@ describe('USL fit', () => {
 describe('growth projection', () => {
   it('projects the measured daily trend with a prediction interval, and needs 3 days', async () => {
     const { projectGrowth } = await import('../src/capacity.js');
-    const daily = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ day: 20_000 + i, eventsPerSecond: 1000 + 20 * i + (i % 2 === 0 ? 5 : -5) }));
+    const daily = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({
+      day: 20_000 + i,
+      eventsPerSecond: 1000 + 20 * i + (i % 2 === 0 ? 5 : -5),
+    }));
     const growth = projectGrowth(daily, 90);
     if ('available' in growth) throw new Error(growth.reason);
     expect(growth.slopePerDay).toBeCloseTo(20, 0);

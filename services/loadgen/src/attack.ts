@@ -105,7 +105,8 @@ export async function attack(options: AttackOptions): Promise<AttackOutcome> {
     const request = target.send(events).then((result) => {
       const doneMs = elapsed();
       const outcome = result === 'ack' ? ({ kind: 'ack' } as const) : ({ kind: 'error', error: result } as const);
-      for (let i = 0; i < count; i++) recorder.completed(phases[i]!, sentMs, outcome, doneMs - intended[i]!, doneMs - sentMs);
+      for (let i = 0; i < count; i++)
+        recorder.completed(phases[i]!, sentMs, outcome, doneMs - intended[i]!, doneMs - sentMs);
     });
     const tracked = request.finally(() => {
       inFlight--;

@@ -47,7 +47,10 @@ export class EventFactory {
   create(intendedAtEpochMs: number, sequence: number): string {
     const pick = Math.random() * this.total;
     const level = this.cumulative.find((c) => pick < c.upTo)?.level ?? 'INFO';
-    const size = Math.min(MAX_MESSAGE_BYTES, Math.max(16, Math.round(this.mix.messageMedianBytes * Math.exp(this.mix.messageSigma * normal()))));
+    const size = Math.min(
+      MAX_MESSAGE_BYTES,
+      Math.max(16, Math.round(this.mix.messageMedianBytes * Math.exp(this.mix.messageSigma * normal()))),
+    );
     const offset = sequence % 1000;
     const message = `${level.toLowerCase()} event ${sequence} ${FILLER.slice(offset, offset + size)}`.slice(0, size);
     const event = {

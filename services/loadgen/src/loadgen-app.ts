@@ -1,6 +1,13 @@
 // Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type Bus, type NodeRuntime } from '@logperf/cluster';
+import {
+  createHttpApp,
+  numberFromText,
+  registerNodeRoutes,
+  validate,
+  type Bus,
+  type NodeRuntime,
+} from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -27,13 +34,18 @@ export interface LoadgenOptions {
 }
 
 const testIdParams = z.object({ testId: z.uuid('testId must be a UUID') });
-const listQuery = z.object({ limit: numberFromText(z.number('limit must be a number').int().min(1).max(500)).default(50), offset: numberFromText(z.number('offset must be a number').int().min(0)).default(0) });
-
+const listQuery = z.object({
+  limit: numberFromText(z.number('limit must be a number').int().min(1).max(500)).default(50),
+  offset: numberFromText(z.number('offset must be a number').int().min(0)).default(0),
+});
 
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const { runner, repository, node } = options;
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
-  registerNodeRoutes(app, node, { checks: { results: async () => void (await repository.latest()) }, roleStats: () => ({ runningTest: runner.runningTest() ?? null }) });
+  registerNodeRoutes(app, node, {
+    checks: { results: async () => void (await repository.latest()) },
+    roleStats: () => ({ runningTest: runner.runningTest() ?? null }),
+  });
   registerProgressGauges(node, runner);
 
   /** Checked before anything connects: a target off the allowlist never sees a packet. */
@@ -46,9 +58,21 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
 
   async function start(kind: 'burst' | 'ramp', body: unknown) {
     const request = kind === 'burst' ? validate(burstRequestSchema, body) : validate(rampRequestSchema, body);
-    const scenario = kind === 'burst' ? burstScenario(request as z.output<typeof burstRequestSchema>) : rampScenario(request as z.output<typeof rampRequestSchema>);
+    const scenario =
+      kind === 'burst'
+        ? burstScenario(request as z.output<typeof burstRequestSchema>)
+        : rampScenario(request as z.output<typeof rampRequestSchema>);
     const eventMix: EventMix = { ...DEFAULT_MIX, ...request.eventMix };
-    const test: TestRequest = { kind, eventMix, testName: request.testName, batchSize: request.batchSize, thresholds: request.thresholds, config: body, scenario, target: await openTarget(request.target) };
+    const test: TestRequest = {
+      kind,
+      eventMix,
+      testName: request.testName,
+      batchSize: request.batchSize,
+      thresholds: request.thresholds,
+      config: body,
+      scenario,
+      target: await openTarget(request.target),
+    };
     return runner.start(test);
   }
 
@@ -57,7 +81,8 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   app.get('/api/loadtest/:testId', async (request) => runner.status(validate(testIdParams, request.params).testId));
   app.post('/api/loadtest/:testId/stop', async (request) => runner.stop(validate(testIdParams, request.params).testId));
 
-  const latest = async () => (await repository.latest()) ?? Promise.reject(new AppError('NOT_FOUND', 'no finished test yet'));
+  const latest = async () =>
+    (await repository.latest()) ?? Promise.reject(new AppError('NOT_FOUND', 'no finished test yet'));
   app.get('/api/results/latest', latest);
   app.get('/api/loadtest/results/latest', latest);
   app.get('/api/results', async (request) => {
@@ -73,7 +98,11 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
 
 /** Per-second progress of the running test as Prometheus gauges (0 when idle). */
 function registerProgressGauges(node: NodeRuntime, runner: LoadTestRunner): void {
-  const gauge = (name: string, help: string, read: (p: NonNullable<ReturnType<LoadTestRunner['runningTest']>>) => number) =>
+  const gauge = (
+    name: string,
+    help: string,
+    read: (p: NonNullable<ReturnType<LoadTestRunner['runningTest']>>) => number,
+  ) =>
     new Gauge({
       name,
       help,
@@ -83,8 +112,16 @@ function registerProgressGauges(node: NodeRuntime, runner: LoadTestRunner): void
         this.set(progress ? read(progress) : 0);
       },
     });
-  gauge('loadgen_intended_rate_per_second', 'Intended events per second of the running test', (p) => p.intendedRatePerSecond);
-  gauge('loadgen_achieved_rate_per_second', 'Events acknowledged in the last full second', (p) => p.achievedRatePerSecond);
+  gauge(
+    'loadgen_intended_rate_per_second',
+    'Intended events per second of the running test',
+    (p) => p.intendedRatePerSecond,
+  );
+  gauge(
+    'loadgen_achieved_rate_per_second',
+    'Events acknowledged in the last full second',
+    (p) => p.achievedRatePerSecond,
+  );
   gauge('loadgen_latency_p99_seconds', 'Corrected p99 latency in the last full second', (p) => p.p99Ms / 1000);
   gauge('loadgen_events_sent', 'Events sent by the running test', (p) => p.sent);
   gauge('loadgen_events_dropped', 'Events the running test could not send', (p) => p.dropped);

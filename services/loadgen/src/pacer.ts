@@ -53,7 +53,11 @@ export function sequence(shapes: readonly RateShape[]): RateShape {
     t += shape.durationMs;
     n += shape.countAt(shape.durationMs);
   }
-  const indexAt = (tMs: number) => Math.max(0, starts.findLastIndex((start) => start <= tMs));
+  const indexAt = (tMs: number) =>
+    Math.max(
+      0,
+      starts.findLastIndex((start) => start <= tMs),
+    );
   return {
     durationMs: t,
     rateAt: (tMs) => shapes[indexAt(tMs)]?.rateAt(tMs - (starts[indexAt(tMs)] ?? 0)) ?? 0,
@@ -62,7 +66,10 @@ export function sequence(shapes: readonly RateShape[]): RateShape {
       return (counts[i] ?? 0) + (shapes[i]?.countAt(clamp(tMs, t) - (starts[i] ?? 0)) ?? 0);
     },
     timeOf: (k) => {
-      const i = Math.max(0, counts.findLastIndex((c) => c <= k));
+      const i = Math.max(
+        0,
+        counts.findLastIndex((c) => c <= k),
+      );
       return (starts[i] ?? 0) + (shapes[i]?.timeOf(k - (counts[i] ?? 0)) ?? 0);
     },
   };
@@ -112,14 +119,20 @@ export class Schedule {
 
   /** Events due before `tMs` since the start. */
   dueBy(tMs: number): number {
-    const phase = Math.max(0, this.phaseStartsMs.findLastIndex((start) => start <= tMs));
+    const phase = Math.max(
+      0,
+      this.phaseStartsMs.findLastIndex((start) => start <= tMs),
+    );
     const shape = this.phases[phase]?.shape;
     return shape ? this.phaseFirstEvent[phase]! + shape.countAt(tMs - this.phaseStartsMs[phase]!) : 0;
   }
 
   /** Intended events per second at `tMs` since the start. */
   rateAt(tMs: number): number {
-    const phase = Math.max(0, this.phaseStartsMs.findLastIndex((start) => start <= tMs));
+    const phase = Math.max(
+      0,
+      this.phaseStartsMs.findLastIndex((start) => start <= tMs),
+    );
     return tMs >= this.durationMs ? 0 : (this.phases[phase]?.shape.rateAt(tMs - this.phaseStartsMs[phase]!) ?? 0);
   }
 

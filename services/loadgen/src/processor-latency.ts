@@ -14,7 +14,12 @@ export interface ProcessorSnapshot {
 }
 
 export async function snapshotProcessors(urls: readonly string[]): Promise<ProcessorSnapshot> {
-  const snapshot: ProcessorSnapshot = { reachable: [], unreachable: [], stored: 0, endToEnd: LatencyHistogram.create() };
+  const snapshot: ProcessorSnapshot = {
+    reachable: [],
+    unreachable: [],
+    stored: 0,
+    endToEnd: LatencyHistogram.create(),
+  };
   await Promise.all(
     urls.map(async (url) => {
       try {
@@ -38,9 +43,15 @@ export type EndToEndResult =
   | { available: false; reason: string };
 
 /** Waits (bounded) until the processors stored what the test had acknowledged, then takes the difference. */
-export async function endToEndSince(before: ProcessorSnapshot, urls: readonly string[], acknowledged: number, drainTimeoutMs: number): Promise<EndToEndResult> {
+export async function endToEndSince(
+  before: ProcessorSnapshot,
+  urls: readonly string[],
+  acknowledged: number,
+  drainTimeoutMs: number,
+): Promise<EndToEndResult> {
   if (urls.length === 0) return { available: false, reason: 'no processor URLs configured (LOGPERF_PROCESSOR_URLS)' };
-  if (before.reachable.length === 0) return { available: false, reason: `processors unreachable at the start: ${before.unreachable.join(', ')}` };
+  if (before.reachable.length === 0)
+    return { available: false, reason: `processors unreachable at the start: ${before.unreachable.join(', ')}` };
   const deadline = Date.now() + drainTimeoutMs;
   let after = await snapshotProcessors(urls);
   while (after.stored - before.stored < acknowledged && Date.now() < deadline) {
@@ -48,5 +59,11 @@ export async function endToEndSince(before: ProcessorSnapshot, urls: readonly st
     after = await snapshotProcessors(urls);
   }
   const interval = after.endToEnd.minus(before.endToEnd);
-  return { available: true, processors: after.reachable, stored: after.stored - before.stored, latencyMs: interval.summary(), histogram: interval.encode() };
+  return {
+    available: true,
+    processors: after.reachable,
+    stored: after.stored - before.stored,
+    latencyMs: interval.summary(),
+    histogram: interval.encode(),
+  };
 }

@@ -48,7 +48,16 @@ export class ResultsRepository {
       `INSERT INTO loadtest_results (test_id, test_name, kind, status, started_at, finished_at, passed, result)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
        ON CONFLICT (test_id) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, passed = EXCLUDED.passed, result = EXCLUDED.result`,
-      [r.testId, r.testName, r.kind, r.status, new Date(r.startedAt), r.finishedAt === null ? null : new Date(r.finishedAt), r.passed, JSON.stringify(r.result)],
+      [
+        r.testId,
+        r.testName,
+        r.kind,
+        r.status,
+        new Date(r.startedAt),
+        r.finishedAt === null ? null : new Date(r.finishedAt),
+        r.passed,
+        JSON.stringify(r.result),
+      ],
     );
   }
 
@@ -58,7 +67,9 @@ export class ResultsRepository {
   }
 
   async latest(): Promise<StoredResult | undefined> {
-    const { rows } = await this.sql.query<Row>("SELECT * FROM loadtest_results WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1");
+    const { rows } = await this.sql.query<Row>(
+      "SELECT * FROM loadtest_results WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1",
+    );
     return rows[0] && toStored(rows[0]);
   }
 
@@ -76,7 +87,9 @@ export class ResultsRepository {
 
   /** A test left 'running' by a crash is marked so at start-up instead of looking alive forever. */
   async markInterrupted(): Promise<number> {
-    const { rows } = await this.sql.query<{ test_id: string }>("UPDATE loadtest_results SET status = 'interrupted', finished_at = now() WHERE status = 'running' RETURNING test_id");
+    const { rows } = await this.sql.query<{ test_id: string }>(
+      "UPDATE loadtest_results SET status = 'interrupted', finished_at = now() WHERE status = 'running' RETURNING test_id",
+    );
     return rows.length;
   }
 }

@@ -14,7 +14,16 @@ interface Bucket {
   serviceTime: LatencyHistogram;
 }
 
-const bucket = (): Bucket => ({ intended: 0, sent: 0, acknowledged: 0, late: 0, dropped: 0, errors: {}, latency: LatencyHistogram.create(), serviceTime: LatencyHistogram.create() });
+const bucket = (): Bucket => ({
+  intended: 0,
+  sent: 0,
+  acknowledged: 0,
+  late: 0,
+  dropped: 0,
+  errors: {},
+  latency: LatencyHistogram.create(),
+  serviceTime: LatencyHistogram.create(),
+});
 
 export interface PhaseResult {
   name: string;

@@ -65,14 +65,26 @@ export class LoadTestRunner {
   async start(request: TestRequest): Promise<{ testId: string; status: 'running' }> {
     if (this.current) {
       await request.target.close();
-      throw new AppError('CONFLICT', `test ${this.current.testId} is running; stop it or wait (one test at a time per generator)`);
+      throw new AppError(
+        'CONFLICT',
+        `test ${this.current.testId} is running; stop it or wait (one test at a time per generator)`,
+      );
     }
     const testId = randomUUID();
     const recorder = new ResultRecorder(request.scenario.schedule.phases.map((p) => p.name));
-    const running: Running = { testId, request, recorder, abort: new AbortController(), startedAt: Date.now(), done: Promise.resolve() };
+    const running: Running = {
+      testId,
+      request,
+      recorder,
+      abort: new AbortController(),
+      startedAt: Date.now(),
+      done: Promise.resolve(),
+    };
     this.current = running;
     await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
-    running.done = this.run(running).catch((error: unknown) => this.options.logger.error({ err: error, testId }, 'load test failed'));
+    running.done = this.run(running).catch((error: unknown) =>
+      this.options.logger.error({ err: error, testId }, 'load test failed'),
+    );
     return { testId, status: 'running' };
   }
 
@@ -108,7 +120,10 @@ export class LoadTestRunner {
   private progress(r: Running): Progress {
     const elapsedSeconds = (Date.now() - r.startedAt) / 1000;
     const totals = r.recorder.totals();
-    const lastFull = r.recorder.timeline().filter((s) => s.second < Math.floor(elapsedSeconds)).at(-1);
+    const lastFull = r.recorder
+      .timeline()
+      .filter((s) => s.second < Math.floor(elapsedSeconds))
+      .at(-1);
     return {
       testId: r.testId,
       testName: r.request.testName,
@@ -152,7 +167,12 @@ export class LoadTestRunner {
       await request.target.close().catch(() => undefined);
     }
     const totals = r.recorder.totals();
-    const endToEnd: EndToEndResult = await endToEndSince(before, this.options.processorUrls, totals.acknowledged, 10_000).catch((error: unknown) => ({
+    const endToEnd: EndToEndResult = await endToEndSince(
+      before,
+      this.options.processorUrls,
+      totals.acknowledged,
+      10_000,
+    ).catch((error: unknown) => ({
       available: false as const,
       reason: `processor histograms could not be compared (restarted during the test?): ${(error as Error).message}`,
     }));
@@ -165,7 +185,12 @@ export class LoadTestRunner {
     }
   }
 
-  private result(r: Running, outcome: AttackOutcome | undefined, endToEnd: EndToEndResult, failure: string | undefined) {
+  private result(
+    r: Running,
+    outcome: AttackOutcome | undefined,
+    endToEnd: EndToEndResult,
+    failure: string | undefined,
+  ) {
     const { scenario } = r.request;
     const totals = r.recorder.totals();
     const elapsedSeconds = (outcome?.elapsedMs ?? 0) / 1000;
@@ -192,16 +217,37 @@ export class LoadTestRunner {
       saturated: outcome?.saturated ?? false,
       saturatedAtSeconds: outcome?.saturatedAtMs == null ? null : outcome.saturatedAtMs / 1000,
       maxSchedulingLagMs: outcome?.maxSchedulingLagMs ?? 0,
-      phases: r.recorder.phaseResults(scenario.schedule.phases.map((p) => p.shape.durationMs), scenario.intendedRates),
+      phases: r.recorder.phaseResults(
+        scenario.schedule.phases.map((p) => p.shape.durationMs),
+        scenario.intendedRates,
+      ),
       timeline: r.recorder.timeline(),
-      histograms: { latency: r.recorder.latencyHistogram().encode(), serviceTime: r.recorder.serviceTimeHistogram().encode() },
+      histograms: {
+        latency: r.recorder.latencyHistogram().encode(),
+        serviceTime: r.recorder.serviceTimeHistogram().encode(),
+      },
       endToEnd,
       thresholds,
       passed: thresholds.every((t) => t.passed) && !failure,
     };
   }
 
-  private stored(r: Running, status: string, finishedAt: number | null, passed: boolean | null, result: unknown): StoredResult {
-    return { testId: r.testId, testName: r.request.testName, kind: r.request.kind, status, startedAt: r.startedAt, finishedAt, passed, result };
+  private stored(
+    r: Running,
+    status: string,
+    finishedAt: number | null,
+    passed: boolean | null,
+    result: unknown,
+  ): StoredResult {
+    return {
+      testId: r.testId,
+      testName: r.request.testName,
+      kind: r.request.kind,
+      status,
+      startedAt: r.startedAt,
+      finishedAt,
+      passed,
+      result,
+    };
   }
 }

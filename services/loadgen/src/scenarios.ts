@@ -13,17 +13,19 @@ export function parseIsoDuration(text: string): number | undefined {
   return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
 }
 
-const duration = z
-  .string()
-  .transform((text, ctx) => {
-    const ms = parseIsoDuration(text);
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `'${text}' is not an ISO-8601 duration such as PT2M or PT30S` });
-    else if (ms <= 0) ctx.addIssue({ code: 'custom', message: 'duration must be positive' });
-    else if (ms > MAX_TEST_MS) ctx.addIssue({ code: 'custom', message: 'duration must be at most 24 hours (PT24H)' });
-    return ms ?? 0;
-  });
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseIsoDuration(text);
+  if (ms === undefined)
+    ctx.addIssue({ code: 'custom', message: `'${text}' is not an ISO-8601 duration such as PT2M or PT30S` });
+  else if (ms <= 0) ctx.addIssue({ code: 'custom', message: 'duration must be positive' });
+  else if (ms > MAX_TEST_MS) ctx.addIssue({ code: 'custom', message: 'duration must be at most 24 hours (PT24H)' });
+  return ms ?? 0;
+});
 
-const rate = z.number().positive('rate must be positive').max(MAX_RATE_PER_SECOND, `rate must be at most ${MAX_RATE_PER_SECOND} events/s`);
+const rate = z
+  .number()
+  .positive('rate must be positive')
+  .max(MAX_RATE_PER_SECOND, `rate must be at most ${MAX_RATE_PER_SECOND} events/s`);
 
 export const thresholdsSchema = z.strictObject({
   p50Ms: z.number().positive().optional(),
@@ -40,7 +42,10 @@ export const thresholdsSchema = z.strictObject({
 export type Thresholds = z.output<typeof thresholdsSchema>;
 
 export const eventMixSchema = z.strictObject({
-  levels: z.partialRecord(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']), z.number().min(0)).refine((l) => Object.values(l).some((w) => w > 0), 'at least one level needs a positive weight').optional(),
+  levels: z
+    .partialRecord(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']), z.number().min(0))
+    .refine((l) => Object.values(l).some((w) => w > 0), 'at least one level needs a positive weight')
+    .optional(),
   messageMedianBytes: z.number().int().min(16).max(65_536).optional(),
   messageSigma: z.number().min(0).max(3).optional(),
   sources: z.number().int().min(1).max(100_000).optional(),
@@ -66,10 +71,19 @@ export const burstRequestSchema = z
     burstDuration: duration,
     recoveryDuration: duration.optional(),
   })
-  .refine((r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
+  .refine(
+    (r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS,
+    'the whole test must last at most 24 hours',
+  );
 
 export const rampRequestSchema = z
-  .strictObject({ ...common, startRatePerSecond: rate, targetRatePerSecond: rate, rampDuration: duration, holdDuration: duration })
+  .strictObject({
+    ...common,
+    startRatePerSecond: rate,
+    targetRatePerSecond: rate,
+    rampDuration: duration,
+    holdDuration: duration,
+  })
   .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
 
 export type BurstRequest = z.output<typeof burstRequestSchema>;

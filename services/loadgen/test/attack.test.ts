@@ -7,7 +7,13 @@ import { ResultRecorder } from '../src/results.js';
 import { httpTarget } from '../src/target.js';
 import { startSink, type SinkBehaviour } from './sink.js';
 
-async function run(ratePerSecond: number, seconds: number, batchSize: number, behaviour: SinkBehaviour = {}, overrides: Partial<AttackOptions> = {}) {
+async function run(
+  ratePerSecond: number,
+  seconds: number,
+  batchSize: number,
+  behaviour: SinkBehaviour = {},
+  overrides: Partial<AttackOptions> = {},
+) {
   const sink = await startSink(behaviour);
   const schedule = new Schedule([{ name: 'constant', shape: constant(ratePerSecond, seconds * 1000) }]);
   const recorder = new ResultRecorder(['constant']);
@@ -36,20 +42,24 @@ describe('open-loop attack', () => {
     [1000, 10],
     [5000, 50],
     [20_000, 100],
-  ])('keeps %i events/s within ±1%% in every full second', async (rate, batchSize) => {
-    const { totals, timeline, sinkEvents, outcome } = await run(rate, 4, batchSize);
-    expect(totals.intended).toBe(rate * 4);
-    expect(totals.acknowledged).toBe(rate * 4);
-    expect(sinkEvents).toBe(rate * 4);
-    expect(totals.dropped).toBe(0);
-    const fullSeconds = timeline.filter((s) => s.second < 4);
-    expect(fullSeconds).toHaveLength(4);
-    for (const second of fullSeconds) {
-      expect(Math.abs(second.sent - rate) / rate).toBeLessThanOrEqual(0.01);
-    }
-    // A shared 2-core machine may pause the loop now and then; the schedule must still never fall far behind.
-    expect(outcome.maxSchedulingLagMs).toBeLessThan(250);
-  }, 30_000);
+  ])(
+    'keeps %i events/s within ±1%% in every full second',
+    async (rate, batchSize) => {
+      const { totals, timeline, sinkEvents, outcome } = await run(rate, 4, batchSize);
+      expect(totals.intended).toBe(rate * 4);
+      expect(totals.acknowledged).toBe(rate * 4);
+      expect(sinkEvents).toBe(rate * 4);
+      expect(totals.dropped).toBe(0);
+      const fullSeconds = timeline.filter((s) => s.second < 4);
+      expect(fullSeconds).toHaveLength(4);
+      for (const second of fullSeconds) {
+        expect(Math.abs(second.sent - rate) / rate).toBeLessThanOrEqual(0.01);
+      }
+      // A shared 2-core machine may pause the loop now and then; the schedule must still never fall far behind.
+      expect(outcome.maxSchedulingLagMs).toBeLessThan(250);
+    },
+    30_000,
+  );
 
   it('measures from the intended time: a sink pausing 1 s in every 5 s shows p99 ≥ 800 ms while service time stays small', async () => {
     const stallEveryFiveSeconds = (sinceStartMs: number) => {

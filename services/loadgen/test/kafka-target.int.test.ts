@@ -12,7 +12,9 @@ import { busTarget } from '../src/target.js';
 describeReal('load generator → Kafka', [kafkaProbe], () => {
   it('produces every event of a 2 s, 1,000/s schedule straight onto the topic', async () => {
     const topic = `loadgen-target-${Date.now()}-${process.pid}`;
-    const bus = await createBus(loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic }));
+    const bus = await createBus(
+      loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic }),
+    );
     const recorder = new ResultRecorder(['constant']);
     const outcome = await attack({
       schedule: new Schedule([{ name: 'constant', shape: constant(1000, 2000) }]),
@@ -32,9 +34,12 @@ describeReal('load generator → Kafka', [kafkaProbe], () => {
     const lag = await bus.lag(`nobody-${topic}`);
     expect(lag.reduce((sum, p) => sum + p.endOffset, 0)).toBe(2000);
     const seen: unknown[] = [];
-    const consumer = await bus.consume({ groupId: `check-${topic}`, maxBatchSize: 500, maxWaitMs: 20 }, async (records) => {
-      seen.push(...records.map((r) => JSON.parse(r.value.toString()) as unknown));
-    });
+    const consumer = await bus.consume(
+      { groupId: `check-${topic}`, maxBatchSize: 500, maxWaitMs: 20 },
+      async (records) => {
+        seen.push(...records.map((r) => JSON.parse(r.value.toString()) as unknown));
+      },
+    );
     const deadline = Date.now() + 20_000;
     while (seen.length < 2000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await consumer.close();

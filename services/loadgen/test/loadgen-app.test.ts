@@ -14,10 +14,23 @@ describe('load generator API', () => {
   let sink: Sink;
   let loadgen: Awaited<ReturnType<typeof startLoadgen>>;
   const pgliteDir = mkdtempSync(join(tmpdir(), 'logperf-loadgen-'));
-  const start = () => startLoadgen({ config: loadConfig({}, { 'pglite-dir': pgliteDir }), logger, port: 0, allowedTargets: [sink.url], processorUrls: [] });
+  const start = () =>
+    startLoadgen({
+      config: loadConfig({}, { 'pglite-dir': pgliteDir }),
+      logger,
+      port: 0,
+      allowedTargets: [sink.url],
+      processorUrls: [],
+    });
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${loadgen.url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+    const res = await fetch(`${loadgen.url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+    };
   };
   const burst = (overrides: Record<string, unknown> = {}) => ({
     testName: 'api-burst',
@@ -59,11 +72,21 @@ describe('load generator API', () => {
   });
 
   it('runs a burst, refuses a second concurrent test with 409, and reports per-phase results with thresholds', async () => {
-    const started = await call('POST', '/api/loadtest/burst', burst({ eventMix: { levels: { ERROR: 1, WARN: 3 }, messageMedianBytes: 64 } }));
+    const started = await call(
+      'POST',
+      '/api/loadtest/burst',
+      burst({ eventMix: { levels: { ERROR: 1, WARN: 3 }, messageMedianBytes: 64 } }),
+    );
     expect(started.status).toBe(202);
     const testId = started.body.testId as string;
     expect(started.body.status).toBe('running');
-    const second = await call('POST', '/api/loadtest/ramp', { testName: 'r', startRatePerSecond: 10, targetRatePerSecond: 20, rampDuration: 'PT1S', holdDuration: 'PT1S' });
+    const second = await call('POST', '/api/loadtest/ramp', {
+      testName: 'r',
+      startRatePerSecond: 10,
+      targetRatePerSecond: 20,
+      rampDuration: 'PT1S',
+      holdDuration: 'PT1S',
+    });
     expect(second.status).toBe(409);
     await sleep(1200);
     const live = await call('GET', `/api/loadtest/${testId}`);
@@ -77,7 +100,10 @@ describe('load generator API', () => {
       done = await call('GET', `/api/loadtest/${testId}`);
     }
     expect(done.body.status).toBe('completed');
-    const result = done.body.result as Record<string, unknown> & { phases: { name: string; intended: number; acknowledged: number }[]; thresholds: { passed: boolean }[] };
+    const result = done.body.result as Record<string, unknown> & {
+      phases: { name: string; intended: number; acknowledged: number }[];
+      thresholds: { passed: boolean }[];
+    };
     expect(result).toMatchObject({ intended: 1200, acknowledged: 1200, dropped: 0, passed: true });
     expect(result.phases.map((p) => [p.name, p.intended, p.acknowledged])).toEqual([
       ['baseline', 200, 200],
@@ -97,12 +123,23 @@ describe('load generator API', () => {
   }, 30_000);
 
   it('stops a running test, keeping its partial result, and fails a threshold it missed', async () => {
-    const started = await call('POST', '/api/loadtest/ramp', { testName: 'to-stop', startRatePerSecond: 100, targetRatePerSecond: 500, rampDuration: 'PT10S', holdDuration: 'PT10S', thresholds: { minAchievedRatio: 1.0, p50Ms: 0.001 } });
+    const started = await call('POST', '/api/loadtest/ramp', {
+      testName: 'to-stop',
+      startRatePerSecond: 100,
+      targetRatePerSecond: 500,
+      rampDuration: 'PT10S',
+      holdDuration: 'PT10S',
+      thresholds: { minAchievedRatio: 1.0, p50Ms: 0.001 },
+    });
     const testId = started.body.testId as string;
     await sleep(1200);
     const stopped = await call('POST', `/api/loadtest/${testId}/stop`);
     expect(stopped.body.status).toBe('stopped');
-    const result = stopped.body.result as { intended: number; passed: boolean; thresholds: { name: string; passed: boolean }[] };
+    const result = stopped.body.result as {
+      intended: number;
+      passed: boolean;
+      thresholds: { name: string; passed: boolean }[];
+    };
     expect(result.intended).toBeGreaterThan(100);
     expect(result.passed).toBe(false);
     expect(result.thresholds.find((t) => t.name === 'p50Ms')?.passed).toBe(false);

@@ -33,7 +33,15 @@ describe('rate shapes', () => {
 
 describe('seed scenarios', () => {
   it('burst: 5,000/s for 2 min → 20,000/s for 1 min → 5,000/s for 2 min', () => {
-    const { schedule } = burstScenario({ testName: 't', baselineRatePerSecond: 5000, burstRatePerSecond: 20_000, baselineDuration: 120_000, burstDuration: 60_000, batchSize: 100, thresholds: {} });
+    const { schedule } = burstScenario({
+      testName: 't',
+      baselineRatePerSecond: 5000,
+      burstRatePerSecond: 20_000,
+      baselineDuration: 120_000,
+      burstDuration: 60_000,
+      batchSize: 100,
+      thresholds: {},
+    });
     expect(schedule.totalEvents).toBe(5000 * 120 + 20_000 * 60 + 5000 * 120);
     expect(schedule.durationMs).toBe(300_000);
     expect(schedule.eventAt(600_000)).toEqual({ phase: 1, intendedMs: 120_000 });
@@ -42,7 +50,15 @@ describe('seed scenarios', () => {
   });
 
   it('ramp: 1,000 → 15,000/s over 10 min, then hold', () => {
-    const { schedule } = rampScenario({ testName: 't', startRatePerSecond: 1000, targetRatePerSecond: 15_000, rampDuration: 600_000, holdDuration: 60_000, batchSize: 100, thresholds: {} });
+    const { schedule } = rampScenario({
+      testName: 't',
+      startRatePerSecond: 1000,
+      targetRatePerSecond: 15_000,
+      rampDuration: 600_000,
+      holdDuration: 60_000,
+      batchSize: 100,
+      thresholds: {},
+    });
     expect(schedule.totalEvents).toBe(8000 * 600 + 15_000 * 60);
     expect(schedule.rateAt(300_000)).toBe(8000);
     expect(schedule.dueBy(600_000)).toBe(4_800_000);

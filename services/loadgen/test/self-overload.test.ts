@@ -35,7 +35,12 @@ function fakeTarget(delayMs: number) {
   return { target, maxInFlight: () => maxInFlight, requests: () => requests };
 }
 
-async function overload(ratePerSecond: number, seconds: number, target: Target, overrides: Partial<AttackOptions> = {}) {
+async function overload(
+  ratePerSecond: number,
+  seconds: number,
+  target: Target,
+  overrides: Partial<AttackOptions> = {},
+) {
   const schedule = new Schedule([{ name: 'constant', shape: constant(ratePerSecond, seconds * 1000) }]);
   const recorder = new ResultRecorder(['constant']);
   globalThis.gc?.();
@@ -64,7 +69,16 @@ describe('load generator under its own overload', () => {
   it('asked for 1,000,000 events/s it cannot make, it reports saturated, drops what it fell behind on, and stays in bounded memory', async () => {
     const fake = fakeTarget(0);
     const { outcome, totals, heapGrowthBytes } = await overload(1_000_000, 4, fake.target);
-    console.log(JSON.stringify({ intended: totals.intended, sent: totals.sent, dropped: totals.dropped, late: totals.late, maxSchedulingLagMs: Math.round(outcome.maxSchedulingLagMs), heapGrowthMiB: Math.round(heapGrowthBytes / 1048576) }));
+    console.log(
+      JSON.stringify({
+        intended: totals.intended,
+        sent: totals.sent,
+        dropped: totals.dropped,
+        late: totals.late,
+        maxSchedulingLagMs: Math.round(outcome.maxSchedulingLagMs),
+        heapGrowthMiB: Math.round(heapGrowthBytes / 1048576),
+      }),
+    );
     expect(outcome.saturated).toBe(true);
     expect(outcome.saturatedAtMs).toBeLessThan(1000);
     expect(totals.intended).toBe(4_000_000);

@@ -26,7 +26,12 @@ export interface RedisStats {
 
 /** INFO's `key:value` lines. */
 export function parseRedisInfo(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
+  return Object.fromEntries(
+    text
+      .split(/\r?\n/)
+      .filter((l) => l.includes(':') && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+  );
 }
 
 export function redisStatsFrom(info: Record<string, string>): RedisStats {
@@ -71,8 +76,14 @@ export class BackendStats {
     },
     config: Pick<Config, 'store' | 'cache'>,
   ) {
-    this.postgres = { available: false, reason: config.store === 'postgres' ? 'not sampled yet' : 'the embedded store (PGlite) has no server statistics' };
-    this.redis = { available: false, reason: config.cache === 'redis' ? 'not sampled yet' : 'the embedded cache (memory) has no server statistics' };
+    this.postgres = {
+      available: false,
+      reason: config.store === 'postgres' ? 'not sampled yet' : 'the embedded store (PGlite) has no server statistics',
+    };
+    this.redis = {
+      available: false,
+      reason: config.cache === 'redis' ? 'not sampled yet' : 'the embedded cache (memory) has no server statistics',
+    };
   }
 
   async sample(nowMs = Date.now()): Promise<void> {
@@ -83,8 +94,17 @@ export class BackendStats {
     const pg = this.sources.postgres;
     if (!pg) return;
     try {
-      const [db] = (await pg.query<Record<string, string>>('SELECT xact_commit, xact_rollback, tup_inserted, blks_hit, blks_read, numbackends FROM pg_stat_database WHERE datname = current_database()')).rows;
-      const [table] = (await pg.query<Record<string, string>>('SELECT n_tup_ins, n_live_tup FROM pg_stat_user_tables WHERE relname = $1', [this.sources.table])).rows;
+      const [db] = (
+        await pg.query<Record<string, string>>(
+          'SELECT xact_commit, xact_rollback, tup_inserted, blks_hit, blks_read, numbackends FROM pg_stat_database WHERE datname = current_database()',
+        )
+      ).rows;
+      const [table] = (
+        await pg.query<Record<string, string>>(
+          'SELECT n_tup_ins, n_live_tup FROM pg_stat_user_tables WHERE relname = $1',
+          [this.sources.table],
+        )
+      ).rows;
       const now: PgCounters = {
         atMs: nowMs,
         commits: Number(db?.xact_commit),
@@ -98,7 +118,8 @@ export class BackendStats {
       };
       const before = this.previousPg;
       const seconds = before ? (now.atMs - before.atMs) / 1000 : 0;
-      const rate = (a: number | null, b: number | null | undefined) => (a === null || b === null || b === undefined || seconds <= 0 ? null : Math.max(0, a - b) / seconds);
+      const rate = (a: number | null, b: number | null | undefined) =>
+        a === null || b === null || b === undefined || seconds <= 0 ? null : Math.max(0, a - b) / seconds;
       const blocks = now.hits + now.reads - (before ? before.hits + before.reads : 0);
       this.postgres = {
         available: true,
@@ -107,7 +128,14 @@ export class BackendStats {
         rowsInsertedPerSecond: rate(now.inserted, before?.inserted),
         cacheHitRatio: before && blocks > 0 ? (now.hits - before.hits) / blocks : null,
         connections: now.connections,
-        table: now.liveRows === null ? null : { name: this.sources.table, liveRows: now.liveRows, insertsPerSecond: rate(now.tableInserts, before?.tableInserts) },
+        table:
+          now.liveRows === null
+            ? null
+            : {
+                name: this.sources.table,
+                liveRows: now.liveRows,
+                insertsPerSecond: rate(now.tableInserts, before?.tableInserts),
+              },
       };
       this.previousPg = now;
     } catch (error) {

@@ -55,7 +55,8 @@ export class ClusterState {
 
   /** Events/s through the pipeline: what the processors store, or what the gateways accept when no processor is watched. */
   throughput(views: NodeView[] = this.scraper.views()): number {
-    const rate = (role: string) => views.filter((n) => n.up && n.role === role).reduce((sum, n) => sum + (n.latest?.eventsPerSecond ?? 0), 0);
+    const rate = (role: string) =>
+      views.filter((n) => n.up && n.role === role).reduce((sum, n) => sum + (n.latest?.eventsPerSecond ?? 0), 0);
     return views.some((n) => n.role === 'processor') ? rate('processor') : rate('gateway');
   }
 
@@ -80,7 +81,12 @@ export class ClusterState {
     const lag = this.lag?.view() ?? null;
     return detectBottlenecks({
       windowSeconds,
-      nodes: views.map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, samples: n.history.filter((s) => s.atMs >= since) })),
+      nodes: views.map((n) => ({
+        id: n.id ?? n.url,
+        role: n.role ?? 'unknown',
+        up: n.up,
+        samples: n.history.filter((s) => s.atMs >= since),
+      })),
       throughputPerSecond: this.throughput(views),
       targetRatePerSecond: this.runningTest()?.intendedRatePerSecond ?? null,
       queueDepth: lag?.total ?? null,

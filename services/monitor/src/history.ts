@@ -43,25 +43,37 @@ export class HistoryStore {
   }
 
   async append(row: HistoryRow): Promise<void> {
-    await this.sql.query('INSERT INTO monitor_history (at, throughput, queue_depth, nodes, latency) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (at) DO NOTHING', [
-      new Date(row.atMs),
-      row.throughput,
-      row.queueDepth,
-      JSON.stringify(row.nodes),
-      JSON.stringify(row.latency),
-    ]);
+    await this.sql.query(
+      'INSERT INTO monitor_history (at, throughput, queue_depth, nodes, latency) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (at) DO NOTHING',
+      [new Date(row.atMs), row.throughput, row.queueDepth, JSON.stringify(row.nodes), JSON.stringify(row.latency)],
+    );
   }
 
   async range(fromMs: number, toMs: number): Promise<HistoryRow[]> {
-    const { rows } = await this.sql.query<{ at: Date; throughput: number; queue_depth: string | number | null; nodes: HistoryNode[]; latency: Record<string, string> }>(
+    const { rows } = await this.sql.query<{
+      at: Date;
+      throughput: number;
+      queue_depth: string | number | null;
+      nodes: HistoryNode[];
+      latency: Record<string, string>;
+    }>(
       'SELECT at, throughput, queue_depth, nodes, latency FROM monitor_history WHERE at >= $1 AND at <= $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
-    return rows.map((r) => ({ atMs: r.at.getTime(), throughput: Number(r.throughput), queueDepth: r.queue_depth === null ? null : Number(r.queue_depth), nodes: r.nodes, latency: r.latency }));
+    return rows.map((r) => ({
+      atMs: r.at.getTime(),
+      throughput: Number(r.throughput),
+      queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
+      nodes: r.nodes,
+      latency: r.latency,
+    }));
   }
 
   /** Mean cluster throughput per UTC day (and how many seconds were measured that day), oldest first. */
-  async dailyThroughput(fromMs: number, toMs: number): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
+  async dailyThroughput(
+    fromMs: number,
+    toMs: number,
+  ): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
     const { rows } = await this.sql.query<{ day: string | number; rate: number; seconds: string | number }>(
       'SELECT floor(extract(epoch FROM at) / 86400) AS day, avg(throughput) AS rate, count(*) AS seconds FROM monitor_history WHERE at >= $1 AND at <= $2 GROUP BY 1 ORDER BY 1',
       [new Date(fromMs), new Date(toMs)],
@@ -77,18 +89,40 @@ export class HistoryStore {
     await this.sql.query(
       `INSERT INTO monitor_baselines (name, created_at, from_at, to_at, summary) VALUES ($1, $2, $3, $4, $5::jsonb)
        ON CONFLICT (name) DO UPDATE SET created_at = EXCLUDED.created_at, from_at = EXCLUDED.from_at, to_at = EXCLUDED.to_at, summary = EXCLUDED.summary`,
-      [baseline.name, new Date(baseline.createdAt), new Date(baseline.fromMs), new Date(baseline.toMs), JSON.stringify({ throughputPerSecond: baseline.throughputPerSecond, p99ByComponent: baseline.p99ByComponent })],
+      [
+        baseline.name,
+        new Date(baseline.createdAt),
+        new Date(baseline.fromMs),
+        new Date(baseline.toMs),
+        JSON.stringify({ throughputPerSecond: baseline.throughputPerSecond, p99ByComponent: baseline.p99ByComponent }),
+      ],
     );
   }
 
   /** The named baseline, or the newest when no name is given. */
   async baseline(name?: string): Promise<Baseline | undefined> {
-    const { rows } = await this.sql.query<{ name: string; created_at: Date; from_at: Date; to_at: Date; summary: Pick<Baseline, 'throughputPerSecond' | 'p99ByComponent'> }>(
-      name === undefined ? 'SELECT * FROM monitor_baselines ORDER BY created_at DESC LIMIT 1' : 'SELECT * FROM monitor_baselines WHERE name = $1',
+    const { rows } = await this.sql.query<{
+      name: string;
+      created_at: Date;
+      from_at: Date;
+      to_at: Date;
+      summary: Pick<Baseline, 'throughputPerSecond' | 'p99ByComponent'>;
+    }>(
+      name === undefined
+        ? 'SELECT * FROM monitor_baselines ORDER BY created_at DESC LIMIT 1'
+        : 'SELECT * FROM monitor_baselines WHERE name = $1',
       name === undefined ? [] : [name],
     );
     const r = rows[0];
-    return r && { name: r.name, createdAt: r.created_at.getTime(), fromMs: r.from_at.getTime(), toMs: r.to_at.getTime(), ...r.summary };
+    return (
+      r && {
+        name: r.name,
+        createdAt: r.created_at.getTime(),
+        fromMs: r.from_at.getTime(),
+        toMs: r.to_at.getTime(),
+        ...r.summary,
+      }
+    );
   }
 }
 
@@ -105,12 +139,25 @@ export function historyRow(state: ClusterState, nowMs: number): HistoryRow {
     atMs: secondEnd + 1,
     throughput: state.throughput(views),
     queueDepth: state.lag?.view()?.total ?? null,
-    nodes: views.map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, ...(n.latest ?? emptySample()) })).map(({ atMs: _atMs, ...node }) => node),
+    nodes: views
+      .map((n) => ({ id: n.id ?? n.url, role: n.role ?? 'unknown', up: n.up, ...(n.latest ?? emptySample()) }))
+      .map(({ atMs: _atMs, ...node }) => node),
     latency,
   };
 }
 
-const emptySample = (): NodeSample => ({ atMs: 0, cpuPercent: null, systemCpuPercent: null, memoryPercent: null, ioUtilPercent: null, networkRxBytesPerSecond: null, networkTxBytesPerSecond: null, eventLoopLagP99Ms: null, gcPauseMs: null, eventsPerSecond: null });
+const emptySample = (): NodeSample => ({
+  atMs: 0,
+  cpuPercent: null,
+  systemCpuPercent: null,
+  memoryPercent: null,
+  ioUtilPercent: null,
+  networkRxBytesPerSecond: null,
+  networkTxBytesPerSecond: null,
+  eventLoopLagP99Ms: null,
+  gcPauseMs: null,
+  eventsPerSecond: null,
+});
 
 export function decodeSecond(encoded: string | undefined): LatencyHistogram | undefined {
   return encoded ? LatencyHistogram.decode(encoded) : undefined;

@@ -11,7 +11,10 @@ interface Slot {
 
 class Ring {
   private readonly slots: (Slot | undefined)[];
-  constructor(private readonly size: number, private readonly widthMs: number) {
+  constructor(
+    private readonly size: number,
+    private readonly widthMs: number,
+  ) {
     this.slots = new Array<Slot | undefined>(size);
   }
 
@@ -36,7 +39,15 @@ export class LatencyWindows {
 
   add(component: string, histogram: LatencyHistogram, atMs = Date.now()): void {
     let entry = this.components.get(component);
-    if (!entry) this.components.set(component, (entry = { seconds: new Ring(SECOND_SLOTS, 1000), minutes: new Ring(MINUTE_SLOTS, 60_000), total: LatencyHistogram.create() }));
+    if (!entry)
+      this.components.set(
+        component,
+        (entry = {
+          seconds: new Ring(SECOND_SLOTS, 1000),
+          minutes: new Ring(MINUTE_SLOTS, 60_000),
+          total: LatencyHistogram.create(),
+        }),
+      );
     entry.seconds.add(atMs, histogram);
     entry.minutes.add(atMs, histogram);
     entry.total.merge(histogram);

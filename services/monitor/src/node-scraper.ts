@@ -67,7 +67,20 @@ export class NodeScraper {
   addNode(url: string): void {
     const key = url.replace(/\/+$/, '');
     if (this.nodes.has(key)) return;
-    this.nodes.set(key, { url: key, id: null, role: null, up: false, lastSeenMs: null, lastError: 'not scraped yet', rssBytes: null, eventsTotal: 0, runningTest: null, latest: null, history: [], previous: new Map() });
+    this.nodes.set(key, {
+      url: key,
+      id: null,
+      role: null,
+      up: false,
+      lastSeenMs: null,
+      lastError: 'not scraped yet',
+      rssBytes: null,
+      eventsTotal: 0,
+      runningTest: null,
+      latest: null,
+      history: [],
+      previous: new Map(),
+    });
   }
 
   start(): void {
@@ -90,7 +103,9 @@ export class NodeScraper {
 
   private async scrape(node: NodeView & { previous: Map<string, LatencyHistogram> }, nowMs: number): Promise<void> {
     try {
-      const res = await fetch(`${node.url}/api/node/stats`, { signal: AbortSignal.timeout(Math.max(200, this.options.intervalMs - 100)) });
+      const res = await fetch(`${node.url}/api/node/stats`, {
+        signal: AbortSignal.timeout(Math.max(200, this.options.intervalMs - 100)),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       this.absorb(node, (await res.json()) as NodeStats, nowMs);
     } catch (error) {

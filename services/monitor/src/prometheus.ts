@@ -12,8 +12,17 @@ export class MonitorMetrics {
   constructor(private readonly state: ClusterState) {
     collectDefaultMetrics({ register: this.registry, prefix: 'monitor_' });
     const registers = [this.registry];
-    const events = new Counter({ name: 'cluster_events_total', help: 'Events handled, per node and its stage (processor: stored, gateway: accepted)', labelNames: ['node', 'role'], registers });
-    const perNode = (name: string, help: string, pick: (n: ReturnType<ClusterState['nodes']>[number]) => number | null) =>
+    const events = new Counter({
+      name: 'cluster_events_total',
+      help: 'Events handled, per node and its stage (processor: stored, gateway: accepted)',
+      labelNames: ['node', 'role'],
+      registers,
+    });
+    const perNode = (
+      name: string,
+      help: string,
+      pick: (n: ReturnType<ClusterState['nodes']>[number]) => number | null,
+    ) =>
       new Gauge({
         name,
         help,
@@ -31,7 +40,9 @@ export class MonitorMetrics {
     perNode('system_memory_usage', 'Host memory utilisation % seen by the node', (n) => n.memoryPercent);
     perNode('node_process_cpu_percent', 'The node process CPU % of one core', (n) => n.cpuPercent);
     perNode('node_rss_bytes', 'Resident memory of the node process', (n) => n.rssBytes);
-    perNode('node_event_loop_lag_p99_seconds', 'Event-loop delay p99 of the node', (n) => (n.eventLoopLagP99Ms === null ? null : n.eventLoopLagP99Ms / 1000));
+    perNode('node_event_loop_lag_p99_seconds', 'Event-loop delay p99 of the node', (n) =>
+      n.eventLoopLagP99Ms === null ? null : n.eventLoopLagP99Ms / 1000,
+    );
     perNode('node_up', '1 while the node answers its stats endpoint', (n) => (n.up ? 1 : 0));
     new Gauge({
       name: 'cluster_consumer_lag',
@@ -43,8 +54,24 @@ export class MonitorMetrics {
         for (const p of state.lag?.view()?.partitions ?? []) this.set({ partition: String(p.partition) }, p.lag);
       },
     });
-    new Gauge({ name: 'cluster_consumer_lag_seconds', help: 'Lag divided by the consume rate', registers, collect() { const s = state.cluster().consumerLag; if (s !== null) this.set(s); } });
-    new Gauge({ name: 'cluster_queue_depth', help: 'Events waiting in the topic (sum of lag)', registers, collect() { const d = state.cluster().queueDepth; if (d !== null) this.set(d); } });
+    new Gauge({
+      name: 'cluster_consumer_lag_seconds',
+      help: 'Lag divided by the consume rate',
+      registers,
+      collect() {
+        const s = state.cluster().consumerLag;
+        if (s !== null) this.set(s);
+      },
+    });
+    new Gauge({
+      name: 'cluster_queue_depth',
+      help: 'Events waiting in the topic (sum of lag)',
+      registers,
+      collect() {
+        const d = state.cluster().queueDepth;
+        if (d !== null) this.set(d);
+      },
+    });
     // Counters only go up: add each node's growth since the last scrape of /metrics (a restarted node starts again from 0).
     this.syncEvents = () => {
       for (const n of state.nodes()) {
@@ -65,10 +92,15 @@ export class MonitorMetrics {
 
   /** cluster_latency as a Prometheus histogram, from the merged HDR histograms (everything since the monitor started). */
   private latencyText(): string {
-    const lines = ['# HELP cluster_latency Latency per component in seconds, merged across nodes', '# TYPE cluster_latency histogram'];
+    const lines = [
+      '# HELP cluster_latency Latency per component in seconds, merged across nodes',
+      '# TYPE cluster_latency histogram',
+    ];
     for (const [component, h] of this.state.windows.totals()) {
       const counts = h.countsAtOrBelow(LATENCY_BUCKETS_SECONDS.map((s) => s * 1000));
-      LATENCY_BUCKETS_SECONDS.forEach((le, i) => lines.push(`cluster_latency_bucket{component="${component}",le="${le}"} ${counts[i]}`));
+      LATENCY_BUCKETS_SECONDS.forEach((le, i) =>
+        lines.push(`cluster_latency_bucket{component="${component}",le="${le}"} ${counts[i]}`),
+      );
       lines.push(`cluster_latency_bucket{component="${component}",le="+Inf"} ${h.count}`);
       lines.push(`cluster_latency_sum{component="${component}"} ${(h.summary().meanMs * h.count) / 1000}`);
       lines.push(`cluster_latency_count{component="${component}"} ${h.count}`);

@@ -21,12 +21,21 @@ const MIN_CHANGE_PERCENT = 5;
 /** Per-second p99 of each component, from each row's histogram of that second. */
 export function p99Series(rows: readonly HistoryRow[]): Record<string, number[]> {
   const series: Record<string, number[]> = {};
-  for (const row of rows) for (const [component, encoded] of Object.entries(row.latency)) (series[component] ??= []).push(LatencyHistogram.decode(encoded).percentileMs(99));
+  for (const row of rows)
+    for (const [component, encoded] of Object.entries(row.latency))
+      (series[component] ??= []).push(LatencyHistogram.decode(encoded).percentileMs(99));
   return series;
 }
 
 export function baselineFrom(name: string, rows: readonly HistoryRow[], nowMs: number): Baseline {
-  return { name, createdAt: nowMs, fromMs: rows[0]?.atMs ?? nowMs, toMs: rows.at(-1)?.atMs ?? nowMs, throughputPerSecond: rows.map((r) => r.throughput), p99ByComponent: p99Series(rows) };
+  return {
+    name,
+    createdAt: nowMs,
+    fromMs: rows[0]?.atMs ?? nowMs,
+    toMs: rows.at(-1)?.atMs ?? nowMs,
+    throughputPerSecond: rows.map((r) => r.throughput),
+    p99ByComponent: p99Series(rows),
+  };
 }
 
 function compare(metric: string, baseline: readonly number[], current: readonly number[]): Comparison | undefined {
@@ -52,17 +61,40 @@ export interface Report {
   seconds: number;
   throughput: SeriesSummary & { totalEvents: number };
   latency: Record<string, LatencySummary>;
-  resources: Record<string, { role: string; cpuPercent: SeriesSummary; memoryPercent: SeriesSummary; ioUtilPercent: SeriesSummary; eventLoopLagP99Ms: SeriesSummary; upShare: number }>;
+  resources: Record<
+    string,
+    {
+      role: string;
+      cpuPercent: SeriesSummary;
+      memoryPercent: SeriesSummary;
+      ioUtilPercent: SeriesSummary;
+      eventLoopLagP99Ms: SeriesSummary;
+      upShare: number;
+    }
+  >;
   queueDepth: SeriesSummary;
   bottlenecks: Verdict[];
   baseline: { name: string; fromMs: number; toMs: number; comparisons: Comparison[] } | null;
-  capacity: { observedPeakPerSecond: number; meanPerSecond: number; observedHeadroomPercent: number | null; basis: string };
+  capacity: {
+    observedPeakPerSecond: number;
+    meanPerSecond: number;
+    observedHeadroomPercent: number | null;
+    basis: string;
+  };
 }
 
-export function buildReport(rows: readonly HistoryRow[], fromMs: number, toMs: number, baseline: Baseline | undefined, thresholds: BottleneckThresholds): Report {
+export function buildReport(
+  rows: readonly HistoryRow[],
+  fromMs: number,
+  toMs: number,
+  baseline: Baseline | undefined,
+  thresholds: BottleneckThresholds,
+): Report {
   const throughputSeries = rows.map((r) => r.throughput);
   const latency: Record<string, LatencyHistogram> = {};
-  for (const row of rows) for (const [component, encoded] of Object.entries(row.latency)) (latency[component] ??= LatencyHistogram.create()).merge(LatencyHistogram.decode(encoded));
+  for (const row of rows)
+    for (const [component, encoded] of Object.entries(row.latency))
+      (latency[component] ??= LatencyHistogram.create()).merge(LatencyHistogram.decode(encoded));
 
   const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
   for (const row of rows) {
@@ -73,7 +105,8 @@ export function buildReport(rows: readonly HistoryRow[], fromMs: number, toMs: n
       byNode.set(node.id, entry);
     }
   }
-  const values = (samples: HistoryRow['nodes'][number][], pick: (n: HistoryRow['nodes'][number]) => number | null) => samples.map(pick).filter((v): v is number => v !== null);
+  const values = (samples: HistoryRow['nodes'][number][], pick: (n: HistoryRow['nodes'][number]) => number | null) =>
+    samples.map(pick).filter((v): v is number => v !== null);
   const resources = Object.fromEntries(
     [...byNode].map(([id, { role, samples }]) => [
       id,
@@ -91,7 +124,12 @@ export function buildReport(rows: readonly HistoryRow[], fromMs: number, toMs: n
   const lastNodes = rows.at(-1)?.nodes ?? [];
   const bottlenecks = detectBottlenecks({
     windowSeconds: Math.round((toMs - fromMs) / 1000),
-    nodes: [...byNode].map(([id, { role, samples, atMs }]) => ({ id, role, up: lastNodes.find((n) => n.id === id)?.up ?? false, samples: samples.map((s, i) => ({ ...s, atMs: atMs[i]! })) })),
+    nodes: [...byNode].map(([id, { role, samples, atMs }]) => ({
+      id,
+      role,
+      up: lastNodes.find((n) => n.id === id)?.up ?? false,
+      samples: samples.map((s, i) => ({ ...s, atMs: atMs[i]! })),
+    })),
     throughputPerSecond: summarise(throughputSeries).mean,
     targetRatePerSecond: null,
     queueDepth: queueDepths.at(-1) ?? null,
@@ -103,7 +141,9 @@ export function buildReport(rows: readonly HistoryRow[], fromMs: number, toMs: n
   const comparisons = baseline
     ? [
         compare('throughput per second', baseline.throughputPerSecond, throughputSeries),
-        ...Object.keys(baseline.p99ByComponent).map((c) => compare(`${c} p99 ms (per second)`, baseline.p99ByComponent[c] ?? [], current[c] ?? [])),
+        ...Object.keys(baseline.p99ByComponent).map((c) =>
+          compare(`${c} p99 ms (per second)`, baseline.p99ByComponent[c] ?? [], current[c] ?? []),
+        ),
       ].filter((c): c is Comparison => c !== undefined)
     : [];
   const t = summarise(throughputSeries);

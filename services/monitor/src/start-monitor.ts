@@ -30,15 +30,29 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const { config, logger } = options;
   const thresholds = thresholdsFrom(config.monitorThresholds);
   const windows = new LatencyWindows();
-  const scraper = new NodeScraper(windows, { intervalMs: options.scrapeIntervalMs ?? config.monitorScrapeMs, downAfterMs: 3000 });
+  const scraper = new NodeScraper(windows, {
+    intervalMs: options.scrapeIntervalMs ?? config.monitorScrapeMs,
+    downAfterMs: 3000,
+  });
   for (const url of options.nodeUrls) scraper.addNode(url);
   const ownBus = options.bus ? undefined : await createBus(config);
-  const lag = new LagWatcher(options.bus ?? ownBus!, config.processorGroup, options.scrapeIntervalMs ?? config.monitorScrapeMs);
+  const lag = new LagWatcher(
+    options.bus ?? ownBus!,
+    config.processorGroup,
+    options.scrapeIntervalMs ?? config.monitorScrapeMs,
+  );
   const sql = options.sql ?? (await createSqlClient(config, 'monitor'));
-  const redis = config.cache === 'redis' ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
+  const redis =
+    config.cache === 'redis'
+      ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 })
+      : undefined;
   redis?.on('error', () => undefined);
   const backendStats = new BackendStats(
-    { ...(config.store === 'postgres' ? { postgres: sql } : {}), ...(redis ? { redisInfo: () => redis.info() } : {}), table: config.storeTable },
+    {
+      ...(config.store === 'postgres' ? { postgres: sql } : {}),
+      ...(redis ? { redisInfo: () => redis.info() } : {}),
+      table: config.storeTable,
+    },
     config,
   );
   const backendTimer = setInterval(() => void backendStats.sample(), 2000);
@@ -52,7 +66,9 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const historyTimer = setInterval(() => {
     const now = Date.now();
     const prune = now - lastPrune > 3600_000 ? ((lastPrune = now), history.prune(now)) : Promise.resolve();
-    void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) => logger.warn({ err: error }, 'could not store the monitor history'));
+    void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not store the monitor history'),
+    );
   }, 1000);
   const app = buildMonitorApp({
     state,

@@ -11,7 +11,8 @@ import { startMonitor } from '../src/start-monitor.js';
 const CHROMIUM = '/usr/bin/chromium';
 const logger = createLogger('dashboard-test', 'silent');
 const chromiumMissing = !existsSync(CHROMIUM);
-if (chromiumMissing && process.env.CI === 'true') throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
+if (chromiumMissing && process.env.CI === 'true')
+  throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
   const config = loadConfig({}, {});
@@ -26,12 +27,42 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
     backends = await createBackends(config);
     processor = await startProcessor({ config, backends, logger, port: 0 });
     gateway = await startGateway({ config, backends, logger, port: 0 });
-    monitor = await startMonitor({ config, logger, port: 0, nodeUrls: [gateway.url, processor.url], bus: backends.bus, dashboardHtml, scrapeIntervalMs: 500 });
+    monitor = await startMonitor({
+      config,
+      logger,
+      port: 0,
+      nodeUrls: [gateway.url, processor.url],
+      bus: backends.bus,
+      dashboardHtml,
+      scrapeIntervalMs: 500,
+    });
     sending = setInterval(() => {
-      const body = Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: randomUUID(), level: 'INFO', message: `m${i}`, source: 'dashboard-test', timestamp: Date.now() })).join('\n');
-      void fetch(`${gateway.url}/api/logs`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } }).catch(() => undefined);
+      const body = Array.from({ length: 100 }, (_, i) =>
+        JSON.stringify({
+          id: randomUUID(),
+          level: 'INFO',
+          message: `m${i}`,
+          source: 'dashboard-test',
+          timestamp: Date.now(),
+        }),
+      ).join('\n');
+      void fetch(`${gateway.url}/api/logs`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-ndjson' },
+      }).catch(() => undefined);
     }, 50);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -49,8 +80,14 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
     page.on('requestfailed', (request) => failedRequests.push(request.url()));
     await page.goto(`${monitor.url}/`);
     // Expressions run in the page (strings, since the test itself has no DOM types).
-    await page.waitForFunction("document.querySelector('#connection')?.textContent === 'live'", undefined, { timeout: 10_000 });
-    await page.waitForFunction("Number((document.querySelector('#eps')?.textContent ?? '0').replace(/,/g, '')) > 0", undefined, { timeout: 15_000 });
+    await page.waitForFunction("document.querySelector('#connection')?.textContent === 'live'", undefined, {
+      timeout: 10_000,
+    });
+    await page.waitForFunction(
+      "Number((document.querySelector('#eps')?.textContent ?? '0').replace(/,/g, '')) > 0",
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.waitForTimeout(3000);
     expect(await page.locator('#nodes tbody tr').count()).toBe(2);
     expect(await page.locator('#nodes .state-up').count()).toBe(2);
@@ -63,7 +100,11 @@ describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
     clearInterval(sending);
     await gateway.close();
     await page.waitForFunction("document.querySelector('#nodes .state-down') !== null", undefined, { timeout: 6000 });
-    await page.waitForFunction("(document.querySelector('#bottlenecks')?.textContent ?? '').includes('node-down')", undefined, { timeout: 6000 });
+    await page.waitForFunction(
+      "(document.querySelector('#bottlenecks')?.textContent ?? '').includes('node-down')",
+      undefined,
+      { timeout: 6000 },
+    );
     expect(await page.locator('#nodes-up').innerText()).toBe('1 / 2');
     await page.screenshot({ path: 'reports/dashboard-node-down.png', fullPage: true });
     // Everything the page needs is inline or from the monitor itself: no request leaves for the network.

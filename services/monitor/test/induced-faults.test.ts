@@ -27,9 +27,24 @@ describe('bottleneck rules on induced conditions', () => {
       await new Promise((resolve) => node.child.once('exit', resolve));
     });
     const config = loadConfig(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}, {});
-    const monitor = await startMonitor({ config, logger, port: 0, nodeUrls: [node.url], dashboardHtml: async () => '', scrapeIntervalMs: 500 });
+    const monitor = await startMonitor({
+      config,
+      logger,
+      port: 0,
+      nodeUrls: [node.url],
+      dashboardHtml: async () => '',
+      scrapeIntervalMs: 500,
+    });
     cleanup.push(() => monitor.close());
-    return { monitor, verdicts: async (windowSeconds: number) => ((await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`)).json()) as { bottlenecks: { rule: string; value: number; affectedNodes: string[] }[] }).bottlenecks };
+    return {
+      monitor,
+      verdicts: async (windowSeconds: number) =>
+        (
+          (await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`)).json()) as {
+            bottlenecks: { rule: string; value: number; affectedNodes: string[] }[];
+          }
+        ).bottlenecks,
+    };
   }
 
   it('a node burning 90% of a core is named by the CPU rule', async () => {
@@ -56,20 +71,62 @@ describe('bottleneck rules on induced conditions', () => {
     const backends = await createBackends(config);
     const real = backends.store;
     // Every batch waits 1 s before it is written: the store, not the processor, is the limit (≤ 1,000 events/s).
-    const throttled: Store = { ...real, kind: real.kind, insertBatch: async (rows) => (await sleep(1000), real.insertBatch(rows)), health: () => real.health(), close: () => real.close(), counts: () => real.counts(), init: () => real.init(), existingIds: (ids) => real.existingIds(ids), fetchByIds: (ids) => real.fetchByIds(ids), truncate: () => real.truncate() };
+    const throttled: Store = {
+      ...real,
+      kind: real.kind,
+      insertBatch: async (rows) => (await sleep(1000), real.insertBatch(rows)),
+      health: () => real.health(),
+      close: () => real.close(),
+      counts: () => real.counts(),
+      init: () => real.init(),
+      existingIds: (ids) => real.existingIds(ids),
+      fetchByIds: (ids) => real.fetchByIds(ids),
+      truncate: () => real.truncate(),
+    };
     const processor = await startProcessor({ config, backends: { ...backends, store: throttled }, logger, port: 0 });
-    const queue = async () => ((await (await fetch(`${monitor.url}/api/performance/metrics`)).json()) as { cluster: { queueDepth: number } }).cluster.queueDepth;
+    const queue = async () =>
+      ((await (await fetch(`${monitor.url}/api/performance/metrics`)).json()) as { cluster: { queueDepth: number } })
+        .cluster.queueDepth;
     const gateway = await startGateway({ config, backends, logger, port: 0 });
-    const monitor = await startMonitor({ config, logger, port: 0, nodeUrls: [gateway.url, processor.url], bus: backends.bus, dashboardHtml: async () => '', scrapeIntervalMs: 500 });
-    cleanup.push(() => backends.close(), () => processor.close(), () => gateway.close(), () => monitor.close());
+    const monitor = await startMonitor({
+      config,
+      logger,
+      port: 0,
+      nodeUrls: [gateway.url, processor.url],
+      bus: backends.bus,
+      dashboardHtml: async () => '',
+      scrapeIntervalMs: 500,
+    });
+    cleanup.push(
+      () => backends.close(),
+      () => processor.close(),
+      () => gateway.close(),
+      () => monitor.close(),
+    );
     const until = Date.now() + 6000;
     while (Date.now() < until) {
-      const body = Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: randomUUID(), level: 'INFO', message: `m${i}`, source: 'throttled', timestamp: Date.now() })).join('\n');
-      await fetch(`${gateway.url}/api/logs`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+      const body = Array.from({ length: 500 }, (_, i) =>
+        JSON.stringify({
+          id: randomUUID(),
+          level: 'INFO',
+          message: `m${i}`,
+          source: 'throttled',
+          timestamp: Date.now(),
+        }),
+      ).join('\n');
+      await fetch(`${gateway.url}/api/logs`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-ndjson' },
+      });
       await sleep(50);
     }
     expect(await queue()).toBeGreaterThan(1000);
-    const verdicts = ((await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=10`)).json()) as { bottlenecks: { rule: string; evidence: string }[] }).bottlenecks;
+    const verdicts = (
+      (await (await fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=10`)).json()) as {
+        bottlenecks: { rule: string; evidence: string }[];
+      }
+    ).bottlenecks;
     expect(verdicts.map((v) => v.rule)).toEqual(expect.arrayContaining(['queue', 'consumer-lag']));
     expect(verdicts.find((v) => v.rule === 'consumer-lag')?.evidence).toMatch(/^WARN: lag grew from \d+ to \d+/);
   }, 60_000);

@@ -6,7 +6,19 @@ import { LatencyWindows } from '../src/latency-windows.js';
 import type { NodeSample } from '../src/node-scraper.js';
 
 const samples = (n: number, values: Partial<NodeSample>): NodeSample[] =>
-  Array.from({ length: n }, (_, i) => ({ atMs: i * 1000, cpuPercent: 20, systemCpuPercent: 30, memoryPercent: 40, ioUtilPercent: 5, networkRxBytesPerSecond: 1000, networkTxBytesPerSecond: 1000, eventLoopLagP99Ms: 12, gcPauseMs: 3, eventsPerSecond: 1000, ...values }));
+  Array.from({ length: n }, (_, i) => ({
+    atMs: i * 1000,
+    cpuPercent: 20,
+    systemCpuPercent: 30,
+    memoryPercent: 40,
+    ioUtilPercent: 5,
+    networkRxBytesPerSecond: 1000,
+    networkTxBytesPerSecond: 1000,
+    eventLoopLagP99Ms: 12,
+    gcPauseMs: 3,
+    eventsPerSecond: 1000,
+    ...values,
+  }));
 
 const input = (overrides: Partial<BottleneckInput> = {}): BottleneckInput => ({
   windowSeconds: 30,
@@ -30,14 +42,18 @@ describe('bottleneck rules', () => {
   it('CPU > 75% fires only while throughput is below 80% of the target', () => {
     const hot = [{ id: 'processor-1', role: 'processor', up: true, samples: samples(10, { cpuPercent: 92 }) }];
     const slow = detectBottlenecks(input({ nodes: hot, throughputPerSecond: 3000, targetRatePerSecond: 5000 }));
-    expect(slow).toMatchObject([{ rule: 'cpu', severity: 'critical', value: 92, threshold: 75, affectedNodes: ['processor-1'] }]);
+    expect(slow).toMatchObject([
+      { rule: 'cpu', severity: 'critical', value: 92, threshold: 75, affectedNodes: ['processor-1'] },
+    ]);
     expect(slow[0]?.recommendation).toMatch(/add 2–4 nodes/);
     expect(detectBottlenecks(input({ nodes: hot, throughputPerSecond: 4500, targetRatePerSecond: 5000 }))).toEqual([]);
   });
 
   it('memory > 80%, queue depth > 1000, I/O > 80%, event-loop lag and GC each name their evidence', () => {
     const rules = (nodeValues: Partial<NodeSample>, extra: Partial<BottleneckInput> = {}) =>
-      detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(10, nodeValues) }], ...extra })).map((v) => v.rule);
+      detectBottlenecks(
+        input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(10, nodeValues) }], ...extra }),
+      ).map((v) => v.rule);
     expect(rules({ memoryPercent: 85 })).toEqual(['memory']);
     expect(rules({}, { queueDepth: 1500 })).toEqual(['queue']);
     expect(rules({ ioUtilPercent: 90 })).toEqual(['io']);
@@ -47,11 +63,17 @@ describe('bottleneck rules', () => {
   });
 
   it('a single spike is not a bottleneck (fewer than 3 samples)', () => {
-    expect(detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(2, { memoryPercent: 99 }) }] }))).toEqual([]);
+    expect(
+      detectBottlenecks(
+        input({ nodes: [{ id: 'p', role: 'processor', up: true, samples: samples(2, { memoryPercent: 99 }) }] }),
+      ),
+    ).toEqual([]);
   });
 
   it('a node that is down is reported, not averaged away', () => {
-    const verdicts = detectBottlenecks(input({ nodes: [{ id: 'p', role: 'processor', up: false, samples: samples(10, { cpuPercent: 99 }) }] }));
+    const verdicts = detectBottlenecks(
+      input({ nodes: [{ id: 'p', role: 'processor', up: false, samples: samples(10, { cpuPercent: 99 }) }] }),
+    );
     expect(verdicts).toMatchObject([{ rule: 'node-down', severity: 'critical', affectedNodes: ['p'] }]);
   });
 });
@@ -67,7 +89,11 @@ describe('configurable thresholds', () => {
 });
 
 describe('Burrow-style lag status', () => {
-  const lag = (atMs: number, committed: number, end: number): LagSample => ({ atMs, total: end - committed, partitions: [{ partition: 0, committedOffset: committed, endOffset: end, lag: end - committed }] });
+  const lag = (atMs: number, committed: number, end: number): LagSample => ({
+    atMs,
+    total: end - committed,
+    partitions: [{ partition: 0, committedOffset: committed, endOffset: end, lag: end - committed }],
+  });
   it('OK when caught up or shrinking, WARN when growing, STALL then STOP when commits stop', () => {
     expect(lagStatus([lag(0, 10, 10)]).status).toBe('OK');
     expect(lagStatus([lag(0, 0, 100), lag(1000, 80, 120), lag(2000, 150, 160)]).status).toBe('OK');

@@ -21,8 +21,10 @@ export function faultEnv(name: string, overrides: Record<string, string> = {}): 
   };
 }
 
-export const startProcessor = (env: Record<string, string>, port = 0) => startCli(['processor', '--real', '--port', String(port)], env);
-export const startGateway = (env: Record<string, string>, port = 0) => startCli(['gateway', '--real', '--port', String(port)], env);
+export const startProcessor = (env: Record<string, string>, port = 0) =>
+  startCli(['processor', '--real', '--port', String(port)], env);
+export const startGateway = (env: Record<string, string>, port = 0) =>
+  startCli(['gateway', '--real', '--port', String(port)], env);
 export const portOf = (role: CliProcess) => Number(new URL(role.url).port);
 
 export interface ProcessorCounters {
@@ -45,7 +47,15 @@ export async function processorCounters(url: string): Promise<ProcessorCounters>
 
 export async function sumCounters(urls: string[]): Promise<ProcessorCounters> {
   const all = await Promise.all(urls.map(processorCounters));
-  return all.reduce((sum, c) => ({ stored: sum.stored + c.stored, redelivered: sum.redelivered + c.redelivered, poison: sum.poison + c.poison, cacheErrors: sum.cacheErrors + c.cacheErrors }), { stored: 0, redelivered: 0, poison: 0, cacheErrors: 0 });
+  return all.reduce(
+    (sum, c) => ({
+      stored: sum.stored + c.stored,
+      redelivered: sum.redelivered + c.redelivered,
+      poison: sum.poison + c.poison,
+      cacheErrors: sum.cacheErrors + c.cacheErrors,
+    }),
+    { stored: 0, redelivered: 0, poison: 0, cacheErrors: 0 },
+  );
 }
 
 /** Samples the stored row count every 250 ms; a sample that fails (store down) is kept as null. */
@@ -54,7 +64,10 @@ export class StoreWatch {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
-  constructor(private readonly db: pg.Pool, private readonly table: string) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly table: string,
+  ) {}
 
   start(): this {
     this.timer = setInterval(() => {
@@ -111,15 +124,26 @@ export interface StoredCheck {
 }
 
 /** Waits until every acknowledged id is stored (or the deadline), then counts rows, distinct ids and acknowledged ids found. */
-export async function checkStored(db: pg.Pool, table: string, acknowledged: string[], timeoutMs = 90_000): Promise<StoredCheck> {
+export async function checkStored(
+  db: pg.Pool,
+  table: string,
+  acknowledged: string[],
+  timeoutMs = 90_000,
+): Promise<StoredCheck> {
   const started = Date.now();
-  const found = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE id = ANY($1::uuid[])`, [acknowledged])).rows[0]?.n);
+  const found = async () =>
+    Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE id = ANY($1::uuid[])`, [acknowledged]))
+        .rows[0]?.n,
+    );
   while (Date.now() - started < timeoutMs) {
     if ((await found().catch(() => -1)) >= acknowledged.length) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const drainMs = Date.now() - started;
-  const { rows: [row] } = await db.query<{ n: string; distinct_ids: string; found: string }>(
+  const {
+    rows: [row],
+  } = await db.query<{ n: string; distinct_ids: string; found: string }>(
     `SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, count(*) FILTER (WHERE id = ANY($1::uuid[])) AS found FROM ${table}`,
     [acknowledged],
   );
@@ -139,7 +163,11 @@ export function deliveryFigures(load: LoadResult, stored: StoredCheck, counters?
 }
 
 /** Stops every process a test started (SIGTERM, then SIGKILL after 20 s) and drops its table. */
-export async function cleanUp(processes: CliProcess[], db: pg.Pool | undefined, table: string | undefined): Promise<void> {
+export async function cleanUp(
+  processes: CliProcess[],
+  db: pg.Pool | undefined,
+  table: string | undefined,
+): Promise<void> {
   await Promise.all(
     processes.map(async (p) => {
       const timer = setTimeout(() => p.child.kill('SIGKILL'), 20_000);

@@ -2,9 +2,25 @@
 // requests cut off are retried by the sender (same ids) or, for the load generator, reported as errors, never as acknowledged.
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  kafkaProbe,
+  postgresProbe,
+  realServices,
+  redisProbe,
+} from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, faultEnv, loggedReasons, portOf, report, sleep, startGateway, startProcessor } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  faultEnv,
+  loggedReasons,
+  portOf,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 const RATE = 1500;
@@ -27,15 +43,33 @@ describeReal('fault: the gateway is SIGKILLed during a load test', [kafkaProbe, 
     processes.push(await startProcessor(env));
     const gateway = await startGateway(env);
     processes.push(gateway);
-    const loadgen = await startCli(['loadgen', '--real', '--port', '0'], { ...env, LOGPERF_LOADGEN_ALLOWED_TARGETS: gateway.url });
+    const loadgen = await startCli(['loadgen', '--real', '--port', '0'], {
+      ...env,
+      LOGPERF_LOADGEN_ALLOWED_TARGETS: gateway.url,
+    });
     processes.push(loadgen);
 
     // Two senders at once: the retrying driver (knows each acknowledged id) and the load generator (reports, never retries).
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: DURATION_MS, batchSize: 100, source: 'fault-gwkill' });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      batchSize: 100,
+      source: 'fault-gwkill',
+    });
     const started = await fetch(`${loadgen.url}/api/loadtest/burst`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ testName: 'fault-gateway-kill', target: `${gateway.url}/api/logs`, baselineRatePerSecond: 300, burstRatePerSecond: 600, baselineDuration: 'PT5S', burstDuration: 'PT5S', recoveryDuration: 'PT5S', batchSize: 50 }),
+      body: JSON.stringify({
+        testName: 'fault-gateway-kill',
+        target: `${gateway.url}/api/logs`,
+        baselineRatePerSecond: 300,
+        burstRatePerSecond: 600,
+        baselineDuration: 'PT5S',
+        burstDuration: 'PT5S',
+        recoveryDuration: 'PT5S',
+        batchSize: 50,
+      }),
     });
     expect(started.status).toBe(202);
     const { testId } = (await started.json()) as { testId: string };
@@ -56,17 +90,39 @@ describeReal('fault: the gateway is SIGKILLed during a load test', [kafkaProbe, 
       loadgenResult = (await (await fetch(`${loadgen.url}/api/results/${testId}`)).json()) as LoadgenResult;
     }
     const stored = await checkStored(db, env.LOGPERF_STORE_TABLE, load.acknowledged);
-    const countLoadgenRows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${env.LOGPERF_STORE_TABLE} WHERE source LIKE 'service-%'`)).rows[0]?.n);
+    const countLoadgenRows = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${env.LOGPERF_STORE_TABLE} WHERE source LIKE 'service-%'`,
+          )
+        ).rows[0]?.n,
+      );
     let loadgenStored = await countLoadgenRows();
     for (let i = 0; i < 60 && loadgenStored < (loadgenResult?.result.acknowledged ?? 0); i++) {
       await sleep(500);
       loadgenStored = await countLoadgenRows();
     }
-    const firstAckAfterRestart = load.timeline.find((s) => s.second * 1000 >= backAt - killedAt + KILL_AT_MS && (s.answers['202'] ?? 0) > 0);
+    const firstAckAfterRestart = load.timeline.find(
+      (s) => s.second * 1000 >= backAt - killedAt + KILL_AT_MS && (s.answers['202'] ?? 0) > 0,
+    );
     const lg = loadgenResult!.result;
     const figures = {
-      driver: { sent: load.sent, acknowledged: load.acknowledged.length, acknowledgedAtKill, failed: load.failed.length, answers: load.answers },
-      loadgen: { status: loadgenResult?.status, sent: lg.sent, acknowledged: lg.acknowledged, errors: lg.errors, dropped: lg.dropped, stored: loadgenStored },
+      driver: {
+        sent: load.sent,
+        acknowledged: load.acknowledged.length,
+        acknowledgedAtKill,
+        failed: load.failed.length,
+        answers: load.answers,
+      },
+      loadgen: {
+        status: loadgenResult?.status,
+        sent: lg.sent,
+        acknowledged: lg.acknowledged,
+        errors: lg.errors,
+        dropped: lg.dropped,
+        stored: loadgenStored,
+      },
       ...stored,
       duplicatesStored: stored.rows - stored.distinct,
       downMs: backAt - killedAt,

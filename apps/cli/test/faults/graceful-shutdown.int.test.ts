@@ -3,9 +3,26 @@
 // generator, ends it cleanly with its partial result saved.
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  kafkaProbe,
+  postgresProbe,
+  realServices,
+  redisProbe,
+} from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, deliveryFigures, faultEnv, portOf, report, sleep, startGateway, startProcessor, sumCounters } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  deliveryFigures,
+  faultEnv,
+  portOf,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+  sumCounters,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 const RATE = 1500;
@@ -13,7 +30,18 @@ const RATE = 1500;
 interface StoredResult {
   status: string;
   finishedAt: number | null;
-  result: { sent: number; acknowledged: number; intended: number; dropped: number; errors: Record<string, number>; durationSeconds: number; scheduledSeconds: number; timeline: unknown[] } | { progress: null };
+  result:
+    | {
+        sent: number;
+        acknowledged: number;
+        intended: number;
+        dropped: number;
+        errors: Record<string, number>;
+        durationSeconds: number;
+        scheduledSeconds: number;
+        timeline: unknown[];
+      }
+    | { progress: null };
 }
 
 describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe, redisProbe], () => {
@@ -33,7 +61,13 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
     gatewayUrl = gateway.url;
     await sleep(2000);
 
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: 16_000, batchSize: 100, source: 'fault-sigterm' });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: 16_000,
+      batchSize: 100,
+      source: 'fault-sigterm',
+    });
     const running = driver.run();
     await sleep(5000);
     const termAt = Date.now();
@@ -49,14 +83,22 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
       ...deliveryFigures(load, stored, counters),
       exitCode,
       shutdownMs,
-      output: leaves.output().split('\n').filter((l) => /shutting down|error/i.test(l)).slice(0, 3),
+      output: leaves
+        .output()
+        .split('\n')
+        .filter((l) => /shutting down|error/i.test(l))
+        .slice(0, 3),
     };
     report('processor SIGTERM', figures);
 
     expect(exitCode).toBe(0);
     expect(shutdownMs).toBeLessThan(10_000);
     expect(load.failed).toEqual([]);
-    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({ rows: load.sent, distinct: load.sent, found: load.sent });
+    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({
+      rows: load.sent,
+      distinct: load.sent,
+      found: load.sent,
+    });
     // What the leaving member stored it also committed: the next owner of its partitions finds nothing of it to redo.
     // Measured 0; at most the one batch in flight when the restarted member takes partitions back may come twice.
     expect(counters.redelivered).toBeLessThanOrEqual(1000);
@@ -66,9 +108,21 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
     const loadgenEnv = { ...env, LOGPERF_LOADGEN_ALLOWED_TARGETS: gatewayUrl };
     let loadgen = await startCli(['loadgen', '--real', '--port', '0'], loadgenEnv);
     processes.push(loadgen);
-    const burst = { target: `${gatewayUrl}/api/logs`, baselineRatePerSecond: 500, burstRatePerSecond: 1000, baselineDuration: 'PT5S', burstDuration: 'PT5S', recoveryDuration: 'PT5S', batchSize: 50 };
+    const burst = {
+      target: `${gatewayUrl}/api/logs`,
+      baselineRatePerSecond: 500,
+      burstRatePerSecond: 1000,
+      baselineDuration: 'PT5S',
+      burstDuration: 'PT5S',
+      recoveryDuration: 'PT5S',
+      batchSize: 50,
+    };
     const start = async (testName: string) => {
-      const res = await fetch(`${loadgen.url}/api/loadtest/burst`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ testName, ...burst }) });
+      const res = await fetch(`${loadgen.url}/api/loadtest/burst`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ testName, ...burst }),
+      });
       expect(res.status).toBe(202);
       return ((await res.json()) as { testId: string }).testId;
     };
@@ -88,7 +142,14 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
     processes.push(loadgen);
     const afterTerm = (await (await fetch(`${loadgen.url}/api/results/${termId}`)).json()) as StoredResult;
 
-    const countSource = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${env.LOGPERF_STORE_TABLE} WHERE source LIKE 'service-%'`)).rows[0]?.n);
+    const countSource = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${env.LOGPERF_STORE_TABLE} WHERE source LIKE 'service-%'`,
+          )
+        ).rows[0]?.n,
+      );
     const results = [stopped, afterTerm].map((r) => r.result as Extract<StoredResult['result'], { sent: number }>);
     const acknowledged = results.reduce((sum, r) => sum + r.acknowledged, 0);
     const sent = results.reduce((sum, r) => sum + r.sent, 0);
@@ -97,10 +158,28 @@ describeReal('graceful shutdown during a load test', [kafkaProbe, postgresProbe,
       await sleep(500);
       storedFromLoadgen = await countSource();
     }
-    const { rows: [dupes] } = await db.query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${env.LOGPERF_STORE_TABLE}`);
+    const {
+      rows: [dupes],
+    } = await db.query<{ n: string; d: string }>(
+      `SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${env.LOGPERF_STORE_TABLE}`,
+    );
     const figures = {
-      stopEndpoint: { http: stopRes.status, status: stopped.status, persisted: persisted.status, sent: results[0]!.sent, acknowledged: results[0]!.acknowledged, durationSeconds: results[0]!.durationSeconds, scheduledSeconds: results[0]!.scheduledSeconds },
-      loadgenSigterm: { exit: loadgenExit, status: afterTerm.status, sent: results[1]!.sent, acknowledged: results[1]!.acknowledged, durationSeconds: results[1]!.durationSeconds },
+      stopEndpoint: {
+        http: stopRes.status,
+        status: stopped.status,
+        persisted: persisted.status,
+        sent: results[0]!.sent,
+        acknowledged: results[0]!.acknowledged,
+        durationSeconds: results[0]!.durationSeconds,
+        scheduledSeconds: results[0]!.scheduledSeconds,
+      },
+      loadgenSigterm: {
+        exit: loadgenExit,
+        status: afterTerm.status,
+        sent: results[1]!.sent,
+        acknowledged: results[1]!.acknowledged,
+        durationSeconds: results[1]!.durationSeconds,
+      },
       storedFromLoadgen,
       duplicatesStored: Number(dupes?.n) - Number(dupes?.d),
     };

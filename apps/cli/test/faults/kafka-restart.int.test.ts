@@ -2,11 +2,28 @@
 // gateway answers 503 with Retry-After (never a silent drop); afterwards the processors' consumers recover by themselves.
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { describeReal, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  postgresProbe,
+  realServices,
+  redisProbe,
+} from '../../../../packages/cluster/test/real-services.js';
 import { createKafkaBus } from '../../../../packages/cluster/src/backends/bus/kafka-bus.js';
 import type { Bus, Consumer } from '../../../../packages/cluster/src/backends/bus/bus.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  deliveryFigures,
+  faultEnv,
+  loggedReasons,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+  StoreWatch,
+  sumCounters,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { accepts, startPrivateKafka, type PrivateServer } from './private-services.js';
 
@@ -41,14 +58,29 @@ describeReal('fault: the Kafka broker restarts during a load test', [postgresPro
     // A consumer in this process too (its own group), to see the member's recovery from the inside.
     const observed = new Set<string>();
     const memberEvents: string[] = [];
-    observerBus = await createKafkaBus({ brokers: [kafka.url], topic: env.LOGPERF_KAFKA_TOPIC, onConsumerEvent: (e) => memberEvents.push(e.kind) });
-    observer = await observerBus.consume({ groupId: `${env.LOGPERF_PROCESSOR_GROUP}-observer`, maxBatchSize: 1000, maxWaitMs: 20 }, async (records) => {
-      for (const r of records) observed.add(r.key);
+    observerBus = await createKafkaBus({
+      brokers: [kafka.url],
+      topic: env.LOGPERF_KAFKA_TOPIC,
+      onConsumerEvent: (e) => memberEvents.push(e.kind),
     });
+    observer = await observerBus.consume(
+      { groupId: `${env.LOGPERF_PROCESSOR_GROUP}-observer`, maxBatchSize: 1000, maxWaitMs: 20 },
+      async (records) => {
+        for (const r of records) observed.add(r.key);
+      },
+    );
     await sleep(2000);
 
     const watch = new StoreWatch(db, table).start();
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: DURATION_MS, batchSize: 100, source: 'fault-kafka', maxInFlight: 512, giveUpAfterMs: 90_000 });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      batchSize: 100,
+      source: 'fault-kafka',
+      maxInFlight: 512,
+      giveUpAfterMs: 90_000,
+    });
     const startedAt = Date.now();
     const running = driver.run();
     await sleep(STOP_AT_MS);
@@ -115,7 +147,11 @@ describeReal('fault: the Kafka broker restarts during a load test', [postgresPro
     expect(load.missingRetryAfter).toBe(0);
     expect(figures.answersWhileDown['503'] ?? 0).toBeGreaterThan(0);
     expect(figures.answersWhileDown['202'] ?? 0).toBe(0);
-    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({ rows: load.sent, distinct: load.sent, found: load.sent });
+    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({
+      rows: load.sent,
+      distinct: load.sent,
+      found: load.sent,
+    });
     // The consumers came back without help: events acknowledged after the restart were consumed and stored,
     // and the in-process member lost its client and built a new one.
     expect(figures.firstStoreAfterRestartMs).not.toBeNull();

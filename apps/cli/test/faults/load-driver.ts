@@ -47,7 +47,12 @@ export class LoadDriver {
   private readonly startedAt = Date.now();
 
   constructor(private readonly options: LoadOptions) {
-    this.pool = new Pool(options.gatewayUrl, { connections: 16, headersTimeout: 15_000, bodyTimeout: 15_000, connectTimeout: 2000 });
+    this.pool = new Pool(options.gatewayUrl, {
+      connections: 16,
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
+      connectTimeout: 2000,
+    });
   }
 
   /** Runs the schedule to its end (or until stop()), then waits for every batch to be acknowledged or given up. */
@@ -60,7 +65,9 @@ export class LoadDriver {
       const dueAt = this.startedAt + i * intervalMs;
       if (dueAt > Date.now()) await sleep(dueAt - Date.now());
       while (pending.size >= maxInFlight) await Promise.race(pending);
-      const task = this.sendBatch(Array.from({ length: batchSize }, () => randomUUID())).finally(() => pending.delete(task));
+      const task = this.sendBatch(Array.from({ length: batchSize }, () => randomUUID())).finally(() =>
+        pending.delete(task),
+      );
       pending.add(task);
     }
     await Promise.all(pending);
@@ -73,8 +80,19 @@ export class LoadDriver {
   }
 
   result(): LoadResult {
-    const timeline = [...this.perSecond.entries()].sort(([a], [b]) => a - b).map(([second, answers]) => ({ second, answers }));
-    return { sent: this.sent, acknowledged: [...this.acknowledged], failed: [...this.failed], requests: this.requests, answers: { ...this.answers }, missingRetryAfter: this.missingRetryAfter, timeline, durationMs: Date.now() - this.startedAt };
+    const timeline = [...this.perSecond.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, answers]) => ({ second, answers }));
+    return {
+      sent: this.sent,
+      acknowledged: [...this.acknowledged],
+      failed: [...this.failed],
+      requests: this.requests,
+      answers: { ...this.answers },
+      missingRetryAfter: this.missingRetryAfter,
+      timeline,
+      durationMs: Date.now() - this.startedAt,
+    };
   }
 
   private note(answer: string): void {
@@ -88,14 +106,21 @@ export class LoadDriver {
   private async sendBatch(ids: string[]): Promise<void> {
     const { source, giveUpAfterMs = 60_000 } = this.options;
     const now = Date.now();
-    const body = ids.map((id, i) => JSON.stringify({ id, level: 'INFO', message: `fault test event ${i}`, source, timestamp: now })).join('\n');
+    const body = ids
+      .map((id, i) => JSON.stringify({ id, level: 'INFO', message: `fault test event ${i}`, source, timestamp: now }))
+      .join('\n');
     this.sent += ids.length;
     const firstAttempt = Date.now();
     while (Date.now() - firstAttempt < giveUpAfterMs) {
       this.requests++;
       let waitMs = 250;
       try {
-        const res = await this.pool.request({ method: 'POST', path: '/api/logs', body, headers: { 'content-type': 'application/x-ndjson' } });
+        const res = await this.pool.request({
+          method: 'POST',
+          path: '/api/logs',
+          body,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
         await res.body.dump();
         this.note(String(res.statusCode));
         if (res.statusCode === 202) {
@@ -107,7 +132,9 @@ export class LoadDriver {
         if (!Number.isFinite(retryAfter)) this.missingRetryAfter++;
         else waitMs = Math.min(1000, retryAfter * 1000);
       } catch (error) {
-        this.note(/timeout/i.test(String((error as Error).name) + String((error as Error).message)) ? 'timeout' : 'connection');
+        this.note(
+          /timeout/i.test(String((error as Error).name) + String((error as Error).message)) ? 'timeout' : 'connection',
+        );
       }
       await sleep(waitMs);
     }

@@ -4,7 +4,19 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, redisProbe } from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  deliveryFigures,
+  faultEnv,
+  loggedReasons,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+  StoreWatch,
+  sumCounters,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { startPrivatePostgres, type PrivateServer } from './private-services.js';
 
@@ -35,7 +47,13 @@ describeReal('fault: PostgreSQL restarts during a load test', [kafkaProbe, redis
 
     const table = env.LOGPERF_STORE_TABLE;
     const watch = new StoreWatch(db, table).start();
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: DURATION_MS, batchSize: 100, source: 'fault-pg' });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      batchSize: 100,
+      source: 'fault-pg',
+    });
     const running = driver.run();
     await sleep(STOP_AT_MS);
     await postgres.stop();
@@ -66,7 +84,11 @@ describeReal('fault: PostgreSQL restarts during a load test', [kafkaProbe, redis
     expect(load.missingRetryAfter).toBe(0);
     // The gateway does not need the store: it kept acknowledging while PostgreSQL was down.
     expect(figures.acknowledgedDuringOutage).toBeGreaterThan(RATE * 2);
-    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({ rows: load.sent, distinct: load.sent, found: load.sent });
+    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({
+      rows: load.sent,
+      distinct: load.sent,
+      found: load.sent,
+    });
     expect(figures.backlogStoredAfterRestartMs).not.toBeNull();
   }, 180_000);
 });

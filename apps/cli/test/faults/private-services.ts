@@ -39,7 +39,8 @@ async function until(what: string, check: () => Promise<unknown>, timeoutMs: num
       await check();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} not ready within ${timeoutMs} ms: ${(error as Error).message}`);
       await sleep(200);
     }
   }
@@ -60,14 +61,23 @@ export function accepts(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
-const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
 /** redis-server as a child process of the test, no persistence: a restart is an empty cache, as after a real crash. */
 export async function startPrivateRedis(): Promise<PrivateServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const ping = async () => {
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -80,7 +90,11 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        { stdio: 'ignore' },
+      );
       await until(`redis :${port}`, ping, 10_000);
     },
     async stop() {
@@ -100,7 +114,8 @@ const pgBin = () => {
   if (!version) throw new Error('no PostgreSQL under /usr/lib/postgresql');
   return (tool: string) => `/usr/lib/postgresql/${version}/bin/${tool}`;
 };
-const asPostgres = (args: string[]) => (process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', ...args]) : run(args[0]!, args.slice(1)));
+const asPostgres = (args: string[]) =>
+  process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', ...args]) : run(args[0]!, args.slice(1));
 
 /**
  * A throwaway PostgreSQL cluster (initdb) on its own port; stop is `pg_ctl stop -m immediate`, a crash as far as clients can tell.
@@ -123,16 +138,32 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
     url,
     port,
     async start() {
-      await asPostgres([bin('pg_ctl'), '-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-      await until(`postgres :${port}`, async () => {
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-        try {
-          await client.connect();
-          await client.query('select 1');
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      }, 30_000);
+      await asPostgres([
+        bin('pg_ctl'),
+        '-D',
+        data,
+        '-o',
+        options,
+        '-l',
+        join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]);
+      await until(
+        `postgres :${port}`,
+        async () => {
+          const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+          try {
+            await client.connect();
+            await client.query('select 1');
+          } finally {
+            await client.end().catch(() => undefined);
+          }
+        },
+        30_000,
+      );
     },
     async stop() {
       await asPostgres([bin('pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
@@ -152,7 +183,12 @@ export async function startPrivateKafka(): Promise<PrivateServer> {
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'logperf-kafka-'));
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_STATE_DIR: dir };
+  const env = {
+    ...process.env,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    KAFKA_STATE_DIR: dir,
+  };
   const script = join(REPO, 'scripts/kafka.sh');
   const server: PrivateServer = {
     url: `127.0.0.1:${port}`,

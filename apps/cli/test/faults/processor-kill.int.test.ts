@@ -2,9 +2,27 @@
 // every acknowledged event is stored exactly once; the monitor reports the node down and the lag growing while it lasts.
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  kafkaProbe,
+  postgresProbe,
+  realServices,
+  redisProbe,
+} from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, deliveryFigures, faultEnv, loggedReasons, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  deliveryFigures,
+  faultEnv,
+  loggedReasons,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+  StoreWatch,
+  sumCounters,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 const RATE = 1500;
@@ -36,15 +54,33 @@ describeReal('fault: a processor is SIGKILLed during a load test', [kafkaProbe, 
     await sleep(2000); // let both members join the group, so the kill hits a member that owns partitions
 
     const watch = new StoreWatch(db, env.LOGPERF_STORE_TABLE).start();
-    const monitorSamples: { atMs: number; victimUp: boolean | undefined; lag: number | null; status: string | undefined }[] = [];
+    const monitorSamples: {
+      atMs: number;
+      victimUp: boolean | undefined;
+      lag: number | null;
+      status: string | undefined;
+    }[] = [];
     const monitorPoll = setInterval(() => {
       void fetch(`${monitor.url}/api/performance/metrics`, { signal: AbortSignal.timeout(2000) })
         .then(async (res) => (await res.json()) as MonitorView)
-        .then((view) => monitorSamples.push({ atMs: Date.now(), victimUp: view.nodes.find((n) => n.url === victim.url)?.up, lag: view.cluster.queueDepth, status: view.cluster.lag?.status }))
+        .then((view) =>
+          monitorSamples.push({
+            atMs: Date.now(),
+            victimUp: view.nodes.find((n) => n.url === victim.url)?.up,
+            lag: view.cluster.queueDepth,
+            status: view.cluster.lag?.status,
+          }),
+        )
         .catch(() => undefined);
     }, 500);
 
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: DURATION_MS, batchSize: 100, source: 'fault-pkill' });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      batchSize: 100,
+      source: 'fault-pkill',
+    });
     const startedAt = Date.now();
     const running = driver.run();
     await sleep(KILL_AT_MS);
@@ -67,7 +103,9 @@ describeReal('fault: a processor is SIGKILLed during a load test', [kafkaProbe, 
     const lagDuring = Math.max(0, ...during.map((s) => s.lag ?? 0));
     const seenDownAfterMs = monitorSamples.find((s) => s.atMs >= killedAt && s.victimUp === false)?.atMs;
     const peak = monitorSamples.findIndex((s) => s.atMs >= killedAt && s.lag === lagDuring);
-    const lagRecoveredAt = monitorSamples.slice(Math.max(0, peak)).find((s) => s.lag !== null && s.lag <= Math.max(lagBefore, 300))?.atMs;
+    const lagRecoveredAt = monitorSamples
+      .slice(Math.max(0, peak))
+      .find((s) => s.lag !== null && s.lag <= Math.max(lagBefore, 300))?.atMs;
     const figures = {
       ...deliveryFigures(load, stored, counters),
       answers: load.answers,
@@ -83,7 +121,11 @@ describeReal('fault: a processor is SIGKILLed during a load test', [kafkaProbe, 
 
     expect(load.failed).toEqual([]);
     expect(load.acknowledged.length).toBe(load.sent);
-    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({ rows: load.sent, distinct: load.sent, found: load.sent });
+    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({
+      rows: load.sent,
+      distinct: load.sent,
+      found: load.sent,
+    });
     expect(figures.monitorDownAfterMs).not.toBeNull();
     expect(figures.monitorDownAfterMs!).toBeLessThan(6000);
     expect(lagDuring).toBeGreaterThan(Math.max(1000, 2 * lagBefore));

@@ -3,9 +3,25 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { describeReal, kafkaProbe, postgresProbe, realServices } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  kafkaProbe,
+  postgresProbe,
+  realServices,
+} from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
-import { checkStored, cleanUp, deliveryFigures, faultEnv, report, sleep, startGateway, startProcessor, StoreWatch, sumCounters } from './fault-harness.js';
+import {
+  checkStored,
+  cleanUp,
+  deliveryFigures,
+  faultEnv,
+  report,
+  sleep,
+  startGateway,
+  startProcessor,
+  StoreWatch,
+  sumCounters,
+} from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 import { startPrivateRedis, type PrivateServer } from './private-services.js';
 
@@ -34,14 +50,22 @@ describeReal('fault: Redis restarts during a load test', [kafkaProbe, postgresPr
     processes.push(gateway);
 
     const watch = new StoreWatch(db, table).start();
-    const driver = new LoadDriver({ gatewayUrl: gateway.url, ratePerSecond: RATE, durationMs: DURATION_MS, batchSize: 100, source: 'fault-redis' });
+    const driver = new LoadDriver({
+      gatewayUrl: gateway.url,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      batchSize: 100,
+      source: 'fault-redis',
+    });
     const running = driver.run();
     await sleep(STOP_AT_MS);
     await redis.stop();
     const stoppedAt = Date.now();
     const errorsBefore = (await sumCounters([processor.url])).cacheErrors;
     await sleep(DOWN_MS);
-    const storedWhileDown = (watch.samples.filter((s) => s.atMs >= stoppedAt + 1000).at(-1)?.rows ?? 0) - (watch.samples.find((s) => s.atMs >= stoppedAt + 1000)?.rows ?? 0);
+    const storedWhileDown =
+      (watch.samples.filter((s) => s.atMs >= stoppedAt + 1000).at(-1)?.rows ?? 0) -
+      (watch.samples.find((s) => s.atMs >= stoppedAt + 1000)?.rows ?? 0);
     await redis.start();
     const backAt = Date.now();
     const acknowledgedAtBack = driver.acknowledged.length;
@@ -72,7 +96,11 @@ describeReal('fault: Redis restarts during a load test', [kafkaProbe, postgresPr
 
     expect(load.failed).toEqual([]);
     expect(load.missingRetryAfter).toBe(0);
-    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({ rows: load.sent, distinct: load.sent, found: load.sent });
+    expect({ rows: stored.rows, distinct: stored.distinct, found: stored.acknowledgedFound }).toEqual({
+      rows: load.sent,
+      distinct: load.sent,
+      found: load.sent,
+    });
     expect(storedWhileDown).toBeGreaterThan(RATE * 2); // ≥ 2 of the ~4 s measured: the store did not wait for the cache
     expect(figures.cacheErrors).toBeGreaterThan(0);
     expect(marked).toBe(late.length);

@@ -9,7 +9,14 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, tokenMatches, type Backends, type RunningRole } from '@logperf/cluster';
+import {
+  createBackends,
+  startGateway,
+  startProcessor,
+  tokenMatches,
+  type Backends,
+  type RunningRole,
+} from '@logperf/cluster';
 import { startLoadgen } from '@logperf/loadgen';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +30,11 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function call(url: string, method: string, headers: Record<string, string> = {}, body?: string) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body ?? (SAFE.has(method) ? undefined : '{}') });
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body ?? (SAFE.has(method) ? undefined : '{}'),
+  });
   const text = await res.text();
   return { status: res.status, text };
 }
@@ -36,7 +47,11 @@ async function trap(): Promise<{ port: number; connections: () => number; close:
     socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('bind address', () => {
@@ -44,7 +59,11 @@ describe('bind address', () => {
     expect(loadConfig({}, {}).host).toBe('127.0.0.1');
     const started = await startServices();
     try {
-      for (const s of started.services) expect({ service: s.name, address: (s.app.server.address() as AddressInfo).address }).toEqual({ service: s.name, address: '127.0.0.1' });
+      for (const s of started.services)
+        expect({ service: s.name, address: (s.app.server.address() as AddressInfo).address }).toEqual({
+          service: s.name,
+          address: '127.0.0.1',
+        });
     } finally {
       await started.close();
     }
@@ -58,28 +77,53 @@ describe('with LOGPERF_API_TOKEN set', () => {
   }, 60_000);
   afterAll(() => started.close());
 
-  const mutating = () => started.services.flatMap((s) => s.routes.filter((r) => !SAFE.has(r.method)).map((r) => ({ service: s, route: r, url: `${s.url}${r.url.replace(/:[A-Za-z]+/g, randomUUID())}` })));
+  const mutating = () =>
+    started.services.flatMap((s) =>
+      s.routes
+        .filter((r) => !SAFE.has(r.method))
+        .map((r) => ({ service: s, route: r, url: `${s.url}${r.url.replace(/:[A-Za-z]+/g, randomUUID())}` })),
+    );
 
   it('finds every mutating route of the contract (so the loop below covers them)', () => {
     const names = mutating().map((m) => `${m.service.name} ${m.route.method} ${m.route.url}`);
     expect(names).toEqual(
       expect.arrayContaining([
-        'gateway POST /api/logs', 'loadgen POST /api/loadtest/burst', 'loadgen POST /api/loadtest/ramp', 'loadgen POST /api/loadtest/:testId/stop',
-        'monitor POST /api/performance/baseline', 'monitor POST /api/performance/record', 'monitor POST /api/performance/nodes',
+        'gateway POST /api/logs',
+        'loadgen POST /api/loadtest/burst',
+        'loadgen POST /api/loadtest/ramp',
+        'loadgen POST /api/loadtest/:testId/stop',
+        'monitor POST /api/performance/baseline',
+        'monitor POST /api/performance/record',
+        'monitor POST /api/performance/nodes',
       ]),
     );
   });
 
   it('answers 401 to every non-GET route of every service without the token, with a wrong one, or another scheme', async () => {
-    const wrong: Record<string, string>[] = [{}, { authorization: `Bearer ${TOKEN.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))}` }, { authorization: 'Bearer short' }, { authorization: `Bearer ${TOKEN}${TOKEN}` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }, { authorization: 'Bearer ' }];
+    const wrong: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${TOKEN.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))}` },
+      { authorization: 'Bearer short' },
+      { authorization: `Bearer ${TOKEN}${TOKEN}` },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: TOKEN },
+      { authorization: 'Bearer ' },
+    ];
     for (const { service, route, url } of mutating()) {
       for (const headers of wrong) {
         const res = await call(url, route.method, headers);
-        expect({ route: `${service.name} ${route.method} ${route.url}`, headers, status: res.status }).toEqual({ route: `${service.name} ${route.method} ${route.url}`, headers, status: 401 });
+        expect({ route: `${service.name} ${route.method} ${route.url}`, headers, status: res.status }).toEqual({
+          route: `${service.name} ${route.method} ${route.url}`,
+          headers,
+          status: 401,
+        });
         expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
       }
       const allowed = await call(url, route.method, { authorization: `Bearer ${TOKEN}` });
-      expect({ route: `${service.name} ${route.method} ${route.url}`, status: allowed.status }).not.toEqual({ route: `${service.name} ${route.method} ${route.url}`, status: 401 });
+      expect({ route: `${service.name} ${route.method} ${route.url}`, status: allowed.status }).not.toEqual({
+        route: `${service.name} ${route.method} ${route.url}`,
+        status: 401,
+      });
     }
   });
 
@@ -92,7 +136,16 @@ describe('with LOGPERF_API_TOKEN set', () => {
 
   it('compares the token in constant time: SHA-256 digests of equal length through timingSafeEqual', () => {
     expect(tokenMatches(`Bearer ${TOKEN}`, TOKEN)).toBe(true);
-    for (const header of [undefined, '', 'Bearer', `Bearer ${TOKEN} `, `bearer ${TOKEN}`, `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${'x'.repeat(10_000)}`]) expect(tokenMatches(header, TOKEN)).toBe(false);
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      `Bearer ${TOKEN} `,
+      `bearer ${TOKEN}`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${'x'.repeat(10_000)}`,
+    ])
+      expect(tokenMatches(header, TOKEN)).toBe(false);
     const source = readFileSync(join(ROOT, 'packages/cluster/src/http/http-app.ts'), 'utf8');
     expect(source).toMatch(/timingSafeEqual\(digest\(presented\), digest\(token\)\)/);
     expect(source).toMatch(/createHash\('sha256'\)/);
@@ -116,7 +169,14 @@ describe('load targets', () => {
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
     redirectorUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
     backends = await createBackends(loadConfig({}, {}));
-    loadgen = await startLoadgen({ config: loadConfig({}, {}), logger: createLogger('access', 'silent'), port: 0, sql: backends.store.sql(), allowedTargets: [redirectorUrl], processorUrls: [] });
+    loadgen = await startLoadgen({
+      config: loadConfig({}, {}),
+      logger: createLogger('access', 'silent'),
+      port: 0,
+      sql: backends.store.sql(),
+      allowedTargets: [redirectorUrl],
+      processorUrls: [],
+    });
   }, 60_000);
   afterAll(async () => {
     await loadgen.close();
@@ -125,14 +185,42 @@ describe('load targets', () => {
     await new Promise((resolve) => redirector.close(resolve));
   });
 
-  const burst = (target: string) => ({ testName: 'access', baselineRatePerSecond: 50, burstRatePerSecond: 50, baselineDuration: 'PT0.5S', burstDuration: 'PT0.5S', batchSize: 5, target });
+  const burst = (target: string) => ({
+    testName: 'access',
+    baselineRatePerSecond: 50,
+    burstRatePerSecond: 50,
+    baselineDuration: 'PT0.5S',
+    burstDuration: 'PT0.5S',
+    batchSize: 5,
+    target,
+  });
 
   it('refuses a target off the allowlist with 400, and nothing connects to it', async () => {
     const p = forbidden.port;
-    const targets = [`http://127.0.0.1:${p}/api/logs`, `http://localhost:${p}/`, `http://127.1:${p}/`, `http://0x7f000001:${p}/`, `${redirectorUrl.replace('http://', 'http://x@')}:${p}/`.replace(/:(\d+):/, ':'), `http://${redirectorUrl.slice(7)}@127.0.0.1:${p}/`, `https://127.0.0.1:${p}/`, `ftp://127.0.0.1:${p}/`, `file:///etc/passwd`];
+    const targets = [
+      `http://127.0.0.1:${p}/api/logs`,
+      `http://localhost:${p}/`,
+      `http://127.1:${p}/`,
+      `http://0x7f000001:${p}/`,
+      `${redirectorUrl.replace('http://', 'http://x@')}:${p}/`.replace(/:(\d+):/, ':'),
+      `http://${redirectorUrl.slice(7)}@127.0.0.1:${p}/`,
+      `https://127.0.0.1:${p}/`,
+      `ftp://127.0.0.1:${p}/`,
+      `file:///etc/passwd`,
+    ];
     for (const target of targets) {
       for (const kind of ['burst', 'ramp']) {
-        const body = kind === 'burst' ? burst(target) : { testName: 'access', startRatePerSecond: 10, targetRatePerSecond: 20, rampDuration: 'PT1S', holdDuration: 'PT1S', target };
+        const body =
+          kind === 'burst'
+            ? burst(target)
+            : {
+                testName: 'access',
+                startRatePerSecond: 10,
+                targetRatePerSecond: 20,
+                rampDuration: 'PT1S',
+                holdDuration: 'PT1S',
+                target,
+              };
         const res = await call(`${loadgen.url}/api/loadtest/${kind}`, 'POST', {}, JSON.stringify(body));
         expect({ target, status: res.status }).toEqual({ target, status: 400 });
         expect(res.text).toContain('target');
@@ -143,14 +231,22 @@ describe('load targets', () => {
   });
 
   it('does not follow a redirect from an allowed target to one that is not', async () => {
-    const started = await call(`${loadgen.url}/api/loadtest/burst`, 'POST', {}, JSON.stringify(burst(`${redirectorUrl}/api/logs`)));
+    const started = await call(
+      `${loadgen.url}/api/loadtest/burst`,
+      'POST',
+      {},
+      JSON.stringify(burst(`${redirectorUrl}/api/logs`)),
+    );
     expect(started.status).toBe(202);
     const { testId } = JSON.parse(started.text) as { testId: string };
     let status = 'running';
     let result: { errors: Record<string, number>; acknowledged: number } | undefined;
     for (let i = 0; i < 100 && status === 'running'; i++) {
       await sleep(100);
-      const body = JSON.parse((await call(`${loadgen.url}/api/loadtest/${testId}`, 'GET')).text) as { status: string; result?: typeof result };
+      const body = JSON.parse((await call(`${loadgen.url}/api/loadtest/${testId}`, 'GET')).text) as {
+        status: string;
+        result?: typeof result;
+      };
       status = body.status;
       result = body.result;
     }
@@ -173,14 +269,16 @@ describe('SQL built only from parameters', () => {
         else if (path.endsWith('.ts')) files.push(path);
       }
     };
-    for (const top of ['packages', 'services', 'apps']) for (const pkg of readdirSync(join(ROOT, top))) {
-      try {
-        walk(join(ROOT, top, pkg, 'src'));
-      } catch {
-        // a package without src/
+    for (const top of ['packages', 'services', 'apps'])
+      for (const pkg of readdirSync(join(ROOT, top))) {
+        try {
+          walk(join(ROOT, top, pkg, 'src'));
+        } catch {
+          // a package without src/
+        }
       }
-    }
-    const sqlWord = /\b(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|TRUNCATE|DROP\s+TABLE|ALTER\s+TABLE)\b/;
+    const sqlWord =
+      /\b(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|TRUNCATE|DROP\s+TABLE|ALTER\s+TABLE)\b/;
     const findings: string[] = [];
     let sqlTexts = 0;
     for (const file of files) {
@@ -189,9 +287,13 @@ describe('SQL built only from parameters', () => {
         const text = match[1] ?? '';
         if (!sqlWord.test(text)) continue;
         sqlTexts++;
-        for (const [, expr] of text.matchAll(/\$\{([^}]*)\}/g)) if (!/^(t|checkTable\(table\))$/.test((expr ?? '').trim())) findings.push(`${file.slice(ROOT.length)}: \${${expr}} in ${text.slice(0, 60)}`);
+        for (const [, expr] of text.matchAll(/\$\{([^}]*)\}/g))
+          if (!/^(t|checkTable\(table\))$/.test((expr ?? '').trim()))
+            findings.push(`${file.slice(ROOT.length)}: \${${expr}} in ${text.slice(0, 60)}`);
       }
-      for (const match of source.matchAll(/(['"])([^'"\n]*)\1\s*\+/g)) if (sqlWord.test(match[2] ?? '')) findings.push(`${file.slice(ROOT.length)}: concatenated SQL ${match[0].slice(0, 60)}`);
+      for (const match of source.matchAll(/(['"])([^'"\n]*)\1\s*\+/g))
+        if (sqlWord.test(match[2] ?? ''))
+          findings.push(`${file.slice(ROOT.length)}: concatenated SQL ${match[0].slice(0, 60)}`);
     }
     return { findings, sqlTexts };
   }
@@ -218,9 +320,31 @@ describeReal('injection strings and secrets against PostgreSQL', postgresProbe, 
     const processor = await startProcessor({ config, backends, logger, port: 0 });
     const gateway = await startGateway({ config, backends, logger, port: 0 });
     try {
-      const payloads = ["'; DROP TABLE " + table + '; --', "x' OR '1'='1", 'Robert\'); DELETE FROM log_events; --', '$1', '\\x00\\', "E'\\\\'", '$$; SELECT pg_sleep(5); $$', '"; TRUNCATE ' + table + ' CASCADE; --', 'ünïcödé 🎉'];
-      const events = payloads.map((p, i) => ({ id: randomUUID(), level: 'WARN', message: p, source: p.slice(0, 256), timestamp: Date.now(), traceId: p.slice(0, 128), attributes: { [p.slice(0, 200) || 'k']: p, n: i } }));
-      const res = await fetch(`${gateway.url}/api/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      const payloads = [
+        "'; DROP TABLE " + table + '; --',
+        "x' OR '1'='1",
+        "Robert'); DELETE FROM log_events; --",
+        '$1',
+        '\\x00\\',
+        "E'\\\\'",
+        '$$; SELECT pg_sleep(5); $$',
+        '"; TRUNCATE ' + table + ' CASCADE; --',
+        'ünïcödé 🎉',
+      ];
+      const events = payloads.map((p, i) => ({
+        id: randomUUID(),
+        level: 'WARN',
+        message: p,
+        source: p.slice(0, 256),
+        timestamp: Date.now(),
+        traceId: p.slice(0, 128),
+        attributes: { [p.slice(0, 200) || 'k']: p, n: i },
+      }));
+      const res = await fetch(`${gateway.url}/api/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
       expect(res.status).toBe(202);
       let stored = await backends.store.fetchByIds(events.map((e) => e.id));
       for (let i = 0; i < 100 && stored.length < events.length; i++) {
@@ -228,7 +352,13 @@ describeReal('injection strings and secrets against PostgreSQL', postgresProbe, 
         stored = await backends.store.fetchByIds(events.map((e) => e.id));
       }
       const byId = new Map(stored.map((s) => [s.id, s]));
-      for (const e of events) expect(byId.get(e.id)).toMatchObject({ message: e.message, source: e.source, traceId: e.traceId, attributes: e.attributes });
+      for (const e of events)
+        expect(byId.get(e.id)).toMatchObject({
+          message: e.message,
+          source: e.source,
+          traceId: e.traceId,
+          attributes: e.attributes,
+        });
       expect((await backends.store.counts()).rows).toBe(events.length);
     } finally {
       await gateway.close();
@@ -241,15 +371,36 @@ describeReal('injection strings and secrets against PostgreSQL', postgresProbe, 
     const password = `pw-${randomUUID()}`;
     const url = new URL(realServices.databaseUrl);
     url.password = password;
-    const env = { LOGPERF_API_TOKEN: TOKEN, LOGPERF_DATABASE_URL: url.toString(), LOGPERF_STORE: 'postgres', LOGPERF_STORE_TABLE: table, LOGPERF_LOG_LEVEL: 'debug' };
-    const up = await startCli(['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0'], env);
+    const env = {
+      LOGPERF_API_TOKEN: TOKEN,
+      LOGPERF_DATABASE_URL: url.toString(),
+      LOGPERF_STORE: 'postgres',
+      LOGPERF_STORE_TABLE: table,
+      LOGPERF_LOG_LEVEL: 'debug',
+    };
+    const up = await startCli(
+      ['up', '--gateway-port', '0', '--processor-port', '0', '--loadgen-port', '0', '--monitor-port', '0'],
+      env,
+    );
     try {
       const gateway = up.urls.gateway!;
-      await call(`${gateway}/api/logs`, 'POST', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ id: randomUUID(), level: 'INFO', message: TOKEN, source: 's', timestamp: Date.now() }));
+      await call(
+        `${gateway}/api/logs`,
+        'POST',
+        { authorization: `Bearer ${TOKEN}` },
+        JSON.stringify({ id: randomUUID(), level: 'INFO', message: TOKEN, source: 's', timestamp: Date.now() }),
+      );
       await call(`${gateway}/api/logs`, 'POST', { authorization: `Bearer ${TOKEN}x` }, '{}');
       await call(`${gateway}/api/logs`, 'POST', { authorization: `Bearer ${TOKEN}` }, '{"id": ');
-      await call(`${up.urls.loadgen!}/api/loadtest/burst`, 'POST', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ testName: TOKEN, target: `http://127.0.0.1:1/?token=${TOKEN}` }));
-      await call(`${up.urls.monitor!}/api/performance/record?component=a&latencyMs=x`, 'POST', { authorization: `Bearer ${TOKEN}` });
+      await call(
+        `${up.urls.loadgen!}/api/loadtest/burst`,
+        'POST',
+        { authorization: `Bearer ${TOKEN}` },
+        JSON.stringify({ testName: TOKEN, target: `http://127.0.0.1:1/?token=${TOKEN}` }),
+      );
+      await call(`${up.urls.monitor!}/api/performance/record?component=a&latencyMs=x`, 'POST', {
+        authorization: `Bearer ${TOKEN}`,
+      });
     } finally {
       await up.stop('SIGTERM');
     }
@@ -262,7 +413,10 @@ describeReal('injection strings and secrets against PostgreSQL', postgresProbe, 
     // A processor that cannot reach its database says so, without the password in the URL it was given.
     const bad = new URL(url.toString());
     bad.port = '1';
-    const child = spawn(process.execPath, [CLI_MAIN, 'processor', '--port', '0'], { env: { ...process.env, ...env, LOGPERF_DATABASE_URL: bad.toString() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, 'processor', '--port', '0'], {
+      env: { ...process.env, ...env, LOGPERF_DATABASE_URL: bad.toString() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let failedOutput = '';
     child.stdout.on('data', (c: Buffer) => (failedOutput += c.toString()));
     child.stderr.on('data', (c: Buffer) => (failedOutput += c.toString()));

@@ -22,7 +22,13 @@ interface Answer {
   text: string;
 }
 
-async function send(baseUrl: string, method: string, path: string, body?: string | Buffer, contentType?: string): Promise<Answer> {
+async function send(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  contentType?: string,
+): Promise<Answer> {
   const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
   const res = await request(`${baseUrl}${path}`, { method: method as 'GET', body, headers, dispatcher });
   const text = await res.body.text();
@@ -53,9 +59,30 @@ const loneSurrogate = fc.constantFrom('\ud800', '\udfff', 'a\ud83dz', '\udc00\ud
 const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   loneSurrogate,
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', '-1', '1e309', '-0', '0x10', ' 5 ', '', '\u0000', '../../etc/passwd', '%00', 'PT-1S', '-PT5S', "'; DROP TABLE log_events; --", '{"$gt":""}'),
+  fc.constantFrom(
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '-1',
+    '1e309',
+    '-0',
+    '0x10',
+    ' 5 ',
+    '',
+    '\u0000',
+    '../../etc/passwd',
+    '%00',
+    'PT-1S',
+    '-PT5S',
+    "'; DROP TABLE log_events; --",
+    '{"$gt":""}',
+  ),
 );
-const hugeNumber = fc.oneof(fc.double(), fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -1, -0.5, 5e-324, 2 ** 64), fc.bigInt().map((b) => Number(b)));
+const hugeNumber = fc.oneof(
+  fc.double(),
+  fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -1, -0.5, 5e-324, 2 ** 64),
+  fc.bigInt().map((b) => Number(b)),
+);
 const jsonish = fc.oneof(
   { depthSize: 'small' },
   fc.jsonValue({ maxDepth: 4 }),
@@ -87,14 +114,38 @@ const contentTypeArb = fc.constantFrom(
   undefined,
 );
 /** Path parameter values: nasty strings, traversal, NUL, very long, percent-encoded. */
-const segmentArb = fc.oneof(fc.uuid(), nastyString, fc.constantFrom('..', '%2e%2e', '%00', '%ff', '%', 'a'.repeat(4000), '00000000-0000-0000-0000-000000000000'));
-const queryArb = fc.dictionary(fc.constantFrom('windowSeconds', 'durationMinutes', 'component', 'latencyMs', 'limit', 'offset', 'baseline', 'targetRatePerSecond', 'x'), fc.oneof(nastyString, hugeNumber.map(String)), { maxKeys: 4 });
+const segmentArb = fc.oneof(
+  fc.uuid(),
+  nastyString,
+  fc.constantFrom('..', '%2e%2e', '%00', '%ff', '%', 'a'.repeat(4000), '00000000-0000-0000-0000-000000000000'),
+);
+const queryArb = fc.dictionary(
+  fc.constantFrom(
+    'windowSeconds',
+    'durationMinutes',
+    'component',
+    'latencyMs',
+    'limit',
+    'offset',
+    'baseline',
+    'targetRatePerSecond',
+    'x',
+  ),
+  fc.oneof(nastyString, hugeNumber.map(String)),
+  { maxKeys: 4 },
+);
 
 /** Percent-encodes, keeping a lone surrogate as its (invalid) UTF-8 bytes so the server sees one. */
-const encode = (s: string) => (s.isWellFormed() ? encodeURIComponent(s) : `${encodeURIComponent(s.toWellFormed())}%ED%A0%80`);
+const encode = (s: string) =>
+  s.isWellFormed() ? encodeURIComponent(s) : `${encodeURIComponent(s.toWellFormed())}%ED%A0%80`;
 const encodeSegment = (s: string) => (/^%|^\.\.$/.test(s) ? s : encode(s));
 const withParams = (url: string, value: string) => url.replace(/:[A-Za-z]+/g, encodeSegment(value));
-const queryString = (q: Record<string, string>) => (Object.keys(q).length === 0 ? '' : `?${Object.entries(q).map(([k, v]) => `${k}=${encode(v)}`).join('&')}`);
+const queryString = (q: Record<string, string>) =>
+  Object.keys(q).length === 0
+    ? ''
+    : `?${Object.entries(q)
+        .map(([k, v]) => `${k}=${encode(v)}`)
+        .join('&')}`;
 
 describe('fuzz: every route of every service', () => {
   let started: StartedServices;
@@ -120,11 +171,25 @@ describe('fuzz: every route of every service', () => {
     console.log(`fuzzing ${all.length} routes of ${started.services.map((s) => s.name).join(', ')}`);
     expect(all).toEqual(
       expect.arrayContaining([
-        'gateway POST /api/logs', 'gateway GET /health', 'gateway GET /metrics', 'gateway GET /api/node/stats', 'processor GET /health',
-        'loadgen POST /api/loadtest/burst', 'loadgen POST /api/loadtest/ramp', 'loadgen GET /api/loadtest/:testId', 'loadgen POST /api/loadtest/:testId/stop',
-        'loadgen GET /api/results/latest', 'loadgen GET /api/results', 'loadgen GET /api/results/:testId',
-        'monitor GET /api/performance/metrics', 'monitor GET /api/performance/latency', 'monitor GET /api/performance/bottlenecks',
-        'monitor POST /api/performance/baseline', 'monitor GET /api/performance/report', 'monitor POST /api/performance/record', 'monitor GET /metrics',
+        'gateway POST /api/logs',
+        'gateway GET /health',
+        'gateway GET /metrics',
+        'gateway GET /api/node/stats',
+        'processor GET /health',
+        'loadgen POST /api/loadtest/burst',
+        'loadgen POST /api/loadtest/ramp',
+        'loadgen GET /api/loadtest/:testId',
+        'loadgen POST /api/loadtest/:testId/stop',
+        'loadgen GET /api/results/latest',
+        'loadgen GET /api/results',
+        'loadgen GET /api/results/:testId',
+        'monitor GET /api/performance/metrics',
+        'monitor GET /api/performance/latency',
+        'monitor GET /api/performance/bottlenecks',
+        'monitor POST /api/performance/baseline',
+        'monitor GET /api/performance/report',
+        'monitor POST /api/performance/record',
+        'monitor GET /metrics',
       ]),
     );
   });
@@ -136,7 +201,10 @@ describe('fuzz: every route of every service', () => {
           fc.asyncProperty(segmentArb, queryArb, bodyArb, contentTypeArb, async (segment, query, body, contentType) => {
             const path = withParams(route.url, segment) + queryString(query);
             const sendBody = route.method === 'GET' ? undefined : body;
-            checkAnswer(await send(s.url, route.method, path, sendBody, sendBody === undefined ? undefined : contentType), `${s.name} ${route.method} ${path}`);
+            checkAnswer(
+              await send(s.url, route.method, path, sendBody, sendBody === undefined ? undefined : contentType),
+              `${s.name} ${route.method} ${path}`,
+            );
           }),
           { seed: SEED, numRuns: RUNS, endOnFailure: true },
         );
@@ -147,7 +215,20 @@ describe('fuzz: every route of every service', () => {
   it('answers odd methods, odd paths and unknown routes with a JSON 4xx', async () => {
     const methods = fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'GET', 'POST');
     const oddPath = fc.oneof(
-      fc.constantFrom('/../../etc/passwd', '/api/%00', '/api/logs%00', '/api/..%2f..%2fsecret', '//api//logs', '/api/logs/', '/%ff', '/%', '/api/loadtest/%2e%2e', `/${'a'.repeat(8000)}`, '/api/results?limit=1&limit=2', '/?%zz'),
+      fc.constantFrom(
+        '/../../etc/passwd',
+        '/api/%00',
+        '/api/logs%00',
+        '/api/..%2f..%2fsecret',
+        '//api//logs',
+        '/api/logs/',
+        '/%ff',
+        '/%',
+        '/api/loadtest/%2e%2e',
+        `/${'a'.repeat(8000)}`,
+        '/api/results?limit=1&limit=2',
+        '/?%zz',
+      ),
       fc.webPath().map((p) => p || '/'),
     );
     for (const s of started.services) {
@@ -170,7 +251,13 @@ describe('fuzz: every route of every service', () => {
       for (const route of s.routes.filter((r) => r.method === 'POST')) {
         const path = withParams(route.url, '00000000-0000-4000-8000-000000000000');
         const what = `${s.name} POST ${path}`;
-        const big = await send(s.url, 'POST', path, Buffer.concat([Buffer.from('{"x":"'), tenMiB, Buffer.from('"}')]), 'application/json');
+        const big = await send(
+          s.url,
+          'POST',
+          path,
+          Buffer.concat([Buffer.from('{"x":"'), tenMiB, Buffer.from('"}')]),
+          'application/json',
+        );
         checkAnswer(big, `${what} 10 MiB`);
         expect(big.status, what).toBe(413);
         for (const body of [nested(10_000), nestedObject(10_000), nested(1_000_000)]) {
@@ -190,7 +277,12 @@ describe('fuzz: every route of every service', () => {
   it('answers bytes that are not HTTP, and a request line over the header limit, with a JSON 4xx', async () => {
     for (const s of started.services) {
       const { port } = new URL(s.url);
-      for (const raw of ['GET /health\u0000 HTTP/1.1\r\nHost: x\r\n\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'BLAH\r\n\r\n', 'POST /api/logs HTTP/1.1\r\nContent-Length: -1\r\n\r\n']) {
+      for (const raw of [
+        'GET /health\u0000 HTTP/1.1\r\nHost: x\r\n\r\n',
+        `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        'BLAH\r\n\r\n',
+        'POST /api/logs HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
+      ]) {
         const reply = await new Promise<string>((resolve, reject) => {
           const socket = connect(Number(port), '127.0.0.1', () => socket.write(raw));
           let data = '';
@@ -201,7 +293,10 @@ describe('fuzz: every route of every service', () => {
         });
         const [head = '', body = ''] = reply.split('\r\n\r\n');
         const status = Number(head.split(' ')[1]);
-        checkAnswer({ status, contentType: /content-type: ([^\r\n]+)/i.exec(head)?.[1] ?? '', text: body }, `${s.name} raw ${JSON.stringify(raw.slice(0, 40))}`);
+        checkAnswer(
+          { status, contentType: /content-type: ([^\r\n]+)/i.exec(head)?.[1] ?? '', text: body },
+          `${s.name} raw ${JSON.stringify(raw.slice(0, 40))}`,
+        );
         expect(status).toBeGreaterThanOrEqual(400);
       }
     }
@@ -210,56 +305,140 @@ describe('fuzz: every route of every service', () => {
   it('the gateway accepts exactly the events the schema accepts, and names the index and field of every bad one', async () => {
     const gateway = service('gateway');
     const fields = ['id', 'level', 'message', 'source', 'timestamp', 'traceId', 'attributes', 'extra'] as const;
-    const badValue = fc.oneof(nastyString, hugeNumber, fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(nastyString, nastyString, { maxKeys: 2 }), fc.constant('x'.repeat(70_000)));
+    const badValue = fc.oneof(
+      nastyString,
+      hugeNumber,
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(nastyString, nastyString, { maxKeys: 2 }),
+      fc.constant('x'.repeat(70_000)),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.uuid({ version: 4 }), fc.constantFrom(...fields), badValue, fc.constantFrom('application/json', 'application/x-ndjson'), async (id, field, value, contentType) => {
-        const event: Record<string, unknown> = { id, level: 'INFO', message: 'fuzz', source: 'fuzz', timestamp: Date.now(), [field]: value };
-        const answer = await send(gateway.url, 'POST', '/api/logs', JSON.stringify(event), contentType);
-        checkAnswer(answer, `event with ${field}=${JSON.stringify(value)?.slice(0, 80)}`);
-        if (logEventSchema.safeParse(event).success) {
-          expect(answer.status).toBe(202);
-        } else {
-          expect(answer.status).toBe(400);
-          const details = (JSON.parse(answer.text) as { error: { details: { index: number; path: string }[] } }).error.details;
-          expect(details.some((d) => d.index === 0 && (d.path === field || (field === 'extra' && d.path === '') || d.path.startsWith(`${field}.`)))).toBe(true);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uuid({ version: 4 }),
+        fc.constantFrom(...fields),
+        badValue,
+        fc.constantFrom('application/json', 'application/x-ndjson'),
+        async (id, field, value, contentType) => {
+          const event: Record<string, unknown> = {
+            id,
+            level: 'INFO',
+            message: 'fuzz',
+            source: 'fuzz',
+            timestamp: Date.now(),
+            [field]: value,
+          };
+          const answer = await send(gateway.url, 'POST', '/api/logs', JSON.stringify(event), contentType);
+          checkAnswer(answer, `event with ${field}=${JSON.stringify(value)?.slice(0, 80)}`);
+          if (logEventSchema.safeParse(event).success) {
+            expect(answer.status).toBe(202);
+          } else {
+            expect(answer.status).toBe(400);
+            const details = (JSON.parse(answer.text) as { error: { details: { index: number; path: string }[] } }).error
+              .details;
+            expect(
+              details.some(
+                (d) =>
+                  d.index === 0 &&
+                  (d.path === field || (field === 'extra' && d.path === '') || d.path.startsWith(`${field}.`)),
+              ),
+            ).toBe(true);
+          }
+        },
+      ),
       { seed: SEED, numRuns: RUNS * 2 },
     );
   }, 120_000);
 
   it('the load generator refuses each bad field of a burst with 400 naming it, and starts nothing', async () => {
     const loadgen = service('loadgen');
-    const base = { testName: 'fuzz', baselineRatePerSecond: 10, burstRatePerSecond: 20, baselineDuration: 'PT1S', burstDuration: 'PT1S', recoveryDuration: 'PT1S', batchSize: 10 };
+    const base = {
+      testName: 'fuzz',
+      baselineRatePerSecond: 10,
+      burstRatePerSecond: 20,
+      baselineDuration: 'PT1S',
+      burstDuration: 'PT1S',
+      recoveryDuration: 'PT1S',
+      batchSize: 10,
+    };
     const badByField: Record<string, fc.Arbitrary<unknown>> = {
-      testName: fc.oneof(fc.constant(''), fc.constant('   '), fc.integer(), fc.constant('x'.repeat(201)), fc.constant(null)),
-      baselineRatePerSecond: fc.oneof(fc.constantFrom(0, -1, 1e7, 'NaN', 'Infinity', '100', null), fc.double({ max: 0, noNaN: true })),
-      burstRatePerSecond: fc.oneof(fc.constantFrom(0, -5, 2e6, 'NaN', true), fc.double({ min: 1_000_001, noNaN: true })),
-      baselineDuration: fc.constantFrom('PT-1S', '-PT5S', 'PT0S', '60s', 'P', 'PT', 'PT25H', 'P2D', 5, 'NaN', '', 'PT1e3S'),
-      burstDuration: fc.oneof(nastyString.filter((s) => !/^P/.test(s)), fc.integer()),
+      testName: fc.oneof(
+        fc.constant(''),
+        fc.constant('   '),
+        fc.integer(),
+        fc.constant('x'.repeat(201)),
+        fc.constant(null),
+      ),
+      baselineRatePerSecond: fc.oneof(
+        fc.constantFrom(0, -1, 1e7, 'NaN', 'Infinity', '100', null),
+        fc.double({ max: 0, noNaN: true }),
+      ),
+      burstRatePerSecond: fc.oneof(
+        fc.constantFrom(0, -5, 2e6, 'NaN', true),
+        fc.double({ min: 1_000_001, noNaN: true }),
+      ),
+      baselineDuration: fc.constantFrom(
+        'PT-1S',
+        '-PT5S',
+        'PT0S',
+        '60s',
+        'P',
+        'PT',
+        'PT25H',
+        'P2D',
+        5,
+        'NaN',
+        '',
+        'PT1e3S',
+      ),
+      burstDuration: fc.oneof(
+        nastyString.filter((s) => !/^P/.test(s)),
+        fc.integer(),
+      ),
       recoveryDuration: fc.constantFrom('PT-0S', 'PT1M1H', 'PT100000H', null, -1),
       batchSize: fc.constantFrom(0, -1, 1.5, 10_001, 'ten', 1e308),
       thresholds: fc.constantFrom({ p99Ms: -1 }, { errorRate: 2 }, { p95Ms: 'NaN' }, { unknown: 1 }, 'strict', []),
-      target: fc.constantFrom('http://example.com/api/logs', 'http://127.0.0.1:1/api/logs', 'file:///etc/passwd', 'ftp://127.0.0.1/', 'not a url', 'javascript:alert(1)', 'http://[::1]:8090/'),
+      target: fc.constantFrom(
+        'http://example.com/api/logs',
+        'http://127.0.0.1:1/api/logs',
+        'file:///etc/passwd',
+        'ftp://127.0.0.1/',
+        'not a url',
+        'javascript:alert(1)',
+        'http://[::1]:8090/',
+      ),
     };
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...Object.keys(badByField)).chain((field) => fc.tuple(fc.constant(field), badByField[field]!)), async ([field, value]) => {
-        const body = { ...base, [field]: value };
-        expect(burstRequestSchema.safeParse(body).success && field !== 'target').toBe(false);
-        const requestsBefore = started.sink.requests();
-        const answer = await send(loadgen.url, 'POST', '/api/loadtest/burst', JSON.stringify(body), 'application/json');
-        checkAnswer(answer, `burst with ${field}=${JSON.stringify(value)}`);
-        expect(answer.status).toBe(400);
-        expect(answer.text).toContain(field);
-        expect(started.sink.requests()).toBe(requestsBefore);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(badByField)).chain((field) => fc.tuple(fc.constant(field), badByField[field]!)),
+        async ([field, value]) => {
+          const body = { ...base, [field]: value };
+          expect(burstRequestSchema.safeParse(body).success && field !== 'target').toBe(false);
+          const requestsBefore = started.sink.requests();
+          const answer = await send(
+            loadgen.url,
+            'POST',
+            '/api/loadtest/burst',
+            JSON.stringify(body),
+            'application/json',
+          );
+          checkAnswer(answer, `burst with ${field}=${JSON.stringify(value)}`);
+          expect(answer.status).toBe(400);
+          expect(answer.text).toContain(field);
+          expect(started.sink.requests()).toBe(requestsBefore);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   }, 120_000);
 
   it('the monitor refuses each bad query value with 400 naming the parameter', async () => {
     const monitor = service('monitor');
-    const badNumber = fc.oneof(fc.constantFrom('NaN', 'Infinity', '-Infinity', '-1', '1e309', 'abc', '1.5e', '0x', ' ', '-0.001'), nastyString.filter((s) => !/^\s*\d/.test(s) && s.trim() !== ''));
+    const badNumber = fc.oneof(
+      fc.constantFrom('NaN', 'Infinity', '-Infinity', '-1', '1e309', 'abc', '1.5e', '0x', ' ', '-0.001'),
+      nastyString.filter((s) => !/^\s*\d/.test(s) && s.trim() !== ''),
+    );
     const cases: [string, (v: string) => string, string][] = [
       ['latencyMs', (v) => `/api/performance/record?component=api-gateway&latencyMs=${encode(v)}`, 'POST'],
       ['component', (v) => `/api/performance/record?component=${encode(`${v}!/`)}&latencyMs=5`, 'POST'],
@@ -283,7 +462,11 @@ describe('fuzz: every route of every service', () => {
   it('the live stream answers 200 text/event-stream and ignores a body and a query', async () => {
     const monitor = service('monitor');
     const controller = new AbortController();
-    const res = await request(`${monitor.url}/api/performance/stream?x=%00`, { method: 'GET', signal: controller.signal, dispatcher });
+    const res = await request(`${monitor.url}/api/performance/stream?x=%00`, {
+      method: 'GET',
+      signal: controller.signal,
+      dispatcher,
+    });
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^text\/event-stream/);
     controller.abort();

@@ -2,7 +2,15 @@
 // so reliability tests can enumerate the routes each service really registered.
 import type { FastifyInstance } from 'fastify';
 import { createLogger, loadConfig, type Config, type Logger } from '@logperf/core';
-import { createBackends, observeHttpApps, registeredRoutes, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import {
+  createBackends,
+  observeHttpApps,
+  registeredRoutes,
+  startGateway,
+  startProcessor,
+  type Backends,
+  type RunningRole,
+} from '@logperf/cluster';
 import { startAnalyzer } from '@logperf/analyzer';
 import { startLoadgen } from '@logperf/loadgen';
 import { startMonitor } from '@logperf/monitor';
@@ -24,10 +32,27 @@ export interface ServiceContext {
 export const SERVICE_STARTERS: Record<string, (ctx: ServiceContext) => Promise<RunningRole>> = {
   gateway: (ctx) => startGateway({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
   processor: (ctx) => startProcessor({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
-  loadgen: (ctx) => startLoadgen({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql(), allowedTargets: [ctx.sink.url], processorUrls: [] }),
+  loadgen: (ctx) =>
+    startLoadgen({
+      config: ctx.config,
+      logger: ctx.logger,
+      port: 0,
+      sql: ctx.backends.store.sql(),
+      allowedTargets: [ctx.sink.url],
+      processorUrls: [],
+    }),
   analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql() }),
   monitor: (ctx) =>
-    startMonitor({ config: ctx.config, logger: ctx.logger, port: 0, nodeUrls: [], bus: ctx.backends.bus, sql: ctx.backends.store.sql(), dashboardHtml: async () => '<!doctype html><title>dashboard</title>', scrapeIntervalMs: 1000 }),
+    startMonitor({
+      config: ctx.config,
+      logger: ctx.logger,
+      port: 0,
+      nodeUrls: [],
+      bus: ctx.backends.bus,
+      sql: ctx.backends.store.sql(),
+      dashboardHtml: async () => '<!doctype html><title>dashboard</title>',
+      scrapeIntervalMs: 1000,
+    }),
 };
 
 export interface StartedService {
@@ -45,7 +70,9 @@ export interface StartedServices {
   close(): Promise<void>;
 }
 
-export async function startServices(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<StartedServices> {
+export async function startServices(
+  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<StartedServices> {
   const config = loadConfig(options.env ?? {}, {});
   const logger = options.logger ?? createLogger('reliability', 'silent');
   const backends = await createBackends(config);

@@ -4,7 +4,13 @@
 // The 30-minute run is `npx tsx bench/soak.ts` (bench/RESULTS.md).
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeReal, kafkaProbe, postgresProbe, realServices, redisProbe } from '../../../../packages/cluster/test/real-services.js';
+import {
+  describeReal,
+  kafkaProbe,
+  postgresProbe,
+  realServices,
+  redisProbe,
+} from '../../../../packages/cluster/test/real-services.js';
 import { startNodes, type BenchNodes } from '../../../../bench/nodes.js';
 import { formatSoak, runSoak } from '../../../../bench/soak/run-soak.js';
 import { trend, type Sample } from '../../../../bench/soak/trend.js';
@@ -16,15 +22,27 @@ const MiB = 1024 * 1024;
  * pools): 3 GiB/h of heap is 0.85 KB per event at 1,000 events/s, so keeping one copy of each event is caught; slower
  * leaks are the 30-minute soak's job (32 MiB/h there). RSS and handles likewise.
  */
-const CI_BOUNDS = { heapUsedBytes: 3 * 1024 * MiB, rssBytes: 4 * 1024 * MiB, activeResources: 600, eventLoopLagP99Ms: 100_000 };
+const CI_BOUNDS = {
+  heapUsedBytes: 3 * 1024 * MiB,
+  rssBytes: 4 * 1024 * MiB,
+  activeResources: 600,
+  eventLoopLagP99Ms: 100_000,
+};
 
 describe('the soak detector', () => {
-  const series = (values: (t: number) => number, seconds = 60, everyMs = 2000): Sample[] => Array.from({ length: (seconds * 1000) / everyMs }, (_, i) => ({ atMs: i * everyMs, value: values(i * everyMs) }));
+  const series = (values: (t: number) => number, seconds = 60, everyMs = 2000): Sample[] =>
+    Array.from({ length: (seconds * 1000) / everyMs }, (_, i) => ({ atMs: i * everyMs, value: values(i * everyMs) }));
 
   it('calls a sawtooth flat and a steady climb growing, in units per hour', () => {
-    const sawtooth = trend(series((t) => 50 * MiB + ((t / 2000) % 5) * 8 * MiB), { warmupMs: 10_000, maxGrowthPerHour: 64 * MiB });
+    const sawtooth = trend(
+      series((t) => 50 * MiB + ((t / 2000) % 5) * 8 * MiB),
+      { warmupMs: 10_000, maxGrowthPerHour: 64 * MiB },
+    );
     expect(sawtooth.verdict).toBe('flat');
-    const climb = trend(series((t) => 50 * MiB + (t / 1000) * 0.1 * MiB), { warmupMs: 10_000, maxGrowthPerHour: 64 * MiB });
+    const climb = trend(
+      series((t) => 50 * MiB + (t / 1000) * 0.1 * MiB),
+      { warmupMs: 10_000, maxGrowthPerHour: 64 * MiB },
+    );
     expect(climb.verdict).toBe('growing');
     expect(climb.growthPerHour / MiB).toBeCloseTo(360, 0);
   });
@@ -34,7 +52,7 @@ describe('the soak detector', () => {
     const heap: Sample[] = [];
     const start = Date.now();
     while (Date.now() - start < 6000) {
-      const chunk: number[] = Array.from({ length: 2 * MiB / 8 }, (_, i) => i); // on the V8 heap, unlike a Buffer
+      const chunk: number[] = Array.from({ length: (2 * MiB) / 8 }, (_, i) => i); // on the V8 heap, unlike a Buffer
       leak.push(Buffer.from([chunk.length & 0xff]));
       (leak as unknown[]).push(chunk);
       heap.push({ atMs: Date.now() - start, value: process.memoryUsage().heapUsed });
@@ -59,24 +77,33 @@ describeReal(`soak: the real pipeline for ${SOAK_SECONDS} s`, [kafkaProbe, postg
     }
   });
 
-  it('keeps heap, RSS and open handles of every process flat after warm-up, acknowledging every event', async () => {
-    nodes = await startNodes({ real: true, processes: 1 });
-    const report = await runSoak({
-      gatewayUrl: nodes.gateway,
-      nodeUrls: [nodes.gateway, ...nodes.processors],
-      ratePerSecond: 1000,
-      durationMs: SOAK_SECONDS * 1000,
-      sampleIntervalMs: 2000,
-      warmupMs: Math.min(20_000, (SOAK_SECONDS * 1000) / 3),
-      bounds: CI_BOUNDS,
-    });
-    console.log(formatSoak(report));
-    expect(report.processes).toHaveLength(2);
-    expect(report.load.acknowledged).toBe(report.load.intendedEvents);
-    for (const p of report.processes) {
-      for (const metric of ['heapUsedBytes', 'rssBytes', 'activeResources'] as const) {
-        expect({ pid: p.pid, roles: p.roles, metric, verdict: p.trends[metric].verdict }).toEqual({ pid: p.pid, roles: p.roles, metric, verdict: 'flat' });
+  it(
+    'keeps heap, RSS and open handles of every process flat after warm-up, acknowledging every event',
+    async () => {
+      nodes = await startNodes({ real: true, processes: 1 });
+      const report = await runSoak({
+        gatewayUrl: nodes.gateway,
+        nodeUrls: [nodes.gateway, ...nodes.processors],
+        ratePerSecond: 1000,
+        durationMs: SOAK_SECONDS * 1000,
+        sampleIntervalMs: 2000,
+        warmupMs: Math.min(20_000, (SOAK_SECONDS * 1000) / 3),
+        bounds: CI_BOUNDS,
+      });
+      console.log(formatSoak(report));
+      expect(report.processes).toHaveLength(2);
+      expect(report.load.acknowledged).toBe(report.load.intendedEvents);
+      for (const p of report.processes) {
+        for (const metric of ['heapUsedBytes', 'rssBytes', 'activeResources'] as const) {
+          expect({ pid: p.pid, roles: p.roles, metric, verdict: p.trends[metric].verdict }).toEqual({
+            pid: p.pid,
+            roles: p.roles,
+            metric,
+            verdict: 'flat',
+          });
+        }
       }
-    }
-  }, SOAK_SECONDS * 1000 + 90_000);
+    },
+    SOAK_SECONDS * 1000 + 90_000,
+  );
 });

@@ -11,7 +11,19 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-type BackendConfig = Pick<Config, 'bus' | 'store' | 'cache' | 'kafkaBrokers' | 'kafkaTopic' | 'kafkaPartitions' | 'databaseUrl' | 'storeTable' | 'pgliteDir' | 'redisUrl'>;
+type BackendConfig = Pick<
+  Config,
+  | 'bus'
+  | 'store'
+  | 'cache'
+  | 'kafkaBrokers'
+  | 'kafkaTopic'
+  | 'kafkaPartitions'
+  | 'databaseUrl'
+  | 'storeTable'
+  | 'pgliteDir'
+  | 'redisUrl'
+>;
 
 /** With a logger, a consumer that loses its Kafka client (and gets it back) says so. */
 export async function createBus(config: BackendConfig, logger?: Logger): Promise<Bus> {
@@ -19,9 +31,19 @@ export async function createBus(config: BackendConfig, logger?: Logger): Promise
     const { createKafkaBus } = await import('./bus/kafka-bus.js');
     const onConsumerEvent = logger
       ? (event: { kind: 'lost' | 'restored'; error?: unknown; attempt?: number }) =>
-          event.kind === 'lost' ? logger.warn({ err: event.error, attempt: event.attempt }, 'kafka consumer lost its client; re-creating it') : logger.info({ attempt: event.attempt }, 'kafka consumer reading again')
+          event.kind === 'lost'
+            ? logger.warn(
+                { err: event.error, attempt: event.attempt },
+                'kafka consumer lost its client; re-creating it',
+              )
+            : logger.info({ attempt: event.attempt }, 'kafka consumer reading again')
       : undefined;
-    return createKafkaBus({ brokers: config.kafkaBrokers, topic: config.kafkaTopic, partitions: config.kafkaPartitions, ...(onConsumerEvent ? { onConsumerEvent } : {}) });
+    return createKafkaBus({
+      brokers: config.kafkaBrokers,
+      topic: config.kafkaTopic,
+      partitions: config.kafkaPartitions,
+      ...(onConsumerEvent ? { onConsumerEvent } : {}),
+    });
   }
   const { createMemoryBus } = await import('./bus/memory-bus.js');
   return createMemoryBus({ topic: config.kafkaTopic, partitions: config.kafkaPartitions });
@@ -30,14 +52,21 @@ export async function createBus(config: BackendConfig, logger?: Logger): Promise
 export async function createStore(config: BackendConfig): Promise<Store> {
   const store =
     config.store === 'postgres'
-      ? (await import('./store/postgres-store.js')).createPostgresStore({ connectionString: config.databaseUrl, table: config.storeTable })
-      : (await import('./store/pglite-store.js')).createPgliteStore({ table: config.storeTable, ...(config.pgliteDir === undefined ? {} : { dataDir: config.pgliteDir }) });
+      ? (await import('./store/postgres-store.js')).createPostgresStore({
+          connectionString: config.databaseUrl,
+          table: config.storeTable,
+        })
+      : (await import('./store/pglite-store.js')).createPgliteStore({
+          table: config.storeTable,
+          ...(config.pgliteDir === undefined ? {} : { dataDir: config.pgliteDir }),
+        });
   await store.init();
   return store;
 }
 
 export async function createCache(config: BackendConfig): Promise<Cache> {
-  if (config.cache === 'redis') return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl });
+  if (config.cache === 'redis')
+    return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl });
   return (await import('./cache/memory-cache.js')).createMemoryCache();
 }
 

@@ -30,10 +30,18 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
   const produceTimeoutMs = options.produceTimeoutMs ?? 10_000;
   let inFlightEvents = 0;
 
-  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024, apiToken: options.apiToken });
+  const app = createHttpApp({
+    logger: options.logger,
+    bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024,
+    apiToken: options.apiToken,
+  });
   // A few dozen ingest requests in progress already keep both cores busy; admitting more only slows every one of them.
   // 64 matches the load generator's in-flight window, so a generator alone never trips it while the gateway keeps up.
-  registerAdmission(app, { maxConcurrentRequests: 64, ...options.admission, appliesTo: (request) => request.method === 'POST' });
+  registerAdmission(app, {
+    maxConcurrentRequests: 64,
+    ...options.admission,
+    appliesTo: (request) => request.method === 'POST',
+  });
   registerNdjsonParser(app);
   registerNodeRoutes(app, node, { checks: { bus: () => bus.health() } });
 
@@ -41,7 +49,11 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     const receivedAt = performance.now();
     const { events, issues } = validateEvents(toEventList(request.body, maxEvents));
     if (issues.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `${new Set(issues.map((i) => i.index)).size} invalid event(s); nothing was accepted`, { details: issues });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `${new Set(issues.map((i) => i.index)).size} invalid event(s); nothing was accepted`,
+        { details: issues },
+      );
     }
     if (inFlightEvents + events.length > maxInFlight) {
       throw new AppError('OVERLOADED', `${inFlightEvents} events await the bus; retry later`, { retryAfterSeconds: 1 });
@@ -49,11 +61,21 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     inFlightEvents += events.length;
     const produceStart = performance.now();
     try {
-      await withTimeout(bus.produce(toBusRecords(events)), produceTimeoutMs, () => new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, { retryAfterSeconds: 1 }));
+      await withTimeout(
+        bus.produce(toBusRecords(events)),
+        produceTimeoutMs,
+        () =>
+          new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, {
+            retryAfterSeconds: 1,
+          }),
+      );
     } catch (error) {
       request.log.warn({ err: error, events: events.length }, 'bus did not acknowledge; answering 503');
       if (error instanceof AppError) throw error;
-      throw new AppError('BACKEND_UNAVAILABLE', `bus rejected the events: ${(error as Error).message}`, { retryAfterSeconds: 1, cause: error });
+      throw new AppError('BACKEND_UNAVAILABLE', `bus rejected the events: ${(error as Error).message}`, {
+        retryAfterSeconds: 1,
+        cause: error,
+      });
     } finally {
       inFlightEvents -= events.length;
     }

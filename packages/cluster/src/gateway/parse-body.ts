@@ -15,7 +15,12 @@ export function registerNdjsonParser(app: FastifyInstance): void {
       try {
         items.push(JSON.parse(line));
       } catch (error) {
-        done(new AppError('INVALID_JSON', `NDJSON line ${i + 1} is not valid JSON: ${(error as Error).message}`, { details: { line: i + 1 } }), undefined);
+        done(
+          new AppError('INVALID_JSON', `NDJSON line ${i + 1} is not valid JSON: ${(error as Error).message}`, {
+            details: { line: i + 1 },
+          }),
+          undefined,
+        );
         return;
       }
     }
@@ -29,7 +34,9 @@ export function toEventList(body: unknown, maxEvents: number): unknown[] {
   if (!list) throw new AppError('VALIDATION_FAILED', 'Body must be one event object, an array of events, or NDJSON');
   if (list.length === 0) throw new AppError('VALIDATION_FAILED', 'Body holds no events');
   if (list.length > maxEvents) {
-    throw new AppError('TOO_MANY_EVENTS', `${list.length} events in one request; at most ${maxEvents} are accepted`, { details: { count: list.length, max: maxEvents } });
+    throw new AppError('TOO_MANY_EVENTS', `${list.length} events in one request; at most ${maxEvents} are accepted`, {
+      details: { count: list.length, max: maxEvents },
+    });
   }
   return list;
 }

@@ -27,7 +27,8 @@ export function registerAdmission(app: FastifyInstance, options: AdmissionOption
   const maxDelayMs = options.maxEventLoopDelayMs ?? 1000;
   const maxConcurrent = options.maxConcurrentRequests ?? 1024;
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
-  const appliesTo = options.appliesTo ?? ((request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD');
+  const appliesTo =
+    options.appliesTo ?? ((request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD');
   let lastTickAt = performance.now();
   let lastDelayMs = 0;
   let previousDelayMs = 0;
@@ -53,11 +54,17 @@ export function registerAdmission(app: FastifyInstance, options: AdmissionOption
     if (!appliesTo(request)) return;
     if (delayMs() > maxDelayMs) {
       refused.busy++;
-      throw new AppError('SERVER_BUSY', `event loop ${Math.round(delayMs())} ms behind (limit ${maxDelayMs} ms); retry later`, { retryAfterSeconds });
+      throw new AppError(
+        'SERVER_BUSY',
+        `event loop ${Math.round(delayMs())} ms behind (limit ${maxDelayMs} ms); retry later`,
+        { retryAfterSeconds },
+      );
     }
     if (inProgress >= maxConcurrent) {
       refused.tooMany++;
-      throw new AppError('OVERLOADED', `${inProgress} requests in progress (limit ${maxConcurrent}); retry later`, { retryAfterSeconds });
+      throw new AppError('OVERLOADED', `${inProgress} requests in progress (limit ${maxConcurrent}); retry later`, {
+        retryAfterSeconds,
+      });
     }
     inProgress++;
     reply.raw.once('close', () => inProgress--);

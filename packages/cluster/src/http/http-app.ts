@@ -3,7 +3,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError, type ErrorCode } from '@logperf/core';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { Logger } from 'pino';
 
 export interface HttpAppOptions {
@@ -13,7 +19,13 @@ export interface HttpAppOptions {
   apiToken?: string | undefined;
 }
 
-const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
@@ -43,7 +55,9 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body = JSON.stringify(new AppError(status === 431 ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST').toBody());
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -58,7 +72,9 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    const code = JSON_ERRORS.has((error as FastifyError).code) ? 'INVALID_JSON' : (CODE_BY_STATUS[status] ?? 'VALIDATION_FAILED');
+    const code = JSON_ERRORS.has((error as FastifyError).code)
+      ? 'INVALID_JSON'
+      : (CODE_BY_STATUS[status] ?? 'VALIDATION_FAILED');
     return new AppError(code, error.message);
   }
   return new AppError('INTERNAL', 'Internal error', { cause: error });
@@ -74,7 +90,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     clientErrorHandler,
     // A URL Fastify cannot decode (`/%`, `/%ff`) is refused before routing, outside the error handler.
     frameworkErrors: (error, _request, reply) => {
-      void (reply as unknown as FastifyReply).status(400).send(new AppError('MALFORMED_REQUEST', `The URL cannot be decoded: ${error.message}`).toBody());
+      void (reply as unknown as FastifyReply)
+        .status(400)
+        .send(new AppError('MALFORMED_REQUEST', `The URL cannot be decoded: ${error.message}`).toBody());
     },
   });
   const routes: RegisteredRoute[] = [];
@@ -95,7 +113,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`).toBody()),
+    reply
+      .status(404)
+      .send(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`).toBody()),
   );
 
   const token = options.apiToken;

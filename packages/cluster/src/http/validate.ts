@@ -6,7 +6,11 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.outp
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), reason: i.message }));
-  throw new AppError('VALIDATION_FAILED', details.map((d) => (d.path ? `${d.path}: ${d.reason}` : d.reason)).join('; '), { details });
+  throw new AppError(
+    'VALIDATION_FAILED',
+    details.map((d) => (d.path ? `${d.path}: ${d.reason}` : d.reason)).join('; '),
+    { details },
+  );
 }
 
 const NUMERIC = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
@@ -16,5 +20,8 @@ const NUMERIC = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
  * is an error naming its field instead of a silent zero.
  */
 export function numberFromText<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : value), schema);
+  return z.preprocess(
+    (value) => (typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : value),
+    schema,
+  );
 }

@@ -27,14 +27,23 @@ export interface NodeRouteOptions {
 
 export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, options: NodeRouteOptions): void {
   const { checks, roleStats = () => ({}) } = options;
-  const metrics = options.metrics ?? { contentType: node.telemetry.registry.contentType, text: () => node.telemetry.registry.metrics() };
+  const metrics = options.metrics ?? {
+    contentType: node.telemetry.registry.contentType,
+    text: () => node.telemetry.registry.metrics(),
+  };
   app.get('/health', async (_request, reply) => {
-    const results = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([name, probe]) => [name, await check(probe)] as const)));
+    const results = Object.fromEntries(
+      await Promise.all(Object.entries(checks).map(async ([name, probe]) => [name, await check(probe)] as const)),
+    );
     const up = Object.values(results).every((r) => r === 'ok');
-    return reply.status(up ? 200 : 503).send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results });
+    return reply
+      .status(up ? 200 : 503)
+      .send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results });
   });
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.text()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metrics.contentType).send(await metrics.text()),
+  );
 
   app.get('/api/node/stats', async () => {
     await Promise.resolve();
@@ -68,6 +77,9 @@ function runtimeStats() {
     arrayBuffersBytes: memory.arrayBuffers,
     /** Handles and requests keeping the loop alive (sockets, timers, file handles), by count. */
     activeResources: resources.length,
-    activeResourcesByType: resources.reduce<Record<string, number>>((counts, type) => ({ ...counts, [type]: (counts[type] ?? 0) + 1 }), {}),
+    activeResourcesByType: resources.reduce<Record<string, number>>(
+      (counts, type) => ({ ...counts, [type]: (counts[type] ?? 0) + 1 }),
+      {},
+    ),
   };
 }

@@ -1,5 +1,12 @@
 // What every cluster node knows about itself: identity, telemetry, and a 1 s sample of its resources.
-import { EventLoopMonitor, GcMonitor, ResourceSampler, type EventLoopSnapshot, type GcSnapshot, type ResourceSnapshot } from '@logperf/core';
+import {
+  EventLoopMonitor,
+  GcMonitor,
+  ResourceSampler,
+  type EventLoopSnapshot,
+  type GcSnapshot,
+  type ResourceSnapshot,
+} from '@logperf/core';
 import { NodeTelemetry } from './telemetry.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
@@ -19,7 +26,11 @@ export class NodeRuntime {
   private latest: ResourceReadings | undefined;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(readonly id: string, readonly role: string, readonly primaryStage: string) {
+  constructor(
+    readonly id: string,
+    readonly role: string,
+    readonly primaryStage: string,
+  ) {
     this.telemetry = new NodeTelemetry(id, role);
     this.timer = setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS).unref();
     void this.sample();

@@ -24,10 +24,18 @@ export class NodeTelemetry {
   /** Per stage, events counted in each of the last RATE_WINDOW_SECONDS whole seconds, for events/s. */
   private readonly perSecond = new Map<string, { second: number; count: number }[]>();
 
-  constructor(readonly nodeId: string, readonly role: string) {
+  constructor(
+    readonly nodeId: string,
+    readonly role: string,
+  ) {
     this.registry.setDefaultLabels({ node: nodeId, role });
     collectDefaultMetrics({ register: this.registry });
-    this.eventsCounter = new Counter({ name: 'cluster_events_total', help: 'Events handled by this node, by stage', labelNames: ['stage'], registers: [this.registry] });
+    this.eventsCounter = new Counter({
+      name: 'cluster_events_total',
+      help: 'Events handled by this node, by stage',
+      labelNames: ['stage'],
+      registers: [this.registry],
+    });
     this.latencyHistogram = new Histogram({
       name: 'cluster_latency',
       help: 'Latency per component in seconds',
@@ -72,6 +80,8 @@ export class NodeTelemetry {
   }
 
   latency(): Record<string, ComponentLatency> {
-    return Object.fromEntries([...this.histograms].map(([component, h]) => [component, { summary: h.summary(), histogram: h.encode() }]));
+    return Object.fromEntries(
+      [...this.histograms].map(([component, h]) => [component, { summary: h.summary(), histogram: h.encode() }]),
+    );
   }
 }

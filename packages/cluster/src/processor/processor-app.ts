@@ -7,11 +7,20 @@ import { registerNodeRoutes } from '../node/node-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 import type { ProcessorCounters } from './processor.js';
 
-export function buildProcessorApp(options: { backends: Backends; node: NodeRuntime; logger: Logger; counters: () => ProcessorCounters }): FastifyInstance {
+export function buildProcessorApp(options: {
+  backends: Backends;
+  node: NodeRuntime;
+  logger: Logger;
+  counters: () => ProcessorCounters;
+}): FastifyInstance {
   const { backends, node } = options;
   const app = createHttpApp({ logger: options.logger });
   registerNodeRoutes(app, node, {
-    checks: { bus: () => backends.bus.health(), store: () => backends.store.health(), cache: () => backends.cache.health() },
+    checks: {
+      bus: () => backends.bus.health(),
+      store: () => backends.store.health(),
+      cache: () => backends.cache.health(),
+    },
     roleStats: () => ({ processor: options.counters() }),
   });
   return app;

@@ -50,7 +50,9 @@ export class Processor {
     for (let i = 0; i < instances; i++) {
       const lane: Lane = { cacheTail: Promise.resolve() };
       this.lanes.push(lane);
-      this.consumers.push(await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records, lane)));
+      this.consumers.push(
+        await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records, lane)),
+      );
     }
   }
 
@@ -100,7 +102,10 @@ export class Processor {
       } else {
         // A record no schema accepts can never be stored; retrying it would stall its partition forever.
         this.counters.poison++;
-        this.options.logger.warn({ partition: record.partition, offset: record.offset }, 'skipping a bus record that is not a valid event');
+        this.options.logger.warn(
+          { partition: record.partition, offset: record.offset },
+          'skipping a bus record that is not a valid event',
+        );
       }
     }
     return events;

@@ -24,14 +24,33 @@ export interface OpenLoopResult {
 export function ndjsonBodies(count: number, batchSize: number): string[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, b) =>
-    Array.from({ length: batchSize }, (_, i) => JSON.stringify({ id: randomUUID(), level: 'INFO', message: `overload ${b}.${i} ${'x'.repeat(100)}`, source: `overload-${i % 8}`, timestamp: now })).join('\n'),
+    Array.from({ length: batchSize }, (_, i) =>
+      JSON.stringify({
+        id: randomUUID(),
+        level: 'INFO',
+        message: `overload ${b}.${i} ${'x'.repeat(100)}`,
+        source: `overload-${i % 8}`,
+        timestamp: now,
+      }),
+    ).join('\n'),
   );
 }
 
-export async function openLoop(options: { url: string; batchesPerSecond: number; durationMs: number; bodies: readonly string[]; connections: number; timeoutMs?: number }): Promise<OpenLoopResult> {
+export async function openLoop(options: {
+  url: string;
+  batchesPerSecond: number;
+  durationMs: number;
+  bodies: readonly string[];
+  connections: number;
+  timeoutMs?: number;
+}): Promise<OpenLoopResult> {
   const pool = new Pool(options.url, { connections: options.connections, pipelining: 1 });
   // Opens every connection first, so connection set-up is not counted as the server's latency.
-  await Promise.all(Array.from({ length: options.connections }, async () => (await pool.request({ method: 'GET', path: '/health' })).body.dump()));
+  await Promise.all(
+    Array.from({ length: options.connections }, async () =>
+      (await pool.request({ method: 'GET', path: '/health' })).body.dump(),
+    ),
+  );
   const intervalMs = 1000 / options.batchesPerSecond;
   const total = Math.floor(options.durationMs / intervalMs);
   const answers: Answer[] = [];
@@ -51,16 +70,35 @@ export async function openLoop(options: { url: string; batchesPerSecond: number;
     const sentMs = performance.now() - start;
     const body = options.bodies[i % options.bodies.length]!;
     const request = pool
-      .request({ method: 'POST', path: '/api/logs', body, headers: { 'content-type': 'application/x-ndjson' }, headersTimeout: options.timeoutMs ?? 15_000, bodyTimeout: options.timeoutMs ?? 15_000 })
+      .request({
+        method: 'POST',
+        path: '/api/logs',
+        body,
+        headers: { 'content-type': 'application/x-ndjson' },
+        headersTimeout: options.timeoutMs ?? 15_000,
+        bodyTimeout: options.timeoutMs ?? 15_000,
+      })
       .then(async (res) => {
         await res.body.dump();
         const retryAfter = res.headers['retry-after'];
         const doneMs = performance.now() - start;
-        answers.push({ status: res.statusCode, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, latencyMs: doneMs - intendedMs, serviceTimeMs: doneMs - sentMs, intendedMs });
+        answers.push({
+          status: res.statusCode,
+          retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+          latencyMs: doneMs - intendedMs,
+          serviceTimeMs: doneMs - sentMs,
+          intendedMs,
+        });
       })
       .catch((error: unknown) => {
         const doneMs = performance.now() - start;
-        answers.push({ status: (error as { code?: string }).code ?? 'error', retryAfter: undefined, latencyMs: doneMs - intendedMs, serviceTimeMs: doneMs - sentMs, intendedMs });
+        answers.push({
+          status: (error as { code?: string }).code ?? 'error',
+          retryAfter: undefined,
+          latencyMs: doneMs - intendedMs,
+          serviceTimeMs: doneMs - sentMs,
+          intendedMs,
+        });
       })
       .finally(() => {
         inFlight--;

@@ -25,7 +25,12 @@ async function capacity(url: string, bodies: readonly string[], ms: number, conc
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       for (let i = w; performance.now() < until; i += concurrency) {
-        const res = await pool.request({ method: 'POST', path: '/api/logs', body: bodies[i % bodies.length]!, headers: { 'content-type': 'application/x-ndjson' } });
+        const res = await pool.request({
+          method: 'POST',
+          path: '/api/logs',
+          body: bodies[i % bodies.length]!,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
         await res.body.dump();
         if (res.statusCode === 202) acknowledged++;
       }
@@ -59,11 +64,23 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
     await capacity(gateway.url, bodies, 1000, 8); // warm-up (JIT)
     const capacityBatches = await capacity(gateway.url, bodies, 3000, 8);
     const baselineRss = (await readRssBytes(gateway.child.pid!)) as { ok: true; value: number };
-    const before = await openLoop({ url: gateway.url, batchesPerSecond: capacityBatches * 0.25, durationMs: 3000, bodies, connections: 32 });
+    const before = await openLoop({
+      url: gateway.url,
+      batchesPerSecond: capacityBatches * 0.25,
+      durationMs: 3000,
+      bodies,
+      connections: 32,
+    });
     const beforeLatency = latencyOf(before.answers);
 
     const rss = sampleRss(gateway.child.pid!);
-    const overload = await openLoop({ url: gateway.url, batchesPerSecond: capacityBatches * 3, durationMs: OVERLOAD_SECONDS * 1000, bodies, connections: 512 });
+    const overload = await openLoop({
+      url: gateway.url,
+      batchesPerSecond: capacityBatches * 3,
+      durationMs: OVERLOAD_SECONDS * 1000,
+      bodies,
+      connections: 512,
+    });
     const rssSamples = rss.stop();
     const byStatus = countByStatus(overload.answers);
     const accepted = overload.answers.filter((a) => a.status === 202);
@@ -72,13 +89,25 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
     const maxRss = Math.max(...rssSamples);
 
     await sleep(2000);
-    const after = await openLoop({ url: gateway.url, batchesPerSecond: capacityBatches * 0.25, durationMs: 5000, bodies, connections: 32 });
+    const after = await openLoop({
+      url: gateway.url,
+      batchesPerSecond: capacityBatches * 0.25,
+      durationMs: 5000,
+      bodies,
+      connections: 32,
+    });
     const afterLatency = latencyOf(after.answers);
 
     // The same offer to the same gateway without admission control, in the same run (the machine is shared: a ratio).
     const unguarded = await startGateway('--unguarded');
     await capacity(unguarded.url, bodies, 1000, 8); // warm-up (JIT)
-    const withoutAdmission = await openLoop({ url: unguarded.url, batchesPerSecond: capacityBatches * 3, durationMs: OVERLOAD_SECONDS * 1000, bodies, connections: 512 });
+    const withoutAdmission = await openLoop({
+      url: unguarded.url,
+      batchesPerSecond: capacityBatches * 3,
+      durationMs: OVERLOAD_SECONDS * 1000,
+      bodies,
+      connections: 512,
+    });
     unguarded.child.kill('SIGTERM');
     await new Promise((resolve) => unguarded.child.once('exit', resolve));
     const unguardedLatency = latencyOf(withoutAdmission.answers.filter((a) => a.status === 202));
@@ -92,9 +121,16 @@ describe(`gateway at 3× capacity for ${OVERLOAD_SECONDS} s`, () => {
         driverNotSent: overload.notSent,
         acceptedEventsPerSecond: Math.round((accepted.length * BATCH) / (overload.elapsedMs / 1000)),
         acceptedLatencyMs: { p50: acceptedLatency.p50, p99: acceptedLatency.p99, max: acceptedLatency.max },
-        withoutAdmission: { byStatus: countByStatus(withoutAdmission.answers), p50: unguardedLatency.p50, p99: unguardedLatency.p99 },
+        withoutAdmission: {
+          byStatus: countByStatus(withoutAdmission.answers),
+          p50: unguardedLatency.p50,
+          p99: unguardedLatency.p99,
+        },
         rssMiB: { before: Math.round(baselineRss.value / 1048576), max: Math.round(maxRss / 1048576) },
-        normalRate: { before: { byStatus: countByStatus(before.answers), p99Ms: beforeLatency.p99 }, after: { byStatus: countByStatus(after.answers), p99Ms: afterLatency.p99 } },
+        normalRate: {
+          before: { byStatus: countByStatus(before.answers), p99Ms: beforeLatency.p99 },
+          after: { byStatus: countByStatus(after.answers), p99Ms: afterLatency.p99 },
+        },
       }),
     );
 

@@ -22,7 +22,10 @@ const KIND_NAMES: Partial<Record<number, GcKind>> = {
 };
 
 const none = (): GcPauses => ({ count: 0, totalPauseMs: 0, maxPauseMs: 0 });
-const empty = (): GcSnapshot => ({ ...none(), byKind: { minor: none(), major: none(), incremental: none(), weakcb: none() } });
+const empty = (): GcSnapshot => ({
+  ...none(),
+  byKind: { minor: none(), major: none(), incremental: none(), weakcb: none() },
+});
 const add = (pauses: GcPauses, durationMs: number) => {
   pauses.count++;
   pauses.totalPauseMs += durationMs;

@@ -20,12 +20,19 @@ export function parseSystemCpu(text: string): CpuTimes {
   const fields = line?.trim().split(/\s+/).slice(0, 8).map(Number) ?? [];
   if (fields.length < 5 || fields.some((n) => !Number.isFinite(n))) throw new Error('no aggregate cpu line');
   const totalTicks = fields.reduce((sum, n) => sum + n, 0);
-  return { totalTicks, idleTicks: (fields[3] ?? 0) + (fields[4] ?? 0), cpuCount: text.match(/^cpu\d+\s/gm)?.length ?? 0 };
+  return {
+    totalTicks,
+    idleTicks: (fields[3] ?? 0) + (fields[4] ?? 0),
+    cpuCount: text.match(/^cpu\d+\s/gm)?.length ?? 0,
+  };
 }
 
 /** /proc/<pid>/stat: utime + stime (fields 14 and 15) in clock ticks, counted after the `(comm)`, which may hold spaces. */
 export function parseProcessCpuTicks(text: string): number {
-  const fields = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(text.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   const ticks = Number(fields[11]) + Number(fields[12]);
   if (!Number.isFinite(ticks)) throw new Error('no utime/stime fields');
   return ticks;
@@ -39,7 +46,10 @@ const field = (text: string, key: string, unit = ''): number => {
 
 /** /proc/meminfo in bytes (Linux before 3.14 has no MemAvailable). */
 export function parseMemInfo(text: string): { totalBytes: number; availableBytes: number } {
-  return { totalBytes: field(text, 'MemTotal', ' kB') * 1024, availableBytes: field(text, 'MemAvailable', ' kB') * 1024 };
+  return {
+    totalBytes: field(text, 'MemTotal', ' kB') * 1024,
+    availableBytes: field(text, 'MemAvailable', ' kB') * 1024,
+  };
 }
 
 /** /proc/<pid>/status: VmRSS in bytes (kernel threads have none). */
@@ -90,7 +100,11 @@ export function parseNetDev(text: string): NetCounters[] {
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (f[0] === undefined || f[8] === undefined || Number.isNaN(f[0] + f[8])) continue;
     counters.push({ iface: line.slice(0, colon).trim(), rxBytes: f[0], txBytes: f[8] });
   }
@@ -102,7 +116,11 @@ const AT_CLKTCK = 17n;
 /** /proc/self/auxv: the kernel hands every process its CLK_TCK (USER_HZ) as auxiliary-vector entry AT_CLKTCK. */
 export function parseAuxvClockTicks(auxv: Buffer, wordBytes = 8, littleEndian = true): number | null {
   const word = (at: number) =>
-    wordBytes === 8 ? (littleEndian ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at)) : BigInt(littleEndian ? auxv.readUInt32LE(at) : auxv.readUInt32BE(at));
+    wordBytes === 8
+      ? littleEndian
+        ? auxv.readBigUInt64LE(at)
+        : auxv.readBigUInt64BE(at)
+      : BigInt(littleEndian ? auxv.readUInt32LE(at) : auxv.readUInt32BE(at));
   for (let at = 0; at + 2 * wordBytes <= auxv.length; at += 2 * wordBytes) {
     if (word(at) === AT_CLKTCK) return Number(word(at + wordBytes));
   }
@@ -135,7 +153,10 @@ export const readRssBytes = (pid: number) => readParsed(`/proc/${pid}/status`, p
 export const readProcessIo = (pid: number) => readParsed(`/proc/${pid}/io`, parseProcessIo);
 export const readNetDev = () => readParsed('/proc/net/dev', parseNetDev);
 export async function readDiskStats(): Promise<Reading<DiskCounters[]>> {
-  const wholeDisks = await readdir('/sys/block').then((names) => new Set(names), () => undefined);
+  const wholeDisks = await readdir('/sys/block').then(
+    (names) => new Set(names),
+    () => undefined,
+  );
   return readParsed('/proc/diskstats', (text) => parseDiskStats(text, wholeDisks));
 }
 
@@ -144,9 +165,20 @@ export const ASSUMED_CLOCK_TICKS_PER_SECOND = 100;
 let clockTicks: Promise<{ ticksPerSecond: number; source: 'auxv' | 'assumed' }> | undefined;
 
 export function readClockTicksPerSecond(): Promise<{ ticksPerSecond: number; source: 'auxv' | 'assumed' }> {
-  clockTicks ??= readFile('/proc/self/auxv').then(
-    (auxv) => parseAuxvClockTicks(auxv, ['arm', 'ia32', 'ppc', 's390', 'mipsel', 'mips'].includes(process.arch) ? 4 : 8, endianness() === 'LE'),
-    () => null,
-  ).then((ticks) => (ticks ? { ticksPerSecond: ticks, source: 'auxv' as const } : { ticksPerSecond: ASSUMED_CLOCK_TICKS_PER_SECOND, source: 'assumed' as const }));
+  clockTicks ??= readFile('/proc/self/auxv')
+    .then(
+      (auxv) =>
+        parseAuxvClockTicks(
+          auxv,
+          ['arm', 'ia32', 'ppc', 's390', 'mipsel', 'mips'].includes(process.arch) ? 4 : 8,
+          endianness() === 'LE',
+        ),
+      () => null,
+    )
+    .then((ticks) =>
+      ticks
+        ? { ticksPerSecond: ticks, source: 'auxv' as const }
+        : { ticksPerSecond: ASSUMED_CLOCK_TICKS_PER_SECOND, source: 'assumed' as const },
+    );
   return clockTicks;
 }

@@ -1,8 +1,18 @@
 // Samples one process's and the machine's resources from /proc; every rate is the delta to the previous sample.
 import { performance } from 'node:perf_hooks';
 import {
-  readClockTicksPerSecond, readDiskStats, readMemInfo, readNetDev, readProcessCpuTicks, readProcessIo, readRssBytes, readSystemCpu,
-  type CpuTimes, type DiskCounters, type NetCounters, type Reading,
+  readClockTicksPerSecond,
+  readDiskStats,
+  readMemInfo,
+  readNetDev,
+  readProcessCpuTicks,
+  readProcessIo,
+  readRssBytes,
+  readSystemCpu,
+  type CpuTimes,
+  type DiskCounters,
+  type NetCounters,
+  type Reading,
 } from './proc.js';
 
 export interface ResourceSnapshot {
@@ -78,8 +88,14 @@ export class ResourceSampler {
 
   async sample(): Promise<ResourceSnapshot> {
     const [cpu, processTicks, mem, rss, disks, net, processIo, clock] = await Promise.all([
-      readSystemCpu(), readProcessCpuTicks(this.pid), readMemInfo(), readRssBytes(this.pid),
-      readDiskStats(), readNetDev(), readProcessIo(this.pid), readClockTicksPerSecond(),
+      readSystemCpu(),
+      readProcessCpuTicks(this.pid),
+      readMemInfo(),
+      readRssBytes(this.pid),
+      readDiskStats(),
+      readNetDev(),
+      readProcessIo(this.pid),
+      readClockTicksPerSecond(),
     ]);
     const now: Counters = { monoMs: performance.now(), cpu, processTicks, disks, net, processIo };
     const before = this.previous;
@@ -87,7 +103,10 @@ export class ResourceSampler {
     const seconds = before ? (now.monoMs - before.monoMs) / 1000 : 0;
 
     /** Combines a counter from both samples into a figure, or says why there is none. */
-    const delta = <T>(pick: (c: Counters) => Reading<T>, compute: (current: T, previous: T) => number | string): Reading<number> => {
+    const delta = <T>(
+      pick: (c: Counters) => Reading<T>,
+      compute: (current: T, previous: T) => number | string,
+    ): Reading<number> => {
       const current = pick(now);
       if (!current.ok) return current;
       if (!before) return fail('first sample');
@@ -100,43 +119,78 @@ export class ResourceSampler {
     const perSecond = <T>(pick: (c: Counters) => Reading<T>, count: (value: T) => number) =>
       delta(pick, (current, previous) => Math.max(0, count(current) - count(previous)) / seconds);
     const netPerSecond = (only: (n: NetCounters) => boolean, bytes: (n: NetCounters) => number) =>
-      delta((c) => map(c.net, (list) => list.filter(only)), (current, previous) =>
-        current.length === 0 ? 'no matching interface in /proc/net/dev' : sumDeltas(current, previous, (n) => n.iface, bytes) / seconds);
+      delta(
+        (c) => map(c.net, (list) => list.filter(only)),
+        (current, previous) =>
+          current.length === 0
+            ? 'no matching interface in /proc/net/dev'
+            : sumDeltas(current, previous, (n) => n.iface, bytes) / seconds,
+      );
     const diskPerSecond = (sectors: (d: DiskCounters) => number) =>
-      delta((c) => c.disks, (current, previous) =>
-        current.length === 0 ? NO_DISK : (sumDeltas(current, previous, (d) => d.device, sectors) * SECTOR_BYTES) / seconds);
+      delta(
+        (c) => c.disks,
+        (current, previous) =>
+          current.length === 0
+            ? NO_DISK
+            : (sumDeltas(current, previous, (d) => d.device, sectors) * SECTOR_BYTES) / seconds,
+      );
     const external = (n: NetCounters) => !(this.excludeLoopback && n.iface === 'lo');
 
     const cores = cpu.ok ? cpu.value.cpuCount : 0;
-    const processCpuPercent = delta((c) => c.processTicks, (current, previous) =>
-      (Math.max(0, current - previous) / clock.ticksPerSecond / seconds) * 100);
+    const processCpuPercent = delta(
+      (c) => c.processTicks,
+      (current, previous) => (Math.max(0, current - previous) / clock.ticksPerSecond / seconds) * 100,
+    );
     const figures: Record<ResourceField, Reading<number>> = {
       processCpuPercent,
-      processCpuPercentOfMachine: !cpu.ok ? cpu : cores === 0 ? fail('/proc/stat: no per-CPU lines')
-        : map(processCpuPercent, (percent) => percent / cores),
-      systemCpuPercent: delta((c) => c.cpu, (current, previous) => {
-        const total = current.totalTicks - previous.totalTicks;
-        return total > 0 ? ((total - (current.idleTicks - previous.idleTicks)) / total) * 100 : 'no CPU ticks elapsed between samples';
-      }),
+      processCpuPercentOfMachine: !cpu.ok
+        ? cpu
+        : cores === 0
+          ? fail('/proc/stat: no per-CPU lines')
+          : map(processCpuPercent, (percent) => percent / cores),
+      systemCpuPercent: delta(
+        (c) => c.cpu,
+        (current, previous) => {
+          const total = current.totalTicks - previous.totalTicks;
+          return total > 0
+            ? ((total - (current.idleTicks - previous.idleTicks)) / total) * 100
+            : 'no CPU ticks elapsed between samples';
+        },
+      ),
       memoryPercent: map(mem, (m) => (1 - m.availableBytes / m.totalBytes) * 100),
       rssBytes: rss,
       systemMemoryTotalBytes: map(mem, (m) => m.totalBytes),
       systemMemoryUsedBytes: map(mem, (m) => m.totalBytes - m.availableBytes),
-      diskUtilPercent: delta((c) => c.disks, (current, previous) => {
-        const utils = current.flatMap((d) => {
-          const old = previous.find((p) => p.device === d.device);
-          return old ? [Math.min(100, (Math.max(0, d.ioTicksMs - old.ioTicksMs) / (seconds * 1000)) * 100)] : [];
-        });
-        return utils.length > 0 ? Math.max(...utils) : NO_DISK;
-      }),
+      diskUtilPercent: delta(
+        (c) => c.disks,
+        (current, previous) => {
+          const utils = current.flatMap((d) => {
+            const old = previous.find((p) => p.device === d.device);
+            return old ? [Math.min(100, (Math.max(0, d.ioTicksMs - old.ioTicksMs) / (seconds * 1000)) * 100)] : [];
+          });
+          return utils.length > 0 ? Math.max(...utils) : NO_DISK;
+        },
+      ),
       diskReadBytesPerSecond: diskPerSecond((d) => d.sectorsRead),
       diskWriteBytesPerSecond: diskPerSecond((d) => d.sectorsWritten),
       networkRxBytesPerSecond: netPerSecond(external, (n) => n.rxBytes),
       networkTxBytesPerSecond: netPerSecond(external, (n) => n.txBytes),
-      loopbackRxBytesPerSecond: netPerSecond((n) => n.iface === 'lo', (n) => n.rxBytes),
-      loopbackTxBytesPerSecond: netPerSecond((n) => n.iface === 'lo', (n) => n.txBytes),
-      processIoReadBytesPerSecond: perSecond((c) => c.processIo, (io) => io.readBytes),
-      processIoWriteBytesPerSecond: perSecond((c) => c.processIo, (io) => io.writeBytes),
+      loopbackRxBytesPerSecond: netPerSecond(
+        (n) => n.iface === 'lo',
+        (n) => n.rxBytes,
+      ),
+      loopbackTxBytesPerSecond: netPerSecond(
+        (n) => n.iface === 'lo',
+        (n) => n.txBytes,
+      ),
+      processIoReadBytesPerSecond: perSecond(
+        (c) => c.processIo,
+        (io) => io.readBytes,
+      ),
+      processIoWriteBytesPerSecond: perSecond(
+        (c) => c.processIo,
+        (io) => io.writeBytes,
+      ),
     };
 
     const snapshot = { atMs: Date.now() } as ResourceSnapshot;

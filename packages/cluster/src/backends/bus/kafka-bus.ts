@@ -3,7 +3,15 @@ import { AppError, withTimeout } from '@logperf/core';
 import { Admin, Producer } from '@platformatic/kafka';
 import { startKafkaMember, type KafkaMemberOptions } from './kafka-member.js';
 import { SendQueue } from './send-queue.js';
-import { partitionFor, type BatchHandler, type Bus, type BusRecord, type ConsumeOptions, type Consumer, type PartitionLag } from './bus.js';
+import {
+  partitionFor,
+  type BatchHandler,
+  type Bus,
+  type BusRecord,
+  type ConsumeOptions,
+  type Consumer,
+  type PartitionLag,
+} from './bus.js';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -18,7 +26,10 @@ export interface KafkaBusOptions {
 
 const HEALTH_TIMEOUT_MS = 2000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const isTopicExists = (error: unknown) => /already exists/i.test(JSON.stringify((error as { errors?: unknown }).errors ?? '') + String((error as Error).message));
+const isTopicExists = (error: unknown) =>
+  /already exists/i.test(
+    JSON.stringify((error as { errors?: unknown }).errors ?? '') + String((error as Error).message),
+  );
 
 export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const topic = options.topic ?? 'log-events';
@@ -43,14 +54,23 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
       producerFailed = false;
     }
     try {
-      await producer.send({ messages: records.map((r) => ({ topic, key: Buffer.from(r.key), value: r.value, partition: partitionFor(r.key, partitions) })) });
+      await producer.send({
+        messages: records.map((r) => ({
+          topic,
+          key: Buffer.from(r.key),
+          value: r.value,
+          partition: partitionFor(r.key, partitions),
+        })),
+      });
     } catch (error) {
       producerFailed = true;
       throw error;
     }
   });
 
-  const endOffsetsRequest = [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })) }];
+  const endOffsetsRequest = [
+    { name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })) },
+  ];
   try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 }).catch((error: unknown) => {
       if (!isTopicExists(error)) throw error;
@@ -58,7 +78,9 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await waitForLeaders();
   } catch (error) {
     await Promise.allSettled([admin.close(), producer.close()]);
-    throw new AppError('BACKEND_UNAVAILABLE', `kafka: topic ${topic} is not usable: ${(error as Error).message}`, { cause: error });
+    throw new AppError('BACKEND_UNAVAILABLE', `kafka: topic ${topic} is not usable: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   /** A topic answers produce requests only once every partition has a leader; earlier sends fail and are retried. */
@@ -76,8 +98,23 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   }
 
   async function consume(consumeOptions: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
-    const client = { ...base, clientId: `${clientId}-consumer`, sessionTimeout, heartbeatInterval: 1000, rebalanceTimeout: sessionTimeout * 2 };
-    const kafkaMember = await startKafkaMember({ ...consumeOptions, client, topic, sessionTimeoutMs: sessionTimeout, ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}) }, handler);
+    const client = {
+      ...base,
+      clientId: `${clientId}-consumer`,
+      sessionTimeout,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: sessionTimeout * 2,
+    };
+    const kafkaMember = await startKafkaMember(
+      {
+        ...consumeOptions,
+        client,
+        topic,
+        sessionTimeoutMs: sessionTimeout,
+        ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}),
+      },
+      handler,
+    );
     const member: Consumer = {
       async close() {
         consumers.delete(member);
@@ -98,10 +135,18 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     consume,
 
     async lag(groupId: string): Promise<PartitionLag[]> {
-      const [ends, groups] = await Promise.all([admin.listOffsets({ topics: endOffsetsRequest }), admin.listConsumerGroupOffsets({ groups: [groupId] })]);
-      const endByPartition = new Map((ends.find((t) => t.name === topic)?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
+      const [ends, groups] = await Promise.all([
+        admin.listOffsets({ topics: endOffsetsRequest }),
+        admin.listConsumerGroupOffsets({ groups: [groupId] }),
+      ]);
+      const endByPartition = new Map(
+        (ends.find((t) => t.name === topic)?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]),
+      );
       const committedByPartition = new Map(
-        (groups[0]?.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => [p.partitionIndex, Math.max(0, Number(p.committedOffset))]),
+        (groups[0]?.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => [
+          p.partitionIndex,
+          Math.max(0, Number(p.committedOffset)),
+        ]),
       );
       return Array.from({ length: partitions }, (_, partition) => {
         const endOffset = endByPartition.get(partition) ?? 0;
@@ -112,7 +157,11 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
 
     async health() {
       try {
-        await withTimeout(admin.listTopics(), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`));
+        await withTimeout(
+          admin.listTopics(),
+          HEALTH_TIMEOUT_MS,
+          () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`),
+        );
       } catch (error) {
         throw new AppError('BACKEND_UNAVAILABLE', `kafka: ${(error as Error).message}`, { cause: error });
       }

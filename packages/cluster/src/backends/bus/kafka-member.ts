@@ -1,6 +1,11 @@
 // One consumer-group member on Kafka that outlives its client: when the stream or the group session dies (broker restart,
 // lost membership), it drops what it buffered, re-creates the client with backoff and re-reads from the last commit.
-import { Consumer as KafkaConsumer, type ConsumerOptions, type Message, type MessagesStream } from '@platformatic/kafka';
+import {
+  Consumer as KafkaConsumer,
+  type ConsumerOptions,
+  type Message,
+  type MessagesStream,
+} from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, ConsumedRecord, Consumer } from './bus.js';
 
 type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -117,7 +122,8 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       if (buffer.length === 0) continue;
       const owner = session;
       const deadline = Date.now() + options.maxWaitMs;
-      while (running && !owner.dead && buffer.length < options.maxBatchSize && Date.now() < deadline) await waitForData(deadline - Date.now());
+      while (running && !owner.dead && buffer.length < options.maxBatchSize && Date.now() < deadline)
+        await waitForData(deadline - Date.now());
       if (owner.dead) continue;
       const taken = buffer.splice(0, options.maxBatchSize);
       if (owner.stream?.isPaused() && buffer.length < options.maxBatchSize) owner.stream.resume();
@@ -147,7 +153,8 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       }
     }
     if (owner.dead) return;
-    for (const m of batch) if (m.offset > (owner.handledUpTo.get(m.partition) ?? -1n)) owner.handledUpTo.set(m.partition, m.offset);
+    for (const m of batch)
+      if (m.offset > (owner.handledUpTo.get(m.partition) ?? -1n)) owner.handledUpTo.set(m.partition, m.offset);
     const lastPerPartition = new Map<number, KafkaMessage>();
     for (const message of batch) lastPerPartition.set(message.partition, message);
     // A commit refused after a rebalance is harmless: the new owner re-reads from the last commit, and writes are idempotent.
@@ -170,7 +177,9 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
   async function closeSession(s: Session): Promise<void> {
     s.dead = true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS)),
+    );
     const polite = (async () => {
       await s.stream?.close().catch(() => undefined);
       await s.kafka.close();

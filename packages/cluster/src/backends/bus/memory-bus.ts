@@ -1,6 +1,15 @@
 // In-process partitioned log with consumer groups and committed offsets: the embedded bus.
 import { AppError } from '@logperf/core';
-import { partitionFor, type BatchHandler, type Bus, type BusRecord, type ConsumeOptions, type ConsumedRecord, type Consumer, type PartitionLag } from './bus.js';
+import {
+  partitionFor,
+  type BatchHandler,
+  type Bus,
+  type BusRecord,
+  type ConsumeOptions,
+  type ConsumedRecord,
+  type Consumer,
+  type PartitionLag,
+} from './bus.js';
 
 export interface MemoryBusOptions {
   topic?: string;
@@ -85,7 +94,11 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     return batch;
   }
 
-  async function waitForRecords(member: Member, options: ConsumeOptions, isRunning: () => boolean): Promise<ConsumedRecord[]> {
+  async function waitForRecords(
+    member: Member,
+    options: ConsumeOptions,
+    isRunning: () => boolean,
+  ): Promise<ConsumedRecord[]> {
     const deadline = Date.now() + options.maxWaitMs;
     let batch = take(member, options.maxBatchSize);
     while (isRunning() && batch.length < options.maxBatchSize && Date.now() < deadline) {
@@ -117,7 +130,10 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     },
 
     async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
-      const group = groups.get(options.groupId) ?? { committed: new Array<number>(partitionCount).fill(0), members: [] };
+      const group = groups.get(options.groupId) ?? {
+        committed: new Array<number>(partitionCount).fill(0),
+        members: [],
+      };
       groups.set(options.groupId, group);
       const member: Member = { assigned: [], positions: new Map() };
       group.members.push(member);
@@ -163,7 +179,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       await Promise.resolve();
       return partitions.map((partition, p) => {
         const committedOffset = group?.committed[p] ?? 0;
-        return { partition: p, endOffset: endOffset(partition), committedOffset, lag: endOffset(partition) - committedOffset };
+        return {
+          partition: p,
+          endOffset: endOffset(partition),
+          committedOffset,
+          lag: endOffset(partition) - committedOffset,
+        };
       });
     },
 

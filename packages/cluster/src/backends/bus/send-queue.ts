@@ -29,7 +29,10 @@ export class SendQueue {
     while (this.waiting.length > 0) {
       const batch: Waiting[] = [];
       let count = 0;
-      while (this.waiting.length > 0 && (batch.length === 0 || count + (this.waiting[0]?.records.length ?? 0) <= this.maxRecordsPerRequest)) {
+      while (
+        this.waiting.length > 0 &&
+        (batch.length === 0 || count + (this.waiting[0]?.records.length ?? 0) <= this.maxRecordsPerRequest)
+      ) {
         const next = this.waiting.shift()!;
         batch.push(next);
         count += next.records.length;

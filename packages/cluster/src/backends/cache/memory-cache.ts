@@ -23,7 +23,8 @@ const eventBytes = (event: RecentEvent) => 2 * (event.id.length + event.json.len
 const listBytes = (events: readonly RecentEvent[]) => events.reduce((sum, event) => sum + eventBytes(event), 0);
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`memory cache: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`memory cache: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -91,7 +92,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
         if (events.length === 0) continue;
         const previous = recentLists.get(source);
         recentLists.delete(source); // re-inserted below as the most recently pushed
-        const added = events.slice(-RECENT_PER_SOURCE).reverse().map(({ id, json }) => ({ id, json }));
+        const added = events
+          .slice(-RECENT_PER_SOURCE)
+          .reverse()
+          .map(({ id, json }) => ({ id, json }));
         const merged = added.concat(previous?.events ?? []).slice(0, RECENT_PER_SOURCE);
         const bytes = listBytes(merged);
         recentBytes += bytes - (previous?.bytes ?? 0);

@@ -16,7 +16,8 @@ const HEALTH_TIMEOUT_MS = 2_000;
 /** Each list entry is JSON `{"id": …, "json": …}`: the event text comes back byte for byte, whatever it holds. */
 function decodeRecent(entry: string): RecentEvent {
   const parsed = JSON.parse(entry) as Partial<RecentEvent>;
-  if (typeof parsed.id !== 'string' || typeof parsed.json !== 'string') throw new Error('redis cache: malformed recent entry');
+  if (typeof parsed.id !== 'string' || typeof parsed.json !== 'string')
+    throw new Error('redis cache: malformed recent entry');
   return { id: parsed.id, json: parsed.json };
 }
 
@@ -57,7 +58,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
    */
   const ensureConnected = () => {
     if (wasReady && client.status !== 'ready') {
-      throw new AppError('BACKEND_UNAVAILABLE', `redis: not connected (${client.status}${lastError ? `: ${lastError.message}` : ''})`);
+      throw new AppError(
+        'BACKEND_UNAVAILABLE',
+        `redis: not connected (${client.status}${lastError ? `: ${lastError.message}` : ''})`,
+      );
     }
   };
 
@@ -95,7 +99,11 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
     async health() {
       try {
-        await withTimeout(client.ping(), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`));
+        await withTimeout(
+          client.ping(),
+          HEALTH_TIMEOUT_MS,
+          () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`),
+        );
       } catch (error) {
         const reason = lastError ? `${(error as Error).message} (${lastError.message})` : (error as Error).message;
         throw new AppError('BACKEND_UNAVAILABLE', `redis: ${reason}`, { cause: error });

@@ -1,7 +1,21 @@
 // The embedded store: PGlite (PostgreSQL compiled to WASM) in this process, in memory or in a data directory.
 import { PGlite } from '@electric-sql/pglite';
 import { AppError } from '@logperf/core';
-import { checkTable, countsSql, createTableSql, DEFAULT_TABLE, existingIdsSql, fetchByIdsSql, insertBatchParams, insertBatchSql, matchIds, toCounts, toStoredEvent, truncateSql, type EventRow } from './schema.js';
+import {
+  checkTable,
+  countsSql,
+  createTableSql,
+  DEFAULT_TABLE,
+  existingIdsSql,
+  fetchByIdsSql,
+  insertBatchParams,
+  insertBatchSql,
+  matchIds,
+  toCounts,
+  toStoredEvent,
+  truncateSql,
+  type EventRow,
+} from './schema.js';
 import type { Store } from './store.js';
 
 export interface PgliteStoreOptions {
@@ -30,7 +44,9 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
     kind: 'pglite',
 
     sql: () => ({
-      query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await (await open()).query<T>(sql, params)).rows }),
+      query: async <T>(sql: string, params?: unknown[]) => ({
+        rows: (await (await open()).query<T>(sql, params)).rows,
+      }),
       close: () => Promise.resolve(),
     }),
 

@@ -1,7 +1,21 @@
 // The store on a real PostgreSQL through a pg connection pool: one round trip per batch, idempotent by id.
 import { AppError, withTimeout } from '@logperf/core';
 import pg from 'pg';
-import { checkTable, countsSql, createTableSql, DEFAULT_TABLE, existingIdsSql, fetchByIdsSql, insertBatchParams, insertBatchSql, matchIds, toCounts, toStoredEvent, truncateSql, type EventRow } from './schema.js';
+import {
+  checkTable,
+  countsSql,
+  createTableSql,
+  DEFAULT_TABLE,
+  existingIdsSql,
+  fetchByIdsSql,
+  insertBatchParams,
+  insertBatchSql,
+  matchIds,
+  toCounts,
+  toStoredEvent,
+  truncateSql,
+  type EventRow,
+} from './schema.js';
 import type { Store } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -75,7 +89,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async health() {
       try {
-        await withTimeout(pool.query('select 1'), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`));
+        await withTimeout(
+          pool.query('select 1'),
+          HEALTH_TIMEOUT_MS,
+          () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`),
+        );
       } catch (error) {
         throw new AppError('BACKEND_UNAVAILABLE', `postgres: ${(error as Error).message}`, { cause: error });
       }

@@ -7,7 +7,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The table name is spliced into SQL text (identifiers cannot be parameters), so only plain lower-case names pass. */
 export function checkTable(table: string): string {
-  if (!IDENTIFIER.test(table)) throw new Error(`store table name ${JSON.stringify(table)} is not a plain lower-case SQL identifier`);
+  if (!IDENTIFIER.test(table))
+    throw new Error(`store table name ${JSON.stringify(table)} is not a plain lower-case SQL identifier`);
   return table;
 }
 
@@ -54,7 +55,16 @@ ON CONFLICT (id) DO NOTHING`;
 /** The eight column arrays for insertBatchSql, in its parameter order. */
 export function insertBatchParams(events: readonly StoredEventInput[]): unknown[][] {
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-  const [ids, levels, messages, sources, eventTs, traceIds, attributes, ingestedAt] = columns as [unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[]];
+  const [ids, levels, messages, sources, eventTs, traceIds, attributes, ingestedAt] = columns as [
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+  ];
   for (const event of events) {
     ids.push(event.id);
     levels.push(event.level);
@@ -68,13 +78,15 @@ export function insertBatchParams(events: readonly StoredEventInput[]): unknown[
   return columns;
 }
 
-export const existingIdsSql = (table: string) => `SELECT id::text AS id FROM ${checkTable(table)} WHERE id = ANY($1::uuid[])`;
+export const existingIdsSql = (table: string) =>
+  `SELECT id::text AS id FROM ${checkTable(table)} WHERE id = ANY($1::uuid[])`;
 
 export const fetchByIdsSql = (table: string) =>
   `SELECT id::text AS id, level, message, source, event_ts, trace_id, attributes, ingested_at, stored_at
 FROM ${checkTable(table)} WHERE id = ANY($1::uuid[]) ORDER BY stored_at, id`;
 
-export const countsSql = (table: string) => `SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM ${checkTable(table)}`;
+export const countsSql = (table: string) =>
+  `SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM ${checkTable(table)}`;
 
 export const truncateSql = (table: string) => `TRUNCATE ${checkTable(table)}`;
 
@@ -111,6 +123,9 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 /** count(*) is bigint: pg returns it as a string, PGlite as a bigint or number. */
-export function toCounts(row: { rows: unknown; distinct_ids: unknown } | undefined): { rows: number; distinctIds: number } {
+export function toCounts(row: { rows: unknown; distinct_ids: unknown } | undefined): {
+  rows: number;
+  distinctIds: number;
+} {
   return { rows: Number(row?.rows ?? 0), distinctIds: Number(row?.distinct_ids ?? 0) };
 }

@@ -8,14 +8,28 @@ export interface SqlClient {
 }
 
 /** `name` separates services that share a PGlite directory (each gets its own database folder). */
-export async function createSqlClient(config: Pick<Config, 'store' | 'databaseUrl' | 'pgliteDir'>, name: string): Promise<SqlClient> {
+export async function createSqlClient(
+  config: Pick<Config, 'store' | 'databaseUrl' | 'pgliteDir'>,
+  name: string,
+): Promise<SqlClient> {
   if (config.store === 'postgres') {
     const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, connectionTimeoutMillis: 5000, application_name: `logperf-${name}` });
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 2,
+      connectionTimeoutMillis: 5000,
+      application_name: `logperf-${name}`,
+    });
     pool.on('error', () => undefined);
-    return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }), close: () => pool.end() };
+    return {
+      query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }),
+      close: () => pool.end(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const db = new PGlite(config.pgliteDir === undefined ? undefined : `${config.pgliteDir}/${name}`);
-  return { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }), close: () => db.close() };
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
+    close: () => db.close(),
+  };
 }
