@@ -76,7 +76,7 @@ export function buildAnalyzerApp(options: AnalyzerOptions): FastifyInstance {
     if (!latest)
       throw new AppError(
         'NOT_FOUND',
-        'no finished load test yet: run one (logperf burst|ramp, or POST /api/loadtest/start)',
+        'no finished load test yet: run one (logperf burst|ramp, or POST /api/loadtest/burst | /api/loadtest/ramp)',
       );
     return latest;
   };
