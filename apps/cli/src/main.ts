@@ -9,6 +9,7 @@ import { runDemo } from './demo-command.js';
 import { doctor, printDoctor } from './doctor-command.js';
 import { runTestCommand } from './test-command.js';
 import { runCapacityCommand } from './capacity-command.js';
+import { withEnvFile } from './env-file.js';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
 const SERVICE_ROLES: Record<string, Role[]> = {
@@ -27,6 +28,15 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
     throw new AppError('VALIDATION_FAILED', `--${name} must be an integer from 1 to 64, got '${String(value)}'`);
   return n;
 }
+
+/** Commands that join a running system read ./setup.sh's settings file; `up`, `demo` and `--in-process` start their own. */
+const JOINS_SETUP = new Set([
+  'burst',
+  'ramp',
+  'analyze',
+  'doctor',
+  ...Object.keys(SERVICE_ROLES).filter((c) => c !== 'up'),
+]);
 
 const waitForSignal = () =>
   new Promise<NodeJS.Signals>((resolve) => {
@@ -58,7 +68,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const flags: Record<string, string | boolean | undefined> = { ...(values.real ? REAL_BACKENDS : {}), ...values };
   if (SERVICE_ROLES[command]?.length === 1 && typeof values.port === 'string') flags[`${command}-port`] = values.port;
-  const config = loadConfig(process.env, flags);
+  const fromFile = JOINS_SETUP.has(command) && !values['in-process'] ? withEnvFile(process.env) : undefined;
+  if (fromFile?.file) console.error(`logperf: settings from ${fromFile.file} (written by ./setup.sh)`);
+  const config = loadConfig(fromFile?.env ?? process.env, flags);
   const logger = createLogger(`logperf-${command}`, values['in-process'] ? 'warn' : config.logLevel);
   const instances = positiveInt(values.instances, 'instances', 1);
 
@@ -116,6 +128,13 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const started = await startRoles(SERVICE_ROLES[command] ?? [], config, logger, { instances });
+  if (
+    SERVICE_ROLES[command]!.length === 1 &&
+    (config.store === 'pglite' || (config.bus === 'memory' && started.backends))
+  )
+    console.error(
+      `logperf: ${command} runs on embedded backends and shares no data with other processes; run ./setup.sh first (or pass --real) to join one system`,
+    );
   for (const role of started.roles) {
     const backends = started.backends
       ? `  (bus ${started.backends.bus.kind}, store ${started.backends.store.kind}, cache ${started.backends.cache.kind})`
