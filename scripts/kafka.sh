@@ -89,6 +89,11 @@ answers() {
 
 up() {
   if running && answers; then echo "kafka: running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"; return; fi
+  if ! running && (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then
+    fetch
+    if answers; then echo "kafka: already answering on 127.0.0.1:$PORT (not started by this script)"; return; fi
+    echo "kafka: 127.0.0.1:$PORT is taken by something that is not a Kafka broker; set KAFKA_PORT" >&2; exit 1
+  fi
   fetch
   write_config
   if [ ! -f "$DATA/meta.properties" ]; then
