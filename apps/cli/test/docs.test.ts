@@ -1,10 +1,13 @@
 // docs/HTTP-API.md against the services themselves: every route a service registers is documented under its section
 // (or under "Every node"), and every documented route is registered, so the contract page cannot drift from the code.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServices, type StartedServices } from './reliability/services.js';
 
-const DOC = readFileSync(new URL('../../../docs/HTTP-API.md', import.meta.url), 'utf8');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DOC = readFileSync(join(ROOT, 'docs/HTTP-API.md'), 'utf8');
 const SECTIONS: Record<string, string> = {
   'Every node': '*',
   Gateway: 'gateway',
@@ -72,5 +75,24 @@ describe('docs/HTTP-API.md', () => {
         .map((r) => `${service}: ${r}`),
     );
     expect(phantom).toEqual([]);
+  });
+});
+
+describe('README.md and docs/', () => {
+  it('link only to files inside the repository, and every one exists', () => {
+    const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter((f) =>
+      f.endsWith('.md'),
+    );
+    const broken = pages.flatMap((page) =>
+      [...readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((m) => m[1]!.split('#')[0]!)
+        .filter((target) => target !== '' && !/^https?:/.test(target))
+        .filter((target) => {
+          const file = join(ROOT, dirname(page), target);
+          return relative(ROOT, file).startsWith('..') || !existsSync(file);
+        })
+        .map((target) => `${page} → ${target}`),
+    );
+    expect(broken).toEqual([]);
   });
 });
