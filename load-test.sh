@@ -3,6 +3,8 @@
 # 2 min) and the ramp (1,000 → 15,000 events/s over 10 min, then 1 min held), through the `logperf` CLI. Prints each summary,
 # the analyzer's diagnosis, and where the results were written (reports/<test>.json, reports/<test>.analysis.json).
 # Usage: ./load-test.sh [--scale F] [burst|ramp]…   F (0 < F ≤ 1) multiplies every rate and duration; CI runs --scale 0.05.
+# Exit status: 0 every test ran and met the seed's expectations; 1 a test ran and missed one (the summary says which);
+# 2 a test could not run.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/steps.sh
@@ -17,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#tests[@]} -gt 0 ] || tests=(burst ramp)
 awk -v f="$scale" 'BEGIN { exit !(f > 0 && f <= 1) }' || { echo "--scale must be in (0, 1], got $scale" >&2; exit 2; }
-[ -f .env.logperf ] || { echo "load-test: no .env.logperf; run ./setup.sh first" >&2; exit 1; }
+[ -f .env.logperf ] || { echo "load-test: no .env.logperf; run ./setup.sh first" >&2; exit 2; }
 set -a; source .env.logperf; set +a
 
 rate() { awk -v r="$1" -v f="$scale" 'BEGIN { n = int(r * f + 0.5); print (n < 1 ? 1 : n) }'; }
@@ -43,9 +45,11 @@ done
 LOADGEN=$(url "$LOGPERF_LOADGEN_PORT")
 ANALYZER=$(url "$LOGPERF_ANALYZER_PORT")
 
-# Writes the stored result and the analyzer's diagnosis of the latest test to reports/ and prints both paths.
+latest_id() { curl -fsS "$LOADGEN/api/results/latest" 2>/dev/null | json_field testId || true; }
+
+# Writes the stored result and the analyzer's diagnosis of test $1 to reports/ and prints both paths.
 report() {
-  local id; id=$(curl -fsS "$LOADGEN/api/results/latest" | json_field testId)
+  local id=$1
   curl -fsS "$LOADGEN/api/results/$id" >"reports/$id.json"
   logperf analyze --url "$ANALYZER" --test "$id" || true
   logperf analyze --url "$ANALYZER" --test "$id" --json >"reports/$id.analysis.json" || true
@@ -56,14 +60,19 @@ report() {
 status=0
 for test in "${tests[@]}"; do
   echo; echo "== seed $test (scale $scale)"
+  before=$(latest_id) passed=true
   if [ "$test" = burst ]; then
     # The seed's expectations: p95 under 200 ms through the burst, no errors.
     logperf burst --url "$LOADGEN" --name seed-burst --baseline-rate "$(rate 5000)" --burst-rate "$(rate 20000)" \
-      --baseline "$(duration 120)" --burst "$(duration 60)" --p95 200 --error-rate 0 || status=1
+      --baseline "$(duration 120)" --burst "$(duration 60)" --p95 200 --error-rate 0 || passed=false
   else
     logperf ramp --url "$LOADGEN" --name seed-ramp --start-rate "$(rate 1000)" --target-rate "$(rate 15000)" \
-      --ramp "$(duration 600)" --hold "$(duration 60)" --error-rate 0 || status=1
+      --ramp "$(duration 600)" --hold "$(duration 60)" --error-rate 0 || passed=false
   fi
-  report
+  id=$(latest_id)
+  state=$([ -n "$id" ] && [ "$id" != "$before" ] && curl -fsS "$LOADGEN/api/results/$id" | json_field status || echo none)
+  if [ "$state" != completed ]; then echo "load-test: the $test test did not run to the end ($state)" >&2; exit 2; fi
+  report "$id"
+  $passed || status=1
 done
 exit $status
