@@ -36,7 +36,7 @@ mkdir -p .cache/setup reports
 for role in monitor loadgen analyzer; do
   port_var="LOGPERF_${role^^}_PORT"
   if curl -fsS "$(url "${!port_var}")/health" >/dev/null 2>&1; then echo "$role: answering on :${!port_var}"; continue; fi
-  logperf "$role" >".cache/setup/load-test-$role.log" 2>&1 &
+  node apps/cli/bin/logperf.js "$role" >".cache/setup/load-test-$role.log" 2>&1 & # not the function: $! must be node's pid
   started+=($!)
   for _ in $(seq 1 60); do curl -fsS "$(url "${!port_var}")/health" >/dev/null 2>&1 && break; sleep 1; done
   curl -fsS "$(url "${!port_var}")/health" >/dev/null || { tail -20 ".cache/setup/load-test-$role.log" >&2; exit 1; }
