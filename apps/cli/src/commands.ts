@@ -219,7 +219,7 @@ export function helpText(command?: string): string {
   const spec = command ? COMMANDS[command] : undefined;
   if (!spec) {
     const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
-    return `logperf — load-test, monitor and plan a Kafka → processor → PostgreSQL + Redis log cluster\n\nUsage: logperf <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\nRun 'logperf <command> --help' for its flags.`;
+    return `logperf — load-test, monitor and plan a Kafka → processor → PostgreSQL + Redis log cluster\n\nUsage: logperf <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\nRun 'logperf <command> --help' for its flags. Roles started alone, burst, ramp, analyze and doctor read the\nsettings ./setup.sh writes to .env.logperf (flags and LOGPERF_* variables win).`;
   }
   const flags = Object.entries(spec.flags).map(
     ([name, f]) => `  --${(name + (f.type === 'string' ? ' <value>' : '')).padEnd(26)}${f.help}`,
