@@ -20,6 +20,7 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'services/*/test/**/*.test.ts',
       'deploy/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
