@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { TOOLS } from '../check-dependencies.js';
 
 export const WORKSPACES: Record<string, string> = {
   '@logperf/core': 'packages/core',
@@ -18,7 +19,8 @@ export interface FixtureManifest {
 }
 
 /**
- * Writes the tree and returns its root. Manifests are keyed by package name ('root' for the repository).
+ * Writes the tree and returns its root. Manifests are keyed by package name ('root' for the repository); the root
+ * also declares the command-line tools.
  */
 export function fixtureTree(files: Record<string, string>, manifests: Record<string, FixtureManifest> = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'logperf-imports-'));
@@ -26,7 +28,9 @@ export function fixtureTree(files: Record<string, string>, manifests: Record<str
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   };
-  const rootManifest = { name: 'fixture', workspaces: Object.values(WORKSPACES), ...manifests.root };
+  const tools = Object.fromEntries(Object.keys(TOOLS).map((name) => [name, '*']));
+  const devDependencies = { ...tools, ...manifests.root?.devDependencies };
+  const rootManifest = { name: 'fixture', workspaces: Object.values(WORKSPACES), ...manifests.root, devDependencies };
   write('package.json', JSON.stringify(rootManifest));
   for (const [name, dir] of Object.entries(WORKSPACES)) {
     write(`${dir}/package.json`, JSON.stringify({ name, ...manifests[name] }));
