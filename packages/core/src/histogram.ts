@@ -5,6 +5,11 @@ const LOWEST_MICROS = 1;
 const HIGHEST_MICROS = 3_600_000_000;
 const SIGNIFICANT_DIGITS = 3;
 
+/** Prometheus latency buckets in seconds, 0.5 ms – 30 s: the nodes and the monitor export the same, so series sum. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+
 export interface LatencySummary {
   count: number;
   minMs: number;

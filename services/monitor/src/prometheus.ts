@@ -1,9 +1,8 @@
 // The monitor's /metrics: the seed's series (cluster_events_total, cluster_latency, system_cpu_usage,
 // system_memory_usage) for the whole cluster, consumer lag and queue depth, and the monitor's own process metrics.
+import { LATENCY_BUCKETS_SECONDS } from '@logperf/core';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterState } from './cluster-state.js';
-
-const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class MonitorMetrics {
   readonly registry = new Registry();

@@ -1,12 +1,10 @@
 // A node's own measurements: event counters and per-component latency (HDR for merging, prom-client for Prometheus).
-import { LatencyHistogram, type LatencySummary } from '@logperf/core';
+import { LATENCY_BUCKETS_SECONDS, LatencyHistogram, type LatencySummary } from '@logperf/core';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The seed's `component` label values a cluster node records. */
 export type Component = 'api-gateway' | 'kafka-produce' | 'queue' | 'store' | 'end-to-end';
 
-/** Prometheus buckets in seconds, 0.5 ms – 30 s. */
-const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const RATE_WINDOW_SECONDS = 10;
 
 export interface ComponentLatency {
