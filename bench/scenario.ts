@@ -6,6 +6,7 @@
 //   --scale 0.05 shortens every duration (not the rates) to validate the runner quickly.
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
+import { sleep } from '@logperf/core';
 import { snapshotProcessors } from '@logperf/loadgen';
 import { runLoadTest } from '../apps/cli/src/load-test-client.js';
 import { startCli } from '../apps/cli/test/cli-process.js';
@@ -34,7 +35,6 @@ const scenario = positionals[0] ?? '';
 const scale = Number(values.scale);
 const seconds = (s: number) => Math.max(1, Math.round(s * scale));
 const iso = (s: number) => `PT${seconds(s)}S`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function request(): { kind: 'burst' | 'ramp'; body: Record<string, unknown>; phasesSeconds: number[] } {
   const common = { testName: `scenario-${scenario}${values.real ? '-real' : ''}`, batchSize: Number(values.batch) };

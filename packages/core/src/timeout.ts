@@ -1,4 +1,5 @@
-// Bounds a promise in time: a backend that does not answer becomes an error instead of a hang.
+// Time helpers: bounding a promise in time (a backend that does not answer becomes an error instead of a hang), and
+// the one sleep every module uses.
 export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -9,4 +10,9 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Resolves after `ms` milliseconds; a negative wait (a deadline already passed) resolves on the next timer tick. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

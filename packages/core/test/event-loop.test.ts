@@ -1,8 +1,7 @@
 // EventLoopMonitor: a 200 ms synchronous block shows as lag, even when it starts right after a snapshot.
 import { describe, expect, it } from 'vitest';
-import { EventLoopMonitor } from '@logperf/core';
+import { EventLoopMonitor, sleep } from '@logperf/core';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const blockFor = (ms: number) => {
   const until = performance.now() + ms;
   while (performance.now() < until) Math.sqrt(Math.random());
