@@ -1,5 +1,6 @@
 // A minimal SQL client over the store's database (pg pool or PGlite), for services that keep their own tables.
 import type { Config } from '@logperf/core';
+import { applicationName, checkPoolBudget, newPoolTag } from './pool-budget.js';
 
 /** The part of pg.Pool and PGlite both offer. */
 export interface SqlClient {
@@ -14,13 +15,20 @@ export async function createSqlClient(
 ): Promise<SqlClient> {
   if (config.store === 'postgres') {
     const { default: pg } = await import('pg');
+    const tag = newPoolTag(name, 2);
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
-      max: 2,
+      max: tag.maxConnections,
       connectionTimeoutMillis: 5000,
-      application_name: `logperf-${name}`,
+      application_name: applicationName(tag),
     });
     pool.on('error', () => undefined);
+    try {
+      await checkPoolBudget((sql) => pool.query(sql), tag);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
     return {
       query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as T[] }),
       close: () => pool.end(),
@@ -33,3 +41,4 @@ export async function createSqlClient(
     close: () => db.close(),
   };
 }
+
