@@ -142,9 +142,13 @@ describe('bottleneck rules on induced conditions', () => {
         stdio: 'ignore',
       }),
     );
-    cleanup.push(() =>
-      Promise.all(burners.map((b) => (b.exitCode === null ? new Promise((r) => (b.kill(), b.once('exit', r))) : null))),
-    );
+    const stopped = (b: (typeof burners)[number]) =>
+      new Promise<void>((resolve) => {
+        if (b.exitCode !== null || b.signalCode !== null) return resolve();
+        b.once('exit', () => resolve());
+        b.kill();
+      });
+    cleanup.push(() => Promise.all(burners.map(stopped)));
     await sleep(5000);
     const found = await verdicts(4);
     const host = found.find((v) => v.rule === 'host-cpu');
