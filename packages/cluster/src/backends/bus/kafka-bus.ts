@@ -135,9 +135,10 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     let active: Consumer | undefined = await start();
     let closed = false;
     let restarting = Promise.resolve();
+    // Chained, so two quick changes restart one after the other; a failed close does not stop later restarts.
     const restart = () => {
       restarting = restarting.then(async () => {
-        await active?.close();
+        await active?.close().catch(() => undefined);
         active = undefined;
         for (let attempt = 1; !closed && !active; attempt++) {
           try {
