@@ -3,8 +3,6 @@
 import type { Admin } from '@platformatic/kafka';
 
 export interface PartitionWatch {
-  /** The count read last (the configured one until the first read). */
-  current(): number;
   stop(): void;
 }
 
@@ -37,7 +35,6 @@ export function watchPartitions(
       .finally(() => (reading = false));
   }, intervalMs).unref();
   return {
-    current: () => partitions,
     stop: () => clearInterval(timer),
   };
 }
