@@ -15,6 +15,12 @@ const BACKEND_FLAGS: CommandSpec['flags'] = {
     help: 'host:port[,host:port] (env LOGPERF_KAFKA_BROKERS, default 127.0.0.1:9092)',
   },
   'database-url': { type: 'string', help: 'PostgreSQL URL (env LOGPERF_DATABASE_URL)' },
+  profile: { type: 'string', help: 'default | seed: the seed tuning, a pool of 50 with 10 idle (env LOGPERF_PROFILE)' },
+  'pg-pool-size': { type: 'string', help: 'PostgreSQL pool size per process (env LOGPERF_PG_POOL_SIZE, default 10)' },
+  'pg-pool-min-idle': {
+    type: 'string',
+    help: 'PostgreSQL connections kept open (env LOGPERF_PG_POOL_MIN_IDLE, default 0)',
+  },
   'pglite-dir': {
     type: 'string',
     help: 'keep the embedded store on disk here (env LOGPERF_PGLITE_DIR; default in memory)',

@@ -25,7 +25,8 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
   for (const role of started.roles) console.log(`${role.role.padEnd(10)} ${role.url}`);
   console.log(`dashboard  ${monitor}/\n`);
   const flags = { ...DEMO_DEFAULTS, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
-  const { code, test } = await runTestCommand('burst', flags, started.urlOf('loadgen')!, config.apiToken);
+  const urls = { loadgen: started.urlOf('loadgen')!, monitor };
+  const { code, test, criteria } = await runTestCommand('burst', flags, urls, config.apiToken);
 
   const windowSeconds = Math.max(10, Math.ceil(test.result.durationSeconds));
   const res = await fetch(`${monitor}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`);
@@ -45,8 +46,9 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
   const dir = resolve(typeof values['report-dir'] === 'string' ? values['report-dir'] : 'reports');
   await mkdir(dir, { recursive: true });
   const base = `${dir}/${test.testId}`;
-  await writeFile(`${base}.json`, JSON.stringify({ ...test, bottlenecks, analysis: analysis ?? null }, null, 2));
-  await writeFile(`${base}.html`, await renderHtmlReport(test, bottlenecks, analysis));
+  const report = { ...test, successCriteria: criteria, bottlenecks, analysis: analysis ?? null };
+  await writeFile(`${base}.json`, JSON.stringify(report, null, 2));
+  await writeFile(`${base}.html`, await renderHtmlReport(test, bottlenecks, criteria, analysis));
   console.log(`\nreport: ${base}.html\n        ${base}.json`);
   return code;
 }

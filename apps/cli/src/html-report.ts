@@ -1,9 +1,11 @@
 // A load test as one self-contained HTML file (uPlot inlined, no network): rate intended vs achieved, latency over time,
-// per-phase table, thresholds, end-to-end latency, the monitor's bottlenecks and the analyzer's diagnosis.
+// per-phase table, thresholds, the seed's success criteria, end-to-end latency, the monitor's bottlenecks and the
+// analyzer's diagnosis.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LoadTestResult } from './load-test-client.js';
+import type { Criterion } from './success-criteria.js';
 
 export interface Bottleneck {
   rule: string;
@@ -53,6 +55,7 @@ function analysisHtml(analysis: Analysis | undefined): string {
 export async function renderHtmlReport(
   test: LoadTestResult,
   bottlenecks: readonly Bottleneck[],
+  criteria: readonly Criterion[],
   analysis?: Analysis,
 ): Promise<string> {
   const r = test.result;
@@ -83,6 +86,13 @@ export async function renderHtmlReport(
           `<li class="${t.passed ? 'pass' : 'fail'}">${t.passed ? 'PASS' : 'FAIL'} ${esc(t.name)}: ${num(t.actual, 3)} (limit ${num(t.limit, 3)})</li>`,
       )
       .join('') || '<li>no thresholds set</li>';
+  const criteriaRows = criteria
+    .map((c) => {
+      const verdict = c.passed === null ? 'n/a' : c.passed ? 'PASS' : 'FAIL';
+      const value = c.value === null ? 'not measured' : `${num(c.value, 3)} ${c.unit}`;
+      return `<tr><td>${esc(c.name)}</td><td>${esc(value)}</td><td>${esc(c.target)}</td><td class="${c.passed === null ? '' : c.passed ? 'pass' : 'fail'}">${verdict}</td><td class="detail">${esc(c.detail)}</td></tr>`;
+    })
+    .join('');
   const e2e = r.endToEnd.available
     ? `p50 ${num(r.endToEnd.latencyMs.p50)} ms · p95 ${num(r.endToEnd.latencyMs.p95)} ms · p99 ${num(r.endToEnd.latencyMs.p99)} ms over ${num(r.endToEnd.stored, 0)} stored events`
     : `not available: ${esc(r.endToEnd.reason)}`;
@@ -102,6 +112,7 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 28
 .meta { color: #59636e; } table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right; } th:first-child, td:first-child { text-align: left; }
 .pass { color: #1a7f37; } .fail, .critical { color: #cf222e; } .warning { color: #9a6700; }
+td.detail, th.detail { text-align: left; color: #59636e; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 </style></head><body>
 <h1>${esc(test.testName)} <span class="${test.passed ? 'pass' : 'fail'}">${test.passed ? 'passed' : 'failed'}</span></h1>
@@ -112,6 +123,8 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right;
 <p>All: p50 ${num(r.latencyMs.p50)} · p95 ${num(r.latencyMs.p95)} · p99 ${num(r.latencyMs.p99)} · p99.9 ${num(r.latencyMs.p999)} · max ${num(r.latencyMs.max)} ms; service time p50 ${num(r.serviceTimeMs.p50)} · p99 ${num(r.serviceTimeMs.p99)} ms.</p>
 <h2>End-to-end (event timestamp → stored), from the processors</h2><p>${e2e}</p>
 <h2>Thresholds</h2><ul>${thresholds}</ul>
+<h2>The seed's success criteria</h2>
+<table><thead><tr><th>criterion</th><th>measured</th><th>target</th><th>verdict</th><th class="detail">from</th></tr></thead><tbody>${criteriaRows}</tbody></table>
 <h2>Bottlenecks seen by the monitor</h2><ul>${verdicts}</ul>
 <h2>Diagnosis (analyzer, ranked by confidence)</h2>${analysisHtml(analysis)}
 <script>${js}</script>

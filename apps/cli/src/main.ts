@@ -80,7 +80,10 @@ async function run(argv: string[]): Promise<number> {
         await runTestCommand(
           command,
           values,
-          typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`,
+          {
+            loadgen: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.ports.loadgen}`,
+            monitor: config.monitorUrl ?? `http://127.0.0.1:${config.ports.monitor}`,
+          },
           config.apiToken,
         )
       ).code;
@@ -89,7 +92,8 @@ async function run(argv: string[]): Promise<number> {
       ports: { processor: 0, gateway: 0, loadgen: 0, monitor: 0 },
     });
     try {
-      return (await runTestCommand(command, values, started.urlOf('loadgen')!, config.apiToken)).code;
+      const urls = { loadgen: started.urlOf('loadgen')!, monitor: started.urlOf('monitor') };
+      return (await runTestCommand(command, values, urls, config.apiToken)).code;
     } finally {
       await started.close();
     }

@@ -1,5 +1,6 @@
 // What a person reads: a progress line while a test runs, then a summary table per phase.
 import type { LoadTestResult, Progress } from './load-test-client.js';
+import { criteriaLines, type Criterion } from './success-criteria.js';
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -21,7 +22,7 @@ export function progressLine(p: Progress): string {
   return `${bar} ${p.elapsedSeconds.toFixed(0)}/${p.durationSeconds.toFixed(0)} s  rate ${int(p.achievedRatePerSecond)}/${int(p.intendedRatePerSecond)} ev/s  p99 ${ms(p.p99Ms)} ms  acked ${int(p.acknowledged)}  errors ${int(p.errors)}  dropped ${int(p.dropped)}`;
 }
 
-export function summary(test: LoadTestResult): string {
+export function summary(test: LoadTestResult, criteria: readonly Criterion[]): string {
   const r = test.result;
   const errors = (e: Record<string, number>) =>
     Object.entries(e)
@@ -70,6 +71,9 @@ export function summary(test: LoadTestResult): string {
     ...r.thresholds.map(
       (t) => `${t.passed ? 'PASS' : 'FAIL'} ${t.name}: ${Number(t.actual.toFixed(4))} (limit ${t.limit})`,
     ),
+    '',
+    "the seed's success criteria:",
+    ...criteriaLines(criteria).map((line) => `  ${line}`),
   ];
   return lines.join('\n');
 }

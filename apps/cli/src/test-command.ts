@@ -2,6 +2,8 @@
 import { AppError } from '@logperf/core';
 import { runLoadTest, type LoadTestResult } from './load-test-client.js';
 import { progressLine, summary } from './report.js';
+import { watchResources } from './resource-watch.js';
+import { successCriteria, type Criterion } from './success-criteria.js';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -47,31 +49,43 @@ export function testRequest(kind: 'burst' | 'ramp', values: Values): Record<stri
   };
 }
 
-/** Runs the test, prints progress and the summary; `code` is 0 when every threshold passed, 1 otherwise (as k6). */
+/**
+ * Runs the test, prints progress and the summary with the seed's success criteria (resources from `monitorUrl`);
+ * `code` is 0 when every threshold passed, 1 otherwise (as k6).
+ */
 export async function runTestCommand(
   kind: 'burst' | 'ramp',
   values: Values,
-  loadgenUrl: string,
+  urls: { loadgen: string; monitor: string | undefined },
   token: string | undefined,
-): Promise<{ code: number; test: LoadTestResult }> {
+): Promise<{ code: number; test: LoadTestResult; criteria: Criterion[] }> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
-  const test = await runLoadTest(loadgenUrl, kind, testRequest(kind, values), {
-    token,
-    signal: abort.signal,
-    onProgress: (p) => {
-      if (tty) process.stderr.write(`\r${progressLine(p)}`);
-      else if (p.elapsedSeconds - lastPrinted >= 5) {
-        lastPrinted = p.elapsedSeconds;
-        process.stderr.write(`${progressLine(p)}\n`);
-      }
-    },
-  });
-  process.off('SIGINT', onSignal);
+  const resources = watchResources(urls.monitor);
+  let test: LoadTestResult;
+  let measured: ReturnType<typeof resources.stop>;
+  try {
+    test = await runLoadTest(urls.loadgen, kind, testRequest(kind, values), {
+      token,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\r${progressLine(p)}`);
+        else if (p.elapsedSeconds - lastPrinted >= 5) {
+          lastPrinted = p.elapsedSeconds;
+          process.stderr.write(`${progressLine(p)}\n`);
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    measured = resources.stop();
+  }
+  const { samples, unmeasuredReason } = measured;
+  const criteria = successCriteria(kind, test.result, samples, unmeasuredReason);
   if (tty) process.stderr.write('\n');
-  console.log(values.json ? JSON.stringify(test, null, 2) : summary(test));
-  return { code: test.passed ? 0 : 1, test };
+  console.log(values.json ? JSON.stringify({ ...test, successCriteria: criteria }, null, 2) : summary(test, criteria));
+  return { code: test.passed ? 0 : 1, test, criteria };
 }

@@ -19,6 +19,15 @@ const url = (protocols: string[]) =>
     `must be a URL with protocol ${protocols.join(' or ')}`,
   );
 
+/**
+ * Named sets of defaults. `seed` is the tuning the original description gives: a PostgreSQL pool of at most 50
+ * connections with 10 kept open (HikariCP's maximum-pool-size / minimum-idle). An explicit setting always wins.
+ */
+export const PROFILES = {
+  default: { pgPoolSize: 10, pgPoolMinIdle: 0 },
+  seed: { pgPoolSize: 50, pgPoolMinIdle: 10 },
+} as const;
+
 const origins = (list: string) =>
   list
     .split(',')
@@ -56,6 +65,15 @@ const configSchema = z.object({
     .default('log-processors'),
   /** How long a processor waits for a batch to fill before writing what it has. */
   processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
+  profile: z.enum(['default', 'seed']).default('default'),
+  /** Most connections in each process's store pool; default from the profile (10, seed 50). */
+  pgPoolSize: positiveInt.max(1000).optional(),
+  /** Connections the store pool opens at start and keeps open; default from the profile (0, seed 10). */
+  pgPoolMinIdle: z.coerce.number().int().min(0).max(1000).optional(),
+  /** Most records in one Kafka produce request (our send queue coalesces concurrent produce calls up to this). */
+  kafkaProduceMaxRecords: positiveInt.max(1_000_000).default(10_000),
+  /** How often the bus re-reads the topic's partition count, so producer, consumers and lag follow an `--alter`. */
+  kafkaMetadataRefreshMs: z.coerce.number().int().min(100).max(600_000).default(2000),
   databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
   storeTable: z
     .string()
@@ -81,7 +99,10 @@ const configSchema = z.object({
 });
 
 type Lists = 'loadgenAllowedTargets' | 'processorUrls' | 'monitorNodes';
-export type Config = Omit<z.output<typeof configSchema>, Lists> & Record<Lists, string[]>;
+type Resolved = 'pgPoolSize' | 'pgPoolMinIdle';
+export type Config = Omit<z.output<typeof configSchema>, Lists | Resolved> &
+  Record<Lists, string[]> &
+  Record<Resolved, number>;
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Where each setting comes from: flag name (kebab-case) and environment variable. */
@@ -95,6 +116,11 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
   processorGroup: { flag: 'processor-group', env: 'LOGPERF_PROCESSOR_GROUP' },
   processorMaxWaitMs: { flag: 'max-wait-ms', env: 'LOGPERF_PROCESSOR_MAX_WAIT_MS' },
+  profile: { flag: 'profile', env: 'LOGPERF_PROFILE' },
+  pgPoolSize: { flag: 'pg-pool-size', env: 'LOGPERF_PG_POOL_SIZE' },
+  pgPoolMinIdle: { flag: 'pg-pool-min-idle', env: 'LOGPERF_PG_POOL_MIN_IDLE' },
+  kafkaProduceMaxRecords: { flag: 'kafka-produce-max-records', env: 'LOGPERF_KAFKA_PRODUCE_MAX_RECORDS' },
+  kafkaMetadataRefreshMs: { flag: 'kafka-metadata-refresh-ms', env: 'LOGPERF_KAFKA_METADATA_REFRESH_MS' },
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
@@ -128,12 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Flags = 
       `LOGPERF_${service.toUpperCase()}_PORT`,
     );
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema
+    .refine(
+      (c) => (c.pgPoolMinIdle ?? PROFILES[c.profile].pgPoolMinIdle) <= (c.pgPoolSize ?? PROFILES[c.profile].pgPoolSize),
+      { message: 'must not exceed the pool size', path: ['pgPoolMinIdle'] },
+    )
+    .safeParse(raw);
   if (parsed.success) {
     const c = parsed.data;
     const origin = (port: number) => `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${port}`;
     return {
       ...c,
+      pgPoolSize: c.pgPoolSize ?? PROFILES[c.profile].pgPoolSize,
+      pgPoolMinIdle: c.pgPoolMinIdle ?? PROFILES[c.profile].pgPoolMinIdle,
       loadgenAllowedTargets: c.loadgenAllowedTargets ?? [origin(c.ports.gateway)],
       processorUrls: c.processorUrls ?? [origin(c.ports.processor)],
       monitorNodes: c.monitorNodes ?? [origin(c.ports.gateway), origin(c.ports.processor), origin(c.ports.loadgen)],

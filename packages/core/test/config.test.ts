@@ -55,4 +55,17 @@ describe('loadConfig', () => {
       expect((error as AppError).code).toBe('INVALID_CONFIG');
     }
   });
+
+  it('keeps a pool of 10 by default; the seed profile sets the seed tuning, and an explicit setting wins', () => {
+    expect(loadConfig({}, {})).toMatchObject({ profile: 'default', pgPoolSize: 10, pgPoolMinIdle: 0 });
+    expect(loadConfig({ LOGPERF_PROFILE: 'seed' }, {})).toMatchObject({ pgPoolSize: 50, pgPoolMinIdle: 10 });
+    expect(loadConfig({ LOGPERF_PROFILE: 'seed' }, { 'pg-pool-size': '20' })).toMatchObject({
+      pgPoolSize: 20,
+      pgPoolMinIdle: 10,
+    });
+    expect(() => loadConfig({ LOGPERF_PG_POOL_SIZE: '5', LOGPERF_PG_POOL_MIN_IDLE: '6' }, {})).toThrow(
+      'LOGPERF_PG_POOL_MIN_IDLE / --pg-pool-min-idle: must not exceed the pool size',
+    );
+    expect(() => loadConfig({ LOGPERF_PROFILE: 'turbo' }, {})).toThrow('LOGPERF_PROFILE / --profile');
+  });
 });

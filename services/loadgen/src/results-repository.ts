@@ -1,5 +1,5 @@
 // Keeps load-test results in the store's database (PGlite or PostgreSQL), so a restart keeps the history.
-import type { SqlClient } from '@logperf/cluster';
+import { migrate, type SqlClient } from '@logperf/cluster';
 
 export interface StoredResult {
   testId: string;
@@ -38,9 +38,11 @@ export class ResultsRepository {
   constructor(private readonly sql: SqlClient) {}
 
   async init(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS loadtest_results (
+    await migrate(this.sql, [
+      `CREATE TABLE IF NOT EXISTS loadtest_results (
       test_id text PRIMARY KEY, test_name text NOT NULL, kind text NOT NULL, status text NOT NULL,
-      started_at timestamptz NOT NULL, finished_at timestamptz, passed boolean, result jsonb NOT NULL)`);
+      started_at timestamptz NOT NULL, finished_at timestamptz, passed boolean, result jsonb NOT NULL)`,
+    ]);
   }
 
   async save(r: StoredResult): Promise<void> {

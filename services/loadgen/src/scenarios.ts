@@ -1,4 +1,5 @@
 // The seed's scenarios as validated requests (zod) and their schedules: burst = baseline → burst → recovery; ramp = ramp → hold.
+// Every scenario field has the seed's value as its default, so the seed's bare `POST /api/loadtest/burst` runs its test.
 import { z } from 'zod';
 import { constant, linear, Schedule } from './pacer.js';
 
@@ -55,36 +56,77 @@ export const eventMixSchema = z.strictObject({
 const common = {
   /** Overrides of the default event mix (levels, message sizes, sources, share with a traceId). */
   eventMix: eventMixSchema.optional(),
-  testName: z.string().trim().min(1).max(200),
   /** `kafka` (the bus directly) or an http(s) URL on the allowlist; default the configured gateway. */
   target: z.string().min(1).max(2048).optional(),
   batchSize: z.number().int().min(1).max(10_000).default(100),
   thresholds: thresholdsSchema.default({}),
 };
+const name = (seedName: string) => z.string().trim().min(1).max(200).default(seedName);
 
-export const burstRequestSchema = z
-  .strictObject({
-    ...common,
-    baselineRatePerSecond: rate,
-    burstRatePerSecond: rate,
-    baselineDuration: duration,
-    burstDuration: duration,
-    recoveryDuration: duration.optional(),
-  })
+/** The seed's burst: 5,000 events/s for 2 minutes, 20,000/s for 60 s, then 5,000/s for 2 minutes. */
+export const SEED_BURST = {
+  testName: 'seed-burst',
+  baselineRatePerSecond: 5_000,
+  burstRatePerSecond: 20_000,
+  baselineDuration: 'PT2M',
+  burstDuration: 'PT1M',
+} as const;
+
+/** The seed's ramp: 1,000 → 15,000 events/s over 10 minutes, then a hold the seed leaves open: we hold 1 minute. */
+export const SEED_RAMP = {
+  testName: 'seed-ramp',
+  startRatePerSecond: 1_000,
+  targetRatePerSecond: 15_000,
+  rampDuration: 'PT10M',
+  holdDuration: 'PT1M',
+} as const;
+
+/**
+ * A strict object whose unknown-field error names the field and lists the accepted ones. A missing body (the seed's
+ * bare POST) is read as `{}`, so every field takes its default.
+ */
+function request<Shape extends z.ZodRawShape>(shape: Shape) {
+  const accepted = Object.keys(shape).join(', ');
+  const object = z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; accepted fields: ${accepted}`
+        : undefined,
+  });
+  return z.preprocess((body) => body ?? {}, object);
+}
+
+export const burstRequestSchema = request({
+  ...common,
+  testName: name(SEED_BURST.testName),
+  baselineRatePerSecond: rate.default(SEED_BURST.baselineRatePerSecond),
+  burstRatePerSecond: rate.default(SEED_BURST.burstRatePerSecond),
+  baselineDuration: duration.prefault(SEED_BURST.baselineDuration),
+  burstDuration: duration.prefault(SEED_BURST.burstDuration),
+  recoveryDuration: duration.optional().describe('default: baselineDuration'),
+})
   .refine(
     (r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS,
     'the whole test must last at most 24 hours',
+  )
+  .describe(
+    'Burst test. Every field is optional; an empty body runs the seed burst: 5,000 events/s for PT2M, 20,000/s for PT1M, 5,000/s for PT2M.',
   );
 
-export const rampRequestSchema = z
-  .strictObject({
-    ...common,
-    startRatePerSecond: rate,
-    targetRatePerSecond: rate,
-    rampDuration: duration,
-    holdDuration: duration,
-  })
-  .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
+export const rampRequestSchema = request({
+  ...common,
+  testName: name(SEED_RAMP.testName),
+  startRatePerSecond: rate.default(SEED_RAMP.startRatePerSecond),
+  targetRatePerSecond: rate.default(SEED_RAMP.targetRatePerSecond),
+  rampDuration: duration.prefault(SEED_RAMP.rampDuration),
+  holdDuration: duration
+    .prefault(SEED_RAMP.holdDuration)
+    .describe('default PT1M: the seed says "maintain peak load for observation" without a length'),
+})
+  .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours')
+  .describe(
+    'Ramp test. Every field is optional; an empty body runs the seed ramp: 1,000 → 15,000 events/s over PT10M, then PT1M at 15,000/s.',
+  );
 
 export type BurstRequest = z.output<typeof burstRequestSchema>;
 export type RampRequest = z.output<typeof rampRequestSchema>;

@@ -60,7 +60,7 @@ describe('load generator API', () => {
     ['zero duration', { baselineDuration: 'PT0S' }, 'baselineDuration'],
     ['duration over 24 h', { burstDuration: 'PT25H' }, 'burstDuration'],
     ['unknown field', { turbo: true }, ''],
-    ['missing name', { testName: undefined }, 'testName'],
+    ['empty name', { testName: ' ' }, 'testName'],
     ['target off the allowlist', { target: 'http://127.0.0.1:1/api/logs' }, 'target'],
     ['target on another host', { target: 'http://example.com/api/logs' }, 'target'],
   ])('rejects %s with 400 naming the field, and starts nothing', async (_name, change, field) => {

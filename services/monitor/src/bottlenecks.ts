@@ -1,12 +1,16 @@
-// The seed's four bottleneck rules (CPU, memory, queue, I/O) plus lag trend, event-loop lag, GC and node-down,
-// evaluated over a window of samples; every verdict carries its evidence. The rules are pure: samples in, verdicts out.
+// The seed's four bottleneck rules (CPU per node and of the host, memory, queue, I/O of disk and network) plus lag
+// trend, event-loop lag, GC and node-down, evaluated over a window of samples; every verdict carries its evidence.
+// The rules are pure: samples in, verdicts out.
 import { AppError } from '@logperf/core';
 import { z } from 'zod';
+import type { NetworkSample } from './host-network.js';
 import type { LagStatus } from './lag-watcher.js';
 import type { NodeSample } from './node-scraper.js';
 
 export interface BottleneckThresholds {
   cpuPercent: number;
+  /** The host's cores, all together (non-idle share of every core's time): past this, nothing more can run. */
+  hostCpuPercent: number;
   /** CPU only counts as a bottleneck while throughput is below this share of the target. */
   throughputShareOfTarget: number;
   memoryPercent: number;
@@ -19,6 +23,7 @@ export interface BottleneckThresholds {
 
 export const DEFAULT_THRESHOLDS: BottleneckThresholds = {
   cpuPercent: 75,
+  hostCpuPercent: 85,
   throughputShareOfTarget: 0.8,
   memoryPercent: 80,
   queueDepth: 1000,
@@ -31,6 +36,7 @@ const percent = z.number().gt(0).max(100);
 const thresholdsSchema = z
   .strictObject({
     cpuPercent: z.number().gt(0).max(6400),
+    hostCpuPercent: percent,
     throughputShareOfTarget: z.number().gt(0).max(1),
     memoryPercent: percent,
     queueDepth: z.number().int().min(1),
@@ -66,10 +72,12 @@ export interface BottleneckInput {
   queueDepth: number | null;
   lagStatus: { status: LagStatus; reason: string } | null;
   thresholds: BottleneckThresholds;
+  /** The host's interfaces over the window; absent where nobody measured them (a stored run). */
+  network?: NetworkSample[];
 }
 
 export interface Verdict {
-  rule: 'cpu' | 'memory' | 'queue' | 'consumer-lag' | 'io' | 'event-loop' | 'gc' | 'node-down';
+  rule: 'cpu' | 'host-cpu' | 'memory' | 'queue' | 'consumer-lag' | 'io' | 'event-loop' | 'gc' | 'node-down';
   resource: string;
   component: string;
   severity: 'warning' | 'critical';
@@ -145,6 +153,34 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
 
+  // Each node reads its own host's /proc/stat: nodes on one host report the same figure, so the busiest one stands for it.
+  const host = perNode((s) => s.systemCpuPercent, t.hostCpuPercent);
+  if (host.length > 0) {
+    const w = worst(host);
+    const own = input.nodes
+      .filter((n) => n.up)
+      .map((n) => ({ id: n.id, value: mean(n.samples, (s) => s.cpuPercent) }))
+      .filter((n): n is { id: string; value: number } => n.value !== null);
+    const ownText =
+      own.length === 0
+        ? 'no node reported its own CPU'
+        : `the nodes' own processes use ${own.map((n) => `${n.id} ${round(n.value)}%`).join(', ')} of one core`;
+    verdicts.push({
+      ...base,
+      rule: 'host-cpu',
+      resource: 'cpu',
+      component: 'host',
+      severity: w.value >= 95 ? 'critical' : 'warning',
+      metric: 'host CPU % of all cores (mean)',
+      value: round(w.value),
+      threshold: t.hostCpuPercent,
+      affectedNodes: host.map((h) => h.node.id),
+      evidence: `all cores of the host ${round(w.value)}% busy over ${windowSeconds} s (seen by ${host.map((h) => h.node.id).join(', ')}); ${ownText}`,
+      recommendation:
+        'The host has no CPU left: move work off it (other processes, or some nodes to another host) before adding nodes here',
+    });
+  }
+
   const memory = perNode((s) => s.memoryPercent, t.memoryPercent);
   if (memory.length > 0) {
     const w = worst(memory);
@@ -215,6 +251,27 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
 
+  const network = networkUse(input.network ?? []).filter((l) => l.percent > t.ioPercent);
+  if (network.length > 0) {
+    const w = network.reduce((a, b) => (b.percent > a.percent ? b : a));
+    verdicts.push({
+      ...base,
+      rule: 'io',
+      resource: 'network',
+      component: 'host',
+      severity: w.percent > 95 ? 'critical' : 'warning',
+      metric: 'network bytes/s % of link speed (mean)',
+      value: round(w.percent),
+      threshold: t.ioPercent,
+      affectedNodes: [],
+      evidence: network
+        .map((l) => `${l.iface} carries ${round(l.bytesPerSecond / 1e6)} MB/s, ${round(l.percent)}% of its link`)
+        .join('; ')
+        .concat(` over ${windowSeconds} s`),
+      recommendation: 'Upgrade the network link or cut bytes per event (batching, compression)',
+    });
+  }
+
   const loop = perNode((s) => s.eventLoopLagP99Ms, t.eventLoopLagMs);
   if (loop.length > 0) {
     const w = worst(loop);
@@ -251,4 +308,22 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
   return verdicts;
+}
+
+/** Mean use of each interface with a known link speed over the samples (at least MIN_SAMPLES of them). */
+export function networkUse(samples: NetworkSample[]): { iface: string; bytesPerSecond: number; percent: number }[] {
+  const byIface = new Map<string, { bytes: number[]; link: number }>();
+  for (const sample of samples)
+    for (const link of sample.links) {
+      if (link.linkBytesPerSecond === null) continue;
+      const entry = byIface.get(link.iface) ?? { bytes: [], link: link.linkBytesPerSecond };
+      entry.bytes.push(link.bytesPerSecond);
+      byIface.set(link.iface, entry);
+    }
+  return [...byIface]
+    .filter(([, e]) => e.bytes.length >= MIN_SAMPLES)
+    .map(([iface, e]) => {
+      const bytesPerSecond = e.bytes.reduce((a, b) => a + b, 0) / e.bytes.length;
+      return { iface, bytesPerSecond, percent: (bytesPerSecond / e.link) * 100 };
+    });
 }

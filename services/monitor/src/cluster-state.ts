@@ -1,6 +1,7 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
 import type { BackendStats } from './backend-stats.js';
 import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
+import type { HostNetwork } from './host-network.js';
 import type { LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
 import type { NodeScraper, NodeView } from './node-scraper.js';
@@ -25,6 +26,7 @@ export class ClusterState {
     readonly lag: LagWatcher | undefined,
     readonly thresholds: BottleneckThresholds,
     readonly backends?: BackendStats,
+    readonly network?: HostNetwork,
   ) {}
 
   nodes() {
@@ -92,6 +94,7 @@ export class ClusterState {
       queueDepth: lag?.total ?? null,
       lagStatus: lag ? { status: lag.status, reason: lag.statusReason } : null,
       thresholds: this.thresholds,
+      ...(this.network ? { network: this.network.history(since) } : {}),
     });
   }
 

@@ -1,7 +1,7 @@
 // The monitor's memory: one row per second in the store's database (throughput, queue depth, node resources,
 // latency histograms), and named baselines, so a report needs no Prometheus.
 import { LatencyHistogram } from '@logperf/core';
-import type { SqlClient } from '@logperf/cluster';
+import { migrate, type SqlClient } from '@logperf/cluster';
 import type { ClusterState } from './cluster-state.js';
 import type { NodeSample } from './node-scraper.js';
 
@@ -36,10 +36,12 @@ export class HistoryStore {
   constructor(private readonly sql: SqlClient) {}
 
   async init(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS monitor_history (
-      at timestamptz PRIMARY KEY, throughput double precision NOT NULL, queue_depth bigint, nodes jsonb NOT NULL, latency jsonb NOT NULL)`);
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS monitor_baselines (
-      name text PRIMARY KEY, created_at timestamptz NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL, summary jsonb NOT NULL)`);
+    await migrate(this.sql, [
+      `CREATE TABLE IF NOT EXISTS monitor_history (
+      at timestamptz PRIMARY KEY, throughput double precision NOT NULL, queue_depth bigint, nodes jsonb NOT NULL, latency jsonb NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS monitor_baselines (
+      name text PRIMARY KEY, created_at timestamptz NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL, summary jsonb NOT NULL)`,
+    ]);
   }
 
   async append(row: HistoryRow): Promise<void> {

@@ -5,6 +5,7 @@ import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
 import { HistoryStore, historyRow } from './history.js';
+import { HostNetwork } from './host-network.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';
@@ -57,7 +58,10 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   );
   const backendTimer = setInterval(() => void backendStats.sample(), 2000);
   void backendStats.sample();
-  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats);
+  const network = new HostNetwork();
+  const networkTimer = setInterval(() => void network.sample(), options.scrapeIntervalMs ?? config.monitorScrapeMs);
+  void network.sample();
+  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, network);
   const history = new HistoryStore(sql);
   await history.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
@@ -94,6 +98,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     async close() {
       clearInterval(historyTimer);
       clearInterval(backendTimer);
+      clearInterval(networkTimer);
       redis?.disconnect();
       scraper.stop();
       lag.stop();

@@ -1,5 +1,8 @@
-// Bottleneck rules against real induced conditions in a separate node process: a CPU hog and memory ballast; a healthy node stays silent.
+// Bottleneck rules against real induced conditions in a separate node process: a CPU hog, memory ballast, busy
+// processes beside the node that take the host's cores; a healthy node stays silent.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig, parseMemInfo } from '@logperf/core';
@@ -131,9 +134,33 @@ describe('bottleneck rules on induced conditions', () => {
     expect(verdicts.find((v) => v.rule === 'consumer-lag')?.evidence).toMatch(/^WARN: lag grew from \d+ to \d+/);
   }, 60_000);
 
+  it('two busy processes beside a healthy node: the host-CPU rule names the host, the node-CPU rule stays silent', async () => {
+    const { verdicts } = await watch({ FAULT: 'none' });
+    // One busy loop per core, each ending by itself after 10 s.
+    const burners = Array.from({ length: availableParallelism() }, () =>
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 10_000; while (Date.now() < end);'], {
+        stdio: 'ignore',
+      }),
+    );
+    const stopped = (b: (typeof burners)[number]) =>
+      new Promise<void>((resolve) => {
+        if (b.exitCode !== null || b.signalCode !== null) return resolve();
+        b.once('exit', () => resolve());
+        b.kill();
+      });
+    cleanup.push(() => Promise.all(burners.map(stopped)));
+    await sleep(5000);
+    const found = await verdicts(4);
+    const host = found.find((v) => v.rule === 'host-cpu');
+    expect(host?.value).toBeGreaterThan(85);
+    expect(host?.affectedNodes[0]).toMatch(/^faulty-none-/);
+    expect(found.find((v) => v.rule === 'cpu')).toBeUndefined();
+  }, 60_000);
+
   it('a healthy node raises nothing', async () => {
     const { verdicts } = await watch({ FAULT: 'none' });
     await sleep(5000);
-    expect(await verdicts(4)).toEqual([]);
+    // The host is shared with whatever else runs on it: a saturated host is a true host-CPU verdict, judged above.
+    expect((await verdicts(4)).filter((v) => v.rule !== 'host-cpu')).toEqual([]);
   }, 60_000);
 });

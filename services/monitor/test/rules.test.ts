@@ -39,6 +39,50 @@ describe('bottleneck rules', () => {
     expect(detectBottlenecks(input())).toEqual([]);
   });
 
+  it("host CPU past 85% of all cores is named although no node's own process is busy", () => {
+    const node = (id: string, systemCpuPercent: number) => ({
+      id,
+      role: 'processor',
+      up: true,
+      samples: samples(10, { cpuPercent: 15, systemCpuPercent }),
+    });
+    const verdicts = detectBottlenecks(input({ nodes: [node('p1', 97), node('p2', 96)] }));
+    expect(verdicts).toMatchObject([
+      {
+        rule: 'host-cpu',
+        component: 'host',
+        value: 97,
+        threshold: 85,
+        severity: 'critical',
+        affectedNodes: ['p1', 'p2'],
+      },
+    ]);
+    expect(verdicts[0]?.evidence).toContain("the nodes' own processes use p1 15%, p2 15% of one core");
+    expect(detectBottlenecks(input({ nodes: [node('p1', 85)] }))).toEqual([]);
+  });
+
+  it('network past 80% of a known link speed is an I/O bottleneck; loopback and unknown speeds never are', () => {
+    const network = (bytesPerSecond: number, linkBytesPerSecond: number | null, iface = 'eth0') =>
+      Array.from({ length: 5 }, (_, i) => ({
+        atMs: i * 1000,
+        links: [
+          { iface, bytesPerSecond, linkBytesPerSecond, linkUnknownReason: linkBytesPerSecond ? null : 'unknown' },
+        ],
+      }));
+    const gigabit = 125_000_000;
+    expect(detectBottlenecks(input({ network: network(0.9 * gigabit, gigabit) }))).toMatchObject([
+      {
+        rule: 'io',
+        resource: 'network',
+        value: 90,
+        threshold: 80,
+        evidence: 'eth0 carries 112.5 MB/s, 90% of its link over 30 s',
+      },
+    ]);
+    expect(detectBottlenecks(input({ network: network(0.5 * gigabit, gigabit) }))).toEqual([]);
+    expect(detectBottlenecks(input({ network: network(10 * gigabit, null, 'lo') }))).toEqual([]);
+  });
+
   it('CPU > 75% fires only while throughput is below 80% of the target', () => {
     const hot = [{ id: 'processor-1', role: 'processor', up: true, samples: samples(10, { cpuPercent: 92 }) }];
     const slow = detectBottlenecks(input({ nodes: hot, throughputPerSecond: 3000, targetRatePerSecond: 5000 }));

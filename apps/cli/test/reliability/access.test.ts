@@ -124,6 +124,10 @@ describe('with LOGPERF_API_TOKEN set', () => {
         route: `${service.name} ${route.method} ${route.url}`,
         status: 401,
       });
+      // A bare start runs the seed's 5-minute scenario by design: stop it before the next route.
+      const testId = allowed.status === 202 ? (JSON.parse(allowed.text) as { testId?: unknown }).testId : undefined;
+      if (typeof testId === 'string')
+        await call(`${service.url}/api/loadtest/${testId}/stop`, 'POST', { authorization: `Bearer ${TOKEN}` });
     }
   });
 

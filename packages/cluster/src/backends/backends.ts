@@ -23,6 +23,10 @@ type BackendConfig = Pick<
   | 'storeTable'
   | 'pgliteDir'
   | 'redisUrl'
+  | 'pgPoolSize'
+  | 'pgPoolMinIdle'
+  | 'kafkaProduceMaxRecords'
+  | 'kafkaMetadataRefreshMs'
 >;
 
 /** With a logger, a consumer that loses its Kafka client (and gets it back) says so. */
@@ -42,6 +46,8 @@ export async function createBus(config: BackendConfig, logger?: Logger): Promise
       brokers: config.kafkaBrokers,
       topic: config.kafkaTopic,
       partitions: config.kafkaPartitions,
+      produceMaxRecords: config.kafkaProduceMaxRecords,
+      metadataRefreshMs: config.kafkaMetadataRefreshMs,
       ...(onConsumerEvent ? { onConsumerEvent } : {}),
     });
   }
@@ -55,6 +61,8 @@ export async function createStore(config: BackendConfig): Promise<Store> {
       ? (await import('./store/postgres-store.js')).createPostgresStore({
           connectionString: config.databaseUrl,
           table: config.storeTable,
+          poolSize: config.pgPoolSize,
+          minIdle: config.pgPoolMinIdle,
         })
       : (await import('./store/pglite-store.js')).createPgliteStore({
           table: config.storeTable,

@@ -2,6 +2,7 @@
 import { AppError, withTimeout } from '@logperf/core';
 import { Admin, Producer } from '@platformatic/kafka';
 import { startKafkaMember, type KafkaMemberOptions } from './kafka-member.js';
+import { watchPartitions } from './partition-watch.js';
 import { SendQueue } from './send-queue.js';
 import {
   partitionFor,
@@ -22,6 +23,10 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
   /** Told when a consumer lost its Kafka client (broker gone, membership lost) and when it has a new one. */
   onConsumerEvent?: KafkaMemberOptions['onEvent'];
+  /** Most records in one produce request (default 10,000). */
+  produceMaxRecords?: number;
+  /** How often the topic's partition count is re-read (default 2000 ms). */
+  metadataRefreshMs?: number;
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -33,7 +38,8 @@ const isTopicExists = (error: unknown) =>
 
 export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const topic = options.topic ?? 'log-events';
-  const partitions = options.partitions ?? 6;
+  // The configured count creates the topic; from then on the topic's real count rules (it may have been altered).
+  let partitions = options.partitions ?? 6;
   const clientId = options.clientId ?? `logperf-${process.pid}`;
   const sessionTimeout = options.sessionTimeoutMs ?? 6000;
   const base = { bootstrapBrokers: options.brokers, retries: 3, retryDelay: 250, timeout: 10_000 };
@@ -66,15 +72,16 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
       producerFailed = true;
       throw error;
     }
-  });
+  }, options.produceMaxRecords);
 
-  const endOffsetsRequest = [
+  const endOffsetsRequest = () => [
     { name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: -1n })) },
   ];
   try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 }).catch((error: unknown) => {
       if (!isTopicExists(error)) throw error;
     });
+    partitions = (await admin.metadata({ topics: [topic] })).topics.get(topic)?.partitionsCount ?? partitions;
     await waitForLeaders();
   } catch (error) {
     await Promise.allSettled([admin.close(), producer.close()]);
@@ -88,7 +95,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
-        await admin.listOffsets({ topics: endOffsetsRequest });
+        await admin.listOffsets({ topics: endOffsetsRequest() });
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
@@ -97,6 +104,14 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     }
   }
 
+  // A group's leader assigns the partitions it knows of when the group (re)forms, and nothing re-forms it when a topic
+  // grows: each member here is re-created on a change, and the leader's metadata is at most 1 s old when it assigns.
+  const membersToRestart = new Set<() => void>();
+  const watch = watchPartitions(admin, topic, partitions, options.metadataRefreshMs ?? 2000, (count) => {
+    partitions = count;
+    for (const restart of membersToRestart) restart();
+  });
+
   async function consume(consumeOptions: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
     const client = {
       ...base,
@@ -104,21 +119,49 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
       sessionTimeout,
       heartbeatInterval: 1000,
       rebalanceTimeout: sessionTimeout * 2,
+      metadataMaxAge: 1000,
     };
-    const kafkaMember = await startKafkaMember(
-      {
-        ...consumeOptions,
-        client,
-        topic,
-        sessionTimeoutMs: sessionTimeout,
-        ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}),
-      },
-      handler,
-    );
+    const start = () =>
+      startKafkaMember(
+        {
+          ...consumeOptions,
+          client,
+          topic,
+          sessionTimeoutMs: sessionTimeout,
+          ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}),
+        },
+        handler,
+      );
+    let active: Consumer | undefined = await start();
+    let closed = false;
+    let restarting = Promise.resolve();
+    // Chained, so two quick changes restart one after the other; a failed close does not stop later restarts.
+    const restart = () => {
+      restarting = restarting.then(async () => {
+        await active?.close().catch(() => undefined);
+        active = undefined;
+        for (let attempt = 1; !closed && !active; attempt++) {
+          try {
+            active = await start();
+          } catch (error) {
+            options.onConsumerEvent?.({ kind: 'lost', error, attempt });
+            await sleep(1000);
+          }
+        }
+        if (closed && active) {
+          await active.close();
+          active = undefined;
+        }
+      });
+    };
+    membersToRestart.add(restart);
     const member: Consumer = {
       async close() {
+        closed = true;
+        membersToRestart.delete(restart);
         consumers.delete(member);
-        await kafkaMember.close();
+        await restarting;
+        await active?.close();
       },
     };
     consumers.add(member);
@@ -128,7 +171,9 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   return {
     kind: 'kafka',
     topic,
-    partitions,
+    get partitions() {
+      return partitions;
+    },
 
     produce: (records: readonly BusRecord[]) => sendQueue.add(records),
 
@@ -136,7 +181,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
 
     async lag(groupId: string): Promise<PartitionLag[]> {
       const [ends, groups] = await Promise.all([
-        admin.listOffsets({ topics: endOffsetsRequest }),
+        admin.listOffsets({ topics: endOffsetsRequest() }),
         admin.listConsumerGroupOffsets({ groups: [groupId] }),
       ]);
       const endByPartition = new Map(
@@ -168,6 +213,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     },
 
     async close() {
+      watch.stop();
       await Promise.allSettled([...consumers].map((c) => c.close()));
       await Promise.allSettled([producer.close(), admin.close()]);
     },

@@ -16,6 +16,7 @@ import {
   truncateSql,
   type EventRow,
 } from './schema.js';
+import { applicationName, checkPoolBudget, newPoolTag } from './pool-budget.js';
 import type { Store } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -23,6 +24,10 @@ export interface PostgresStoreOptions {
   table?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Connections opened at init and kept open while idle (default 0: opened on demand, closed after 30 s idle). */
+  minIdle?: number;
+  /** Names the pool in pg_stat_activity as logperf-<role>/<pid>.<n>/<poolSize> (default `store`). */
+  role?: string;
   /** Server-side limit for one statement (default 30 s); a batch that takes longer fails and is retried. */
   statementTimeoutMs?: number;
 }
@@ -33,15 +38,18 @@ const HEALTH_TIMEOUT_MS = 2_000;
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const table = checkTable(options.table ?? DEFAULT_TABLE);
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  const tag = newPoolTag(options.role ?? 'store', options.poolSize ?? 10);
+  const minIdle = Math.min(options.minIdle ?? 0, tag.maxConnections);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.poolSize ?? 10,
+    max: tag.maxConnections,
+    min: minIdle,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     statement_timeout: statementTimeoutMs,
     // The client-side limit catches what the server cannot: a silent network or a stopped server.
     query_timeout: statementTimeoutMs + CONNECT_TIMEOUT_MS,
-    application_name: 'logperf-store',
+    application_name: applicationName(tag),
   });
   // An idle connection that breaks (server restart) emits here; unhandled, it would kill the process. The next query reconnects.
   pool.on('error', () => undefined);
@@ -57,7 +65,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     }),
 
     async init() {
+      await checkPoolBudget((sql) => pool.query(sql), tag);
       await pool.query(createTableSql(table));
+      // pg keeps `min` connections from closing but does not open them: take them all once, so they are there.
+      const clients = await Promise.all(Array.from({ length: minIdle }, () => pool.connect()));
+      for (const client of clients) client.release();
     },
 
     async insertBatch(events) {
