@@ -2,12 +2,12 @@
 // producer, consumer group and the monitor's lag reader all follow the new count within seconds.
 import { Admin } from '@platformatic/kafka';
 import { afterAll, expect, it } from 'vitest';
-import { LagWatcher } from '../../../services/monitor/src/lag-watcher.js';
-import type { Bus, Consumer } from '../src/backends/bus/bus.js';
-import { createKafkaBus } from '../src/backends/bus/kafka-bus.js';
-import { describeReal, kafkaProbe, realServices } from './real-services.js';
+import { LagWatcher } from '../src/lag-watcher.js';
+import type { Bus, Consumer } from '../../../packages/cluster/src/backends/bus/bus.js';
+import { createKafkaBus } from '../../../packages/cluster/src/backends/bus/kafka-bus.js';
+import { describeReal, kafkaProbe, realServices } from '../../../packages/cluster/test/real-services.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '@logperf/core';
 
 describeReal('topic altered from 6 to 12 partitions under load', [kafkaProbe], () => {
   const topic = `alter-it-${Date.now()}-${process.pid}`;
