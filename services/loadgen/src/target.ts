@@ -1,7 +1,17 @@
 // Where a load test sends its events: the gateway over HTTP (undici, keep-alive) or the bus directly.
 import { AppError, withTimeout } from '@logperf/core';
-import type { Bus } from '@logperf/cluster';
+import { createBus, type Bus } from '@logperf/cluster';
 import { Pool, errors as undiciErrors } from 'undici';
+
+/** A target as plain data: what a generator thread (or a remote worker) opens for itself. */
+export type TargetSpec =
+  | { kind: 'http'; url: string; connections: number; timeoutMs: number; testId: string }
+  | { kind: 'kafka'; bus: Parameters<typeof createBus>[0]; timeoutMs: number };
+
+export async function openTarget(spec: TargetSpec): Promise<Target> {
+  if (spec.kind === 'http') return httpTarget(new URL(spec.url), spec);
+  return busTarget(await createBus(spec.bus), spec);
+}
 
 /** 'ack', or the kind of error: http_503, timeout, connection, overloaded, … */
 export type SendResult = string;
@@ -59,7 +69,8 @@ function errorKind(error: unknown): string {
   return 'other';
 }
 
-export function httpTarget(url: URL, options: { connections: number; timeoutMs: number }): Target {
+/** Test id on every request (`x-logperf-test-id`), so the cluster can attribute the events to the test. */
+export function httpTarget(url: URL, options: { connections: number; timeoutMs: number; testId?: string }): Target {
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
@@ -67,7 +78,12 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
     bodyTimeout: options.timeoutMs,
     connectTimeout: Math.min(options.timeoutMs, 5000),
   });
+  // The pool's header and body timeouts bound every request; no timer per request.
   const path = url.pathname === '/' ? '/api/logs' : url.pathname;
+  const headers = {
+    'content-type': 'application/x-ndjson',
+    ...(options.testId ? { 'x-logperf-test-id': options.testId } : {}),
+  };
   return {
     description: `${url.origin}${path}`,
     async send(events) {
@@ -75,9 +91,8 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
         const res = await pool.request({
           method: 'POST',
           path,
-          body: events.join('\n'),
-          headers: { 'content-type': 'application/x-ndjson' },
-          signal: AbortSignal.timeout(options.timeoutMs),
+          body: events.length === 1 ? events[0] : events.join('\n'),
+          headers,
         });
         await res.body.dump();
         return res.statusCode === 202 || res.statusCode === 200 ? 'ack' : `http_${res.statusCode}`;

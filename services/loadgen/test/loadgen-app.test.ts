@@ -43,6 +43,16 @@ describe('load generator API', () => {
     ...overrides,
   });
 
+  /** The generator thread starts its schedule once it is up (slower from TypeScript sources): wait for sends. */
+  const runningWithSends = async (testId: string) => {
+    for (let i = 0; i < 100; i++) {
+      const live = await call('GET', `/api/loadtest/${testId}`);
+      if (live.body.status === 'running' && Number(live.body.sent) > 0) return live;
+      await sleep(100);
+    }
+    throw new Error(`test ${testId} sent nothing within 10 s`);
+  };
+
   beforeAll(async () => {
     sink = await startSink();
     loadgen = await start();
@@ -63,6 +73,7 @@ describe('load generator API', () => {
     ['missing name', { testName: undefined }, 'testName'],
     ['target off the allowlist', { target: 'http://127.0.0.1:1/api/logs' }, 'target'],
     ['target on another host', { target: 'http://example.com/api/logs' }, 'target'],
+    ["target 'kafka' on the in-process bus (the generator thread cannot reach it)", { target: 'kafka' }, 'target'],
   ])('rejects %s with 400 naming the field, and starts nothing', async (_name, change, field) => {
     const res = await call('POST', '/api/loadtest/burst', burst(change));
     expect(res.status).toBe(400);
@@ -88,8 +99,7 @@ describe('load generator API', () => {
       holdDuration: 'PT1S',
     });
     expect(second.status).toBe(409);
-    await sleep(1200);
-    const live = await call('GET', `/api/loadtest/${testId}`);
+    const live = await runningWithSends(testId);
     expect(live.body).toMatchObject({ testId, status: 'running' });
     const metrics = await (await fetch(`${loadgen.url}/metrics`)).text();
     expect(metrics).toMatch(/^loadgen_intended_rate_per_second\{[^}]*\} (200|800)$/m);
@@ -111,6 +121,13 @@ describe('load generator API', () => {
       ['recovery', 200, 200],
     ]);
     expect(result.thresholds).toHaveLength(2);
+    expect(result.verdict).toEqual({ status: 'passed', reason: 'all 2 thresholds met' });
+    expect(result.generatorLimited).toBe(false);
+    const { cost } = result.generator as { cost: { cpuMicrosPerEvent: number | null; sent: number } };
+    expect(cost.sent).toBe(1200);
+    expect(cost.cpuMicrosPerEvent).toBeGreaterThan(0);
+    const stats = await call('GET', '/api/node/stats');
+    expect(stats.body.generator).toEqual(cost);
     expect(result.endToEnd).toMatchObject({ available: false });
     expect(sink.events()).toBe(1200);
     const levels = sink.levels();
@@ -132,7 +149,8 @@ describe('load generator API', () => {
       thresholds: { minAchievedRatio: 1.0, p50Ms: 0.001 },
     });
     const testId = started.body.testId as string;
-    await sleep(1200);
+    await runningWithSends(testId);
+    await sleep(1000);
     const stopped = await call('POST', `/api/loadtest/${testId}/stop`);
     expect(stopped.body.status).toBe('stopped');
     const result = stopped.body.result as {
