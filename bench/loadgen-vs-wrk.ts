@@ -74,8 +74,14 @@ async function autocannonRun(url: string) {
 async function ours(url: string, upperPerSecond: number) {
   let low = 0;
   let high = upperPerSecond;
-  const tries: { rate: number; latePercent: number; achievedPerSecond: number; cpuMicrosPerEvent: number | null }[] =
-    [];
+  const tries: {
+    rate: number;
+    latePercent: number;
+    /** Late or dropped by the generator's own doing (not waiting at the in-flight cap for the sink). */
+    generatorLatePercent: number;
+    achievedPerSecond: number;
+    cpuMicrosPerEvent: number | null;
+  }[] = [];
   for (let i = 0; i < steps; i++) {
     const rate = Math.round(i === 0 ? high : (low + high) / 2);
     const run = await runGenerator({ url, ratePerSecond: rate, seconds, connections });
@@ -83,6 +89,9 @@ async function ours(url: string, upperPerSecond: number) {
     tries.push({
       rate,
       latePercent: Number(latePercent.toFixed(3)),
+      generatorLatePercent: Number(
+        ((100 * (run.generatorLate + run.generatorDropped)) / Math.max(1, run.intended)).toFixed(3),
+      ),
       achievedPerSecond: Math.round(run.acknowledged / seconds),
       cpuMicrosPerEvent: run.cpuMicrosPerEvent,
     });

@@ -9,6 +9,8 @@ export interface GeneratorCost {
   /** Largest event-loop utilisation among the threads, 0–1 (1 = never idle: it could not go faster). */
   maxEventLoopUtilization: number;
   source: string;
+  /** Each thread's CPU priority. */
+  priorities: string[];
 }
 
 export function generatorCost(costs: readonly (WorkerCost | null)[]): GeneratorCost | null {
@@ -23,5 +25,6 @@ export function generatorCost(costs: readonly (WorkerCost | null)[]): GeneratorC
     sent,
     maxEventLoopUtilization: Math.max(...known.map((c) => c.eventLoopUtilization)),
     source: known[0]!.cpuSource,
+    priorities: known.map((c) => c.priority),
   };
 }

@@ -1,7 +1,7 @@
 // Where a load test sends its events: the gateway over HTTP (undici, keep-alive) or the bus directly.
 import { AppError, withTimeout } from '@logperf/core';
 import { createBus, type Bus } from '@logperf/cluster';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
 /** A target as plain data: what a generator thread (or a remote worker) opens for itself. */
 export type TargetSpec =
@@ -86,19 +86,27 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
   };
   return {
     description: `${url.origin}${path}`,
-    async send(events) {
-      try {
-        const res = await pool.request({
-          method: 'POST',
-          path,
-          body: events.length === 1 ? events[0] : events.join('\n'),
-          headers,
-        });
-        await res.body.dump();
-        return res.statusCode === 202 || res.statusCode === 200 ? 'ack' : `http_${res.statusCode}`;
-      } catch (error) {
-        return errorKind(error);
-      }
+    // dispatch with a handler, not request(): no response stream to build and drain for each request.
+    send(events) {
+      return new Promise<SendResult>((resolve) => {
+        let statusCode = 0;
+        const handler: Dispatcher.DispatchHandler = {
+          // The pool takes the callback form of a handler (the controller form is for interceptors).
+          onConnect: () => undefined,
+          onHeaders: (status) => ((statusCode = status), true),
+          onData: () => true,
+          onComplete: () => resolve(statusCode === 202 || statusCode === 200 ? 'ack' : `http_${statusCode}`),
+          onError: (error) => resolve(errorKind(error)),
+        };
+        try {
+          pool.dispatch(
+            { method: 'POST', path, body: events.length === 1 ? events[0] : events.join('\n'), headers },
+            handler,
+          );
+        } catch (error) {
+          resolve(errorKind(error));
+        }
+      });
     },
     close: () => pool.close(),
   };

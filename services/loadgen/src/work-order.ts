@@ -56,6 +56,8 @@ export type WorkOrder = z.output<typeof workOrderSchema>;
 export const workerCostSchema = z.object({
   cpuMs: z.number().nullable(),
   cpuSource: z.string(),
+  /** The thread's CPU priority: raised ahead of the measured system where the host allows it. */
+  priority: z.string(),
   eventLoopUtilization: z.number(),
   sent: z.number(),
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger, loadConfig } from '@logperf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoadgen } from '../src/start-loadgen.js';
+import { GENERATOR_LIMIT_SHARE } from '../src/verdict.js';
 import { startSink, type Sink } from './sink.js';
 
 const logger = createLogger('loadgen-test', 'silent');
@@ -114,15 +115,25 @@ describe('load generator API', () => {
       phases: { name: string; intended: number; acknowledged: number }[];
       thresholds: { passed: boolean }[];
     };
-    expect(result).toMatchObject({ intended: 1200, acknowledged: 1200, dropped: 0, passed: true });
+    expect(result).toMatchObject({ intended: 1200, acknowledged: 1200, dropped: 0 });
     expect(result.phases.map((p) => [p.name, p.intended, p.acknowledged])).toEqual([
       ['baseline', 200, 200],
       ['burst', 800, 800],
       ['recovery', 200, 200],
     ]);
     expect(result.thresholds).toHaveLength(2);
-    expect(result.verdict).toEqual({ status: 'passed', reason: 'all 2 thresholds met' });
-    expect(result.generatorLimited).toBe(false);
+    // Thresholds met; whether the run stays valid depends on the generator keeping its schedule on this host, so the
+    // verdict must follow the generator's own lateness as measured in this run.
+    expect(result.thresholds.every((t) => t.passed)).toBe(true);
+    const own = (result.generatorLate as number) + (result.generatorDropped as number);
+    const limited = own / 1200 > GENERATOR_LIMIT_SHARE;
+    expect(result.generatorLimited).toBe(limited);
+    expect(result.verdict).toEqual(
+      limited
+        ? { status: 'invalid', reason: expect.stringContaining(`generator-limited: ${own} of 1200 events`) as string }
+        : { status: 'passed', reason: expect.stringMatching(/^all 2 thresholds met/) as string },
+    );
+    expect(result.passed).toBe(!limited);
     const { cost } = result.generator as { cost: { cpuMicrosPerEvent: number | null; sent: number } };
     expect(cost.sent).toBe(1200);
     expect(cost.cpuMicrosPerEvent).toBeGreaterThan(0);
