@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const recorder = new SegmentRecorder();
   const target = await openTarget(order.target);
   const priority = raisePriority();
+  await target.warm?.();
   let cpuAtStart: number | null = null;
   let eluAtStart = performance.eventLoopUtilization();
   let sent = 0;

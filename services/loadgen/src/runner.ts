@@ -260,6 +260,14 @@ export class LoadTestRunner {
         threads: ends.length,
         maxScheduleLagMs,
         cost: generatorCost(ends.map((e) => e.cost)),
+        /** Per thread: its segment's own figures, and how it ended. */
+        workers: ends.map((e) => ({
+          index: e.index,
+          crashed: e.crashed,
+          maxScheduleLagMs: e.maxScheduleLagMs,
+          cpuMs: e.cost?.cpuMs ?? null,
+          sent: e.cost?.sent ?? 0,
+        })),
         lateReports: r.recorder.lateReports,
       },
       phases: r.recorder.phaseResults(
@@ -275,7 +283,8 @@ export class LoadTestRunner {
       endToEnd,
       thresholds,
       verdict,
-      passed: verdict.status === 'passed',
+      /** Every threshold met and the generator ran (what `logperf burst|ramp` exits by); `verdict` says if it is valid. */
+      passed: thresholds.every((t) => t.passed) && failures.length === 0,
     };
   }
 

@@ -20,6 +20,8 @@ export type SendResult = string;
 export interface Target {
   readonly description: string;
   send(events: readonly string[]): Promise<SendResult>;
+  /** Opens what sending needs (connections, parsers) before the schedule starts, so its first second is not a warm-up. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,15 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
           resolve(errorKind(error));
         }
       });
+    },
+    // One GET /health per connection, all at once: every connection opened (and its parser ready) ahead; no events.
+    async warm() {
+      const get = () =>
+        pool
+          .request({ method: 'GET', path: '/health' })
+          .then((res) => res.body.dump())
+          .catch(() => undefined);
+      await Promise.all(Array.from({ length: options.connections }, get));
     },
     close: () => pool.close(),
   };
