@@ -74,6 +74,8 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
         end.cost = costs[index] ?? null;
         watermarks[index] = Number.POSITIVE_INFINITY;
         void worker.terminate();
+        // One thread down ends the test for all: the others stop (and never wait for a start that cannot come).
+        if (crashed !== null) stopAll();
         resolve(end);
       };
       worker.on('message', (raw: unknown) => {
@@ -101,10 +103,13 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
       worker.on('exit', (code) => finish(`generator worker ${index} exited (code ${code}) before finishing`));
     });
   });
+  function stopAll() {
+    for (const w of workers) w.postMessage({ type: 'stop' } satisfies CoordinatorMessage);
+  }
   return {
     done: Promise.all(ends),
     started: startedAt,
-    stop: () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies CoordinatorMessage)),
+    stop: stopAll,
     costs: () => [...costs],
   };
 }

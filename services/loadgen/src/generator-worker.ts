@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   post({ type: 'ready' });
   const startAtEpochMs = await Promise.race([
     startAt,
-    new Promise<number>((resolve) => abort.signal.addEventListener('abort', () => resolve(Date.now()))),
+    new Promise<number>((resolve) =>
+      abort.signal.aborted ? resolve(Date.now()) : abort.signal.addEventListener('abort', () => resolve(Date.now())),
+    ),
   ]);
   // Cost counts from the schedule's start: the thread's start-up (loading modules) is not the cost of an event.
   cpuAtStart = threadCpuMs();

@@ -50,4 +50,33 @@ describe('generator threads', () => {
     });
     expect(verdict).toEqual({ status: 'invalid', reason: end!.crashed });
   }, 30_000);
+
+  it('when one of two threads cannot start, the other stops too instead of waiting for a start that cannot come', async () => {
+    const sink = await startSink();
+    const schedule = new Schedule([{ name: 'constant', shape: constant(200, 20_000) }]);
+    const order = (index: number, url: string): WorkOrder => ({
+      testId: 'half',
+      plan: schedule.plan(),
+      segment: { index, count: 2 },
+      target: { kind: 'http', url, connections: 2, timeoutMs: 1000, testId: 'half' },
+      eventMix: DEFAULT_MIX,
+      batchSize: 1,
+      maxLingerMs: 5,
+      maxInFlight: 2,
+      lateThresholdMs: 10,
+      dropAfterMs: 1000,
+      timeoutMs: 1000,
+    });
+    const begun = Date.now();
+    const ends = await runGenerators(
+      [order(0, `${sink.url}/api/logs`), order(1, 'not a url')],
+      new ResultRecorder(['constant']),
+    ).done;
+    await sink.close();
+    expect(ends[1]!.crashed).toMatch(/^generator worker 1 failed/);
+    expect(ends[0]).toMatchObject({ crashed: null, stoppedEarly: true });
+    // Far less than the 20 s schedule: the healthy thread was stopped, not left to run or to wait.
+    expect(Date.now() - begun).toBeLessThan(15_000);
+    expect(sink.events()).toBe(0);
+  }, 30_000);
 });
