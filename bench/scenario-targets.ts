@@ -1,6 +1,6 @@
 // The issue's targets for each scenario as pure judgements over what bench/scenario.ts measured.
 import { LatencyHistogram, type LatencySummary } from '@logperf/core';
-import type { LoadTestResult } from '../apps/cli/src/load-test-client.js';
+import { generatorSummary, type LoadTestResult } from '../apps/cli/src/load-test-client.js';
 
 export interface LagSample {
   second: number;
@@ -86,7 +86,7 @@ export function judgeSustained(run: ScenarioRun): Verdict[] {
     { target: 'end-to-end p99 < 100 ms', measured: ms(run.e2e.p99), passed: run.e2e.p99 < 100 },
     {
       target: 'achieved ≥ 99 % of 10,000/s',
-      measured: `${int(r.achievedRatePerSecond)}/s (generator ${r.saturated ? 'saturated' : 'kept its schedule'})`,
+      measured: `${int(r.achievedRatePerSecond)}/s (${r.verdict?.status ?? (r.saturated ? 'saturated' : 'valid')}: ${generatorSummary(r)})`,
       passed: r.achievedRatePerSecond >= 0.99 * r.intendedRatePerSecond,
     },
     ...integrity(run),

@@ -267,7 +267,8 @@ if (scenario === 'start') {
           stored: run.stored,
           errors: r.errors,
           dropped: r.dropped,
-          saturated: r.saturated,
+          verdict: r.verdict ?? null,
+          generatorLimited: r.generatorLimited ?? r.saturated,
           correctedMs: r.latencyMs,
           phases: r.phases.map((p) => ({
             name: p.name,

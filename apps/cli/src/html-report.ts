@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { LoadTestResult } from './load-test-client.js';
+import { generatorSummary, type LoadTestResult } from './load-test-client.js';
 import type { Criterion } from './success-criteria.js';
 
 export interface Bottleneck {
@@ -115,8 +115,9 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #d1d9e0; text-align: right;
 td.detail, th.detail { text-align: left; color: #59636e; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 </style></head><body>
-<h1>${esc(test.testName)} <span class="${test.passed ? 'pass' : 'fail'}">${test.passed ? 'passed' : 'failed'}</span></h1>
-<p class="meta">test ${esc(test.testId)} · ${esc(test.status)} · target ${esc(r.target)} · ${num(r.durationSeconds)} s · ${num(r.acknowledged, 0)} of ${num(r.intended, 0)} events acknowledged · ${r.saturated ? `generator saturated at ${num(r.saturatedAtSeconds ?? 0)} s` : 'generator kept its schedule'}</p>
+<h1>${esc(test.testName)} <span class="${test.passed ? 'pass' : 'fail'}">${esc(r.verdict?.status ?? (test.passed ? 'passed' : 'failed'))}</span></h1>
+${r.verdict ? `<p class="meta">${esc(r.verdict.reason)}</p>` : ''}
+<p class="meta">test ${esc(test.testId)} · ${esc(test.status)} · target ${esc(r.target)} · ${num(r.durationSeconds)} s · ${num(r.acknowledged, 0)} of ${num(r.intended, 0)} events acknowledged · ${esc(generatorSummary(r))}</p>
 <div class="charts"><div><h2>Rate: intended vs achieved (events/s)</h2><div id="rate"></div></div><div><h2>Latency from intended send time (ms)</h2><div id="latency"></div></div></div>
 <h2>Phases</h2>
 <table><thead><tr><th>phase</th><th>s</th><th>intended/s</th><th>achieved/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>late</th><th>dropped</th><th>errors</th></tr></thead><tbody>${phases}</tbody></table>

@@ -21,8 +21,15 @@ export interface ResultBody {
   errors: Record<string, number>;
   achievedRatePerSecond: number;
   intendedRatePerSecond: number;
-  saturated: boolean;
-  saturatedAtSeconds: number | null;
+  /** One status with its reason (results stored before it have none). */
+  verdict?: { status: 'passed' | 'failed' | 'invalid'; reason: string };
+  generatorLimited?: boolean;
+  generatorLimitedAtSeconds?: number | null;
+  targetLimitedAtSeconds?: number | null;
+  generator?: { cost: { cpuMicrosPerEvent: number | null } | null };
+  /** Older results: one flag for both causes of lateness (the generator's own, and waiting for the target). */
+  saturated?: boolean;
+  saturatedAtSeconds?: number | null;
   latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number };
   serviceTimeMs: { p50: number; p99: number };
   phases: {
@@ -50,6 +57,23 @@ export interface ResultBody {
 }
 
 export type { Progress } from '@logperf/loadgen';
+
+/** How the generator kept its schedule, in one sentence (older results say only `saturated`). */
+export function generatorSummary(r: ResultBody): string {
+  if (r.generatorLimited === undefined)
+    return r.saturated
+      ? `the generator fell behind its schedule at ${r.saturatedAtSeconds?.toFixed(1)} s (saturated): late events count as latency`
+      : 'the generator kept its schedule (not saturated)';
+  const own = r.generatorLimited
+    ? `generator-limited from ${r.generatorLimitedAtSeconds?.toFixed(1)} s: the run measures the generator (invalid)`
+    : 'the generator kept its schedule';
+  const target =
+    r.targetLimitedAtSeconds == null
+      ? ''
+      : `; target-limited from ${r.targetLimitedAtSeconds.toFixed(1)} s (events waited at the in-flight cap; counted in corrected latency)`;
+  const cpu = r.generator?.cost?.cpuMicrosPerEvent;
+  return `${own}${target}${cpu == null ? '' : `; generator CPU ${cpu.toFixed(1)} µs per event`}`;
+}
 
 /** A JSON request to one of our services; a non-2xx answer throws with the service's error message. */
 export async function request<T>(url: string, init: RequestInit & { token?: string | undefined } = {}): Promise<T> {

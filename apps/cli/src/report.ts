@@ -1,5 +1,5 @@
 // What a person reads: a progress line while a test runs, then a summary table per phase.
-import type { LoadTestResult, Progress } from './load-test-client.js';
+import { generatorSummary, type LoadTestResult, type Progress } from './load-test-client.js';
 import { criteriaLines, type Criterion } from './success-criteria.js';
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
@@ -62,9 +62,8 @@ export function summary(test: LoadTestResult, criteria: readonly Criterion[]): s
     table,
     '',
     `latency is from each event's intended send time (coordinated-omission corrected); service time p50 ${ms(r.serviceTimeMs.p50)} ms, p99 ${ms(r.serviceTimeMs.p99)} ms`,
-    r.saturated
-      ? `the generator fell behind its schedule at ${r.saturatedAtSeconds?.toFixed(1)} s (saturated): late events count as latency`
-      : 'the generator kept its schedule (not saturated)',
+    generatorSummary(r),
+    ...(r.verdict ? [`result: ${r.verdict.status} (${r.verdict.reason})`] : []),
     r.endToEnd.available
       ? `end-to-end (event timestamp → stored), from the processors: p50 ${ms(r.endToEnd.latencyMs.p50)} ms, p95 ${ms(r.endToEnd.latencyMs.p95)} ms, p99 ${ms(r.endToEnd.latencyMs.p99)} ms over ${int(r.endToEnd.stored)} events`
       : `end-to-end: not available (${r.endToEnd.reason})`,

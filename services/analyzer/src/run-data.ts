@@ -31,8 +31,12 @@ const storedResult = z.object({
   sent: z.number().optional(),
   late: z.number().default(0),
   errors: z.record(z.string(), z.number()).default({}),
+  /** Results before the generator split its lateness by cause: one flag for both (read as generator-limited). */
   saturated: z.boolean().default(false),
   saturatedAtSeconds: z.number().nullable().default(null),
+  generatorLimited: z.boolean().optional(),
+  generatorLimitedAtSeconds: z.number().nullable().optional(),
+  generatorLate: z.number().optional(),
   timeline: z.array(second).default([]),
   histograms: z.object({ latency: z.string() }).optional(),
   config: z.unknown().optional(),
@@ -54,12 +58,13 @@ export interface RunData {
   intended: number;
   acknowledged: number;
   dropped: number;
-  /** Requests sent later than 10 ms after their intended time (the generator's own lateness). */
+  /** Events sent later than 10 ms after their intended time by the generator's own doing (older results: any cause). */
   late: number;
   sent: number;
   errors: Record<string, number>;
+  /** Generator-limited: it could not keep its schedule for reasons of its own (the run is invalid). */
   saturated: boolean;
-  /** When the generator first fell behind its schedule, seconds after the start. */
+  /** When the generator first fell behind its schedule by its own doing, seconds after the start. */
   saturatedAtSeconds: number | null;
   /** The whole run's corrected latency (HDR, compressed base64), when stored. */
   latencyHistogram: string | null;
@@ -94,11 +99,11 @@ export function toRunData(stored: StoredResult, history: HistoryRow[]): RunData 
     intended: r.intended,
     acknowledged: r.acknowledged,
     dropped: r.dropped,
-    late: r.late,
+    late: r.generatorLate ?? r.late,
     sent: r.sent ?? r.intended,
     errors: r.errors,
-    saturated: r.saturated,
-    saturatedAtSeconds: r.saturatedAtSeconds,
+    saturated: r.generatorLimited ?? r.saturated,
+    saturatedAtSeconds: r.generatorLimited === undefined ? r.saturatedAtSeconds : (r.generatorLimitedAtSeconds ?? null),
     latencyHistogram: r.histograms?.latency ?? null,
     seconds: r.timeline,
     history,

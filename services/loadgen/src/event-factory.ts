@@ -29,38 +29,47 @@ function normal(): number {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
 }
 
-export class EventFactory {
-  private readonly cumulative: { level: LogLevel; upTo: number }[] = [];
-  private readonly total: number;
+/** Distinct bodies per factory: enough for a realistic level, size, source and trace mix; built once, off the hot path. */
+const TEMPLATES = 4096;
 
-  constructor(private readonly mix: EventMix = DEFAULT_MIX) {
-    let sum = 0;
+/**
+ * Events from prepared templates: each template is a serialised event missing only its id and timestamp, so making
+ * one is a string concatenation (no object graph, no JSON.stringify per event).
+ */
+export class EventFactory {
+  private readonly templates: string[] = [];
+
+  constructor(mix: EventMix = DEFAULT_MIX) {
+    const cumulative: { level: LogLevel; upTo: number }[] = [];
+    let total = 0;
     for (const level of LOG_LEVELS) {
-      sum += Math.max(0, mix.levels[level] ?? 0);
-      this.cumulative.push({ level, upTo: sum });
+      total += Math.max(0, mix.levels[level] ?? 0);
+      cumulative.push({ level, upTo: total });
     }
-    this.total = sum;
-    if (sum <= 0) throw new Error('event mix needs at least one level with a positive weight');
+    if (total <= 0) throw new Error('event mix needs at least one level with a positive weight');
+    for (let n = 0; n < TEMPLATES; n++) {
+      const pick = Math.random() * total;
+      const level = cumulative.find((c) => pick < c.upTo)?.level ?? 'INFO';
+      const size = Math.min(
+        MAX_MESSAGE_BYTES,
+        Math.max(16, Math.round(mix.messageMedianBytes * Math.exp(mix.messageSigma * normal()))),
+      );
+      const offset = n % 1000;
+      const message = `${level.toLowerCase()} event ${n} ${FILLER.slice(offset, offset + size)}`.slice(0, size);
+      const rest = JSON.stringify({
+        level,
+        message,
+        source: `service-${String(n % mix.sources).padStart(2, '0')}`,
+        ...(Math.random() < mix.traceShare ? { traceId: randomBytes(16).toString('hex') } : {}),
+      });
+      // `","level":…,"timestamp":` — the id goes before it, the timestamp after it.
+      this.templates.push(`",${rest.slice(1, -1)},"timestamp":`);
+    }
   }
 
   /** One event whose timestamp is its intended send time (so the cluster's end-to-end latency is corrected too). */
   create(intendedAtEpochMs: number, sequence: number): string {
-    const pick = Math.random() * this.total;
-    const level = this.cumulative.find((c) => pick < c.upTo)?.level ?? 'INFO';
-    const size = Math.min(
-      MAX_MESSAGE_BYTES,
-      Math.max(16, Math.round(this.mix.messageMedianBytes * Math.exp(this.mix.messageSigma * normal()))),
-    );
-    const offset = sequence % 1000;
-    const message = `${level.toLowerCase()} event ${sequence} ${FILLER.slice(offset, offset + size)}`.slice(0, size);
-    const event = {
-      id: randomUUID(),
-      level,
-      message,
-      source: `service-${String(sequence % this.mix.sources).padStart(2, '0')}`,
-      timestamp: Math.round(intendedAtEpochMs),
-      ...(Math.random() < this.mix.traceShare ? { traceId: randomBytes(16).toString('hex') } : {}),
-    };
-    return JSON.stringify(event);
+    const template = this.templates[sequence % TEMPLATES]!;
+    return '{"id":"' + randomUUID() + template + Math.round(intendedAtEpochMs) + '}';
   }
 }

@@ -1,13 +1,6 @@
 // Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
 import { AppError, type Logger } from '@logperf/core';
-import {
-  createHttpApp,
-  numberFromText,
-  registerNodeRoutes,
-  validate,
-  type Bus,
-  type NodeRuntime,
-} from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -15,7 +8,7 @@ import { DEFAULT_MIX, type EventMix } from './event-factory.js';
 import type { ResultsRepository } from './results-repository.js';
 import type { LoadTestRunner, TestRequest } from './runner.js';
 import { burstRequestSchema, burstScenario, rampRequestSchema, rampScenario } from './scenarios.js';
-import { busTarget, checkAllowed, httpTarget, type Target } from './target.js';
+import { checkAllowed, type TargetSpec } from './target.js';
 
 export interface LoadgenOptions {
   runner: LoadTestRunner;
@@ -27,8 +20,8 @@ export interface LoadgenOptions {
   allowedTargets: readonly string[];
   /** Target when a request names none. */
   defaultTarget: string;
-  /** Opens the bus for `target: "kafka"` (the cluster's configured bus). */
-  openBus: () => Promise<Bus>;
+  /** The cluster's bus for `target: "kafka"`; an in-process (memory) bus cannot be reached from the generator thread. */
+  bus: Extract<TargetSpec, { kind: 'kafka' }>['bus'];
   maxInFlight?: number;
   timeoutMs?: number;
 }
@@ -44,16 +37,37 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
   registerNodeRoutes(app, node, {
     checks: { results: async () => void (await repository.latest()) },
-    roleStats: () => ({ runningTest: runner.runningTest() ?? null }),
+    roleStats: () => ({ runningTest: runner.runningTest() ?? null, generator: runner.generatorCost() }),
   });
   registerProgressGauges(node, runner);
 
   /** Checked before anything connects: a target off the allowlist never sees a packet. */
-  async function openTarget(spec: string | undefined): Promise<Target> {
+  function targetOf(spec: string | undefined): { spec: TargetSpec; description: string } {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    if (spec === 'kafka') return busTarget(await options.openBus(), { timeoutMs });
+    if (spec === 'kafka') {
+      if (options.bus.bus !== 'kafka')
+        throw new AppError(
+          'VALIDATION_FAILED',
+          "target 'kafka' needs a Kafka bus (--real or LOGPERF_BUS=kafka): the embedded in-process bus lives on the cluster's thread, which the generator thread must not share; target the gateway URL instead",
+          { details: [{ path: 'target', reason: 'in-process bus' }] },
+        );
+      return {
+        spec: { kind: 'kafka', bus: options.bus, timeoutMs },
+        description: `kafka bus topic ${options.bus.kafkaTopic}`,
+      };
+    }
     const url = checkAllowed(spec ?? options.defaultTarget, options.allowedTargets);
-    return httpTarget(url, { connections: options.maxInFlight ?? 64, timeoutMs });
+    const path = url.pathname === '/' ? '/api/logs' : url.pathname;
+    return {
+      spec: {
+        kind: 'http',
+        url: `${url.origin}${path}`,
+        connections: options.maxInFlight ?? 64,
+        timeoutMs,
+        testId: '',
+      },
+      description: `${url.origin}${path}`,
+    };
   }
 
   async function start(kind: 'burst' | 'ramp', body: unknown) {
@@ -63,6 +77,7 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
         ? burstScenario(request as z.output<typeof burstRequestSchema>)
         : rampScenario(request as z.output<typeof rampRequestSchema>);
     const eventMix: EventMix = { ...DEFAULT_MIX, ...request.eventMix };
+    const target = targetOf(request.target);
     const test: TestRequest = {
       kind,
       eventMix,
@@ -71,7 +86,8 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
       thresholds: request.thresholds,
       config: body,
       scenario,
-      target: await openTarget(request.target),
+      target: target.spec,
+      targetDescription: target.description,
     };
     return runner.start(test);
   }

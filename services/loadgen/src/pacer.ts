@@ -3,6 +3,8 @@
 /** A rate over one phase: how many events are due by a time, and when the n-th is due. */
 export interface RateShape {
   readonly durationMs: number;
+  /** The shape as plain data, so a generator thread (or a remote worker) rebuilds the same schedule. */
+  readonly spec: ShapeSpec;
   /** Events per second at `tMs` into the phase. */
   rateAt(tMs: number): number;
   /** Events due in [0, tMs): those whose intended time is before tMs. */
@@ -11,10 +13,22 @@ export interface RateShape {
   timeOf(n: number): number;
 }
 
+export type ShapeSpec =
+  | { kind: 'constant'; ratePerSecond: number; durationMs: number }
+  | { kind: 'linear'; fromPerSecond: number; toPerSecond: number; durationMs: number }
+  | { kind: 'sequence'; shapes: ShapeSpec[] };
+
+export function shapeFromSpec(spec: ShapeSpec): RateShape {
+  if (spec.kind === 'constant') return constant(spec.ratePerSecond, spec.durationMs);
+  if (spec.kind === 'linear') return linear(spec.fromPerSecond, spec.toPerSecond, spec.durationMs);
+  return sequence(spec.shapes.map(shapeFromSpec));
+}
+
 export function constant(ratePerSecond: number, durationMs: number): RateShape {
   const perMs = ratePerSecond / 1000;
   return {
     durationMs,
+    spec: { kind: 'constant', ratePerSecond, durationMs },
     rateAt: () => ratePerSecond,
     countAt: (tMs) => eventsBefore(perMs * clamp(tMs, durationMs)),
     timeOf: (n) => n / perMs,
@@ -28,6 +42,7 @@ export function linear(fromPerSecond: number, toPerSecond: number, durationMs: n
   const cumulative = (t: number) => a * t + (b * t * t) / 2;
   return {
     durationMs,
+    spec: { kind: 'linear', fromPerSecond, toPerSecond, durationMs },
     rateAt: (tMs) => fromPerSecond + (toPerSecond - fromPerSecond) * (clamp(tMs, durationMs) / durationMs),
     countAt: (tMs) => eventsBefore(cumulative(clamp(tMs, durationMs))),
     // Solve a·t + b·t²/2 = n for t ≥ 0 (b = 0 is the constant case).
@@ -60,6 +75,7 @@ export function sequence(shapes: readonly RateShape[]): RateShape {
     );
   return {
     durationMs: t,
+    spec: { kind: 'sequence', shapes: shapes.map((shape) => shape.spec) },
     rateAt: (tMs) => shapes[indexAt(tMs)]?.rateAt(tMs - (starts[indexAt(tMs)] ?? 0)) ?? 0,
     countAt: (tMs) => {
       const i = indexAt(clamp(tMs, t));
@@ -89,6 +105,9 @@ export interface Phase {
   shape: RateShape;
 }
 
+/** A schedule as plain data (what crosses to a generator thread). */
+export type SchedulePlan = { name: string; shape: ShapeSpec }[];
+
 /** A test's phases laid end to end: which phase an event falls in and when it is due. */
 export class Schedule {
   readonly totalEvents: number;
@@ -107,6 +126,14 @@ export class Schedule {
     }
     this.durationMs = t;
     this.totalEvents = n;
+  }
+
+  static fromPlan(plan: SchedulePlan): Schedule {
+    return new Schedule(plan.map((p) => ({ name: p.name, shape: shapeFromSpec(p.shape) })));
+  }
+
+  plan(): SchedulePlan {
+    return this.phases.map((p) => ({ name: p.name, shape: p.shape.spec }));
   }
 
   /** Phase index and intended time (ms since the test start) of event n, or undefined past the end. */

@@ -1,17 +1,20 @@
-// Aggregates a test's outcomes: per phase and per second, corrected latency and service time in HDR histograms.
+// The coordinator's view of a test: adds its generator threads' (phase, second) reports into totals, phases and
+// seconds, with corrected latency, service time and the generators' own schedule lag in HDR histograms.
 import { LatencyHistogram, type LatencySummary } from '@logperf/core';
-
-export type Outcome = { kind: 'ack' } | { kind: 'error'; error: string };
+import type { SecondReport } from './second-report.js';
 
 interface Bucket {
   intended: number;
   sent: number;
   acknowledged: number;
   late: number;
+  generatorLate: number;
   dropped: number;
+  generatorDropped: number;
   errors: Record<string, number>;
   latency: LatencyHistogram;
   serviceTime: LatencyHistogram;
+  scheduleLag: LatencyHistogram;
 }
 
 const bucket = (): Bucket => ({
@@ -19,10 +22,13 @@ const bucket = (): Bucket => ({
   sent: 0,
   acknowledged: 0,
   late: 0,
+  generatorLate: 0,
   dropped: 0,
+  generatorDropped: 0,
   errors: {},
   latency: LatencyHistogram.create(),
   serviceTime: LatencyHistogram.create(),
+  scheduleLag: LatencyHistogram.create(),
 });
 
 export interface PhaseResult {
@@ -34,10 +40,13 @@ export interface PhaseResult {
   sent: number;
   acknowledged: number;
   late: number;
+  generatorLate: number;
   dropped: number;
+  generatorDropped: number;
   errors: Record<string, number>;
   latencyMs: LatencySummary;
   serviceTimeMs: LatencySummary;
+  scheduleLagMs: LatencySummary;
 }
 
 export interface SecondResult {
@@ -57,48 +66,41 @@ export class ResultRecorder {
   /** Seconds no outcome can still reach, kept as summaries so a 24 h test holds 86,400 rows, not histograms. */
   private readonly sealed = new Map<number, SecondResult>();
   private readonly total = bucket();
+  /** Reports for a second already summarised (counted in totals and phases, missing from the timeline); 0 expected. */
+  lateReports = 0;
 
   constructor(readonly phaseNames: readonly string[]) {
     this.phases = phaseNames.map(bucket);
   }
 
-  private second(ms: number): Bucket {
-    const s = Math.floor(ms / 1000);
-    let b = this.seconds.get(s);
-    if (!b) this.seconds.set(s, (b = bucket()));
+  private second(second: number): Bucket {
+    let b = this.seconds.get(second);
+    if (!b) this.seconds.set(second, (b = bucket()));
     return b;
   }
 
-  private each(phase: number, ms: number, update: (b: Bucket) => void): void {
-    update(this.total);
-    const p = this.phases[phase];
-    if (p) update(p);
-    update(this.second(ms));
-  }
-
-  intended(phase: number, intendedMs: number, count = 1): void {
-    this.each(phase, intendedMs, (b) => (b.intended += count));
-  }
-
-  sent(phase: number, sentMs: number, late: boolean): void {
-    this.each(phase, sentMs, (b) => {
-      b.sent++;
-      if (late) b.late++;
-    });
-  }
-
-  dropped(phase: number, intendedMs: number, count = 1): void {
-    this.each(phase, intendedMs, (b) => (b.dropped += count));
-  }
-
-  /** latency = completion − intended time; service time = completion − actual send (wrk2's pair). */
-  completed(phase: number, sentMs: number, outcome: Outcome, latencyMs: number, serviceTimeMs: number): void {
-    this.each(phase, sentMs, (b) => {
-      if (outcome.kind === 'ack') b.acknowledged++;
-      else b.errors[outcome.error] = (b.errors[outcome.error] ?? 0) + 1;
-      b.latency.recordMs(latencyMs);
-      b.serviceTime.recordMs(serviceTimeMs);
-    });
+  /** Adds one report: counts are summed and histograms added, into the total, its phase and its second. */
+  merge(report: SecondReport): void {
+    const latency = report.latency === null ? null : LatencyHistogram.decode(report.latency);
+    const serviceTime = report.serviceTime === null ? null : LatencyHistogram.decode(report.serviceTime);
+    const scheduleLag = report.scheduleLag === null ? null : LatencyHistogram.decode(report.scheduleLag);
+    const sealed = this.sealed.has(report.second);
+    const targets = [this.total, this.phases[report.phase], sealed ? undefined : this.second(report.second)];
+    for (const b of targets) {
+      if (!b) continue;
+      b.intended += report.intended;
+      b.sent += report.sent;
+      b.acknowledged += report.acknowledged;
+      b.late += report.late;
+      b.generatorLate += report.generatorLate;
+      b.dropped += report.dropped;
+      b.generatorDropped += report.generatorDropped;
+      for (const [kind, n] of Object.entries(report.errors)) b.errors[kind] = (b.errors[kind] ?? 0) + n;
+      if (latency) b.latency.merge(latency);
+      if (serviceTime) b.serviceTime.merge(serviceTime);
+      if (scheduleLag) b.scheduleLag.merge(scheduleLag);
+    }
+    if (sealed) this.lateReports++;
   }
 
   totals() {
@@ -111,6 +113,10 @@ export class ResultRecorder {
 
   serviceTimeHistogram(): LatencyHistogram {
     return this.total.serviceTime;
+  }
+
+  scheduleLagHistogram(): LatencyHistogram {
+    return this.total.scheduleLag;
   }
 
   phaseResults(phaseDurationsMs: readonly number[], intendedRates: readonly number[]): PhaseResult[] {
@@ -126,9 +132,8 @@ export class ResultRecorder {
     });
   }
 
-  /** Summarises and frees the seconds before `ms` (call once no request sent then can still complete). */
-  seal(beforeMs: number): void {
-    const limit = Math.floor(beforeMs / 1000);
+  /** Summarises and frees the seconds before `limit` (once every generator said it will not report them again). */
+  seal(limit: number): void {
     for (const [second, b] of this.seconds) {
       if (second >= limit) continue;
       this.sealed.set(second, secondResult(second, b));
@@ -161,9 +166,12 @@ function summarize(b: Bucket) {
     sent: b.sent,
     acknowledged: b.acknowledged,
     late: b.late,
+    generatorLate: b.generatorLate,
     dropped: b.dropped,
+    generatorDropped: b.generatorDropped,
     errors: { ...b.errors },
     latencyMs: b.latency.summary(),
     serviceTimeMs: b.serviceTime.summary(),
+    scheduleLagMs: b.scheduleLag.summary(),
   };
 }

@@ -1,14 +1,17 @@
 // Runs one load test at a time: builds its schedule and target, attacks, evaluates thresholds, persists the result.
 import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@logperf/core';
-import { attack, type AttackOutcome } from './attack.js';
-import { EventFactory, type EventMix } from './event-factory.js';
+import type { EventMix } from './event-factory.js';
+import { runGenerators, type GeneratorRun, type WorkerEnd } from './generator-threads.js';
+import { generatorCost, type GeneratorCost } from './generator-cost.js';
 import { endToEndSince, snapshotProcessors, type EndToEndResult } from './processor-latency.js';
 import { ResultRecorder } from './results.js';
 import type { ResultsRepository, StoredResult } from './results-repository.js';
 import type { Scenario, TestKind, Thresholds } from './scenarios.js';
-import type { Target } from './target.js';
+import type { TargetSpec } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
+import { GENERATOR_LIMIT_SHARE, generatorShare, verdictOf } from './verdict.js';
+import type { WorkOrder } from './work-order.js';
 
 export interface TestRequest {
   kind: TestKind;
@@ -19,7 +22,9 @@ export interface TestRequest {
   /** The request as the client sent it (kept with the result). */
   config: unknown;
   scenario: Scenario;
-  target: Target;
+  /** Where the events go; opened by each generator thread itself. */
+  target: TargetSpec;
+  targetDescription: string;
 }
 
 export interface RunnerOptions {
@@ -28,6 +33,8 @@ export interface RunnerOptions {
   processorUrls: readonly string[];
   maxInFlight?: number;
   timeoutMs?: number;
+  /** Generator threads sharing the schedule (default 1; each keeps maxInFlight / threads requests in flight). */
+  generatorThreads?: number;
 }
 
 export interface Progress {
@@ -54,17 +61,21 @@ interface Running {
   abort: AbortController;
   startedAt: number;
   done: Promise<void>;
+  generator: GeneratorRun | undefined;
+  /** The schedule's time zero (epoch ms), once the generator threads are ready. */
+  scheduleStartedAt: number | undefined;
 }
 
 export class LoadTestRunner {
   private current: Running | undefined;
+  /** The generator's cost in the last finished test (for /api/node/stats between tests). */
+  private lastCost: GeneratorCost | null = null;
 
   constructor(private readonly options: RunnerOptions) {}
 
   /** Starts a test in the background; a second concurrent start is a 409. */
   async start(request: TestRequest): Promise<{ testId: string; status: 'running' }> {
     if (this.current) {
-      await request.target.close();
       throw new AppError(
         'CONFLICT',
         `test ${this.current.testId} is running; stop it or wait (one test at a time per generator)`,
@@ -79,6 +90,8 @@ export class LoadTestRunner {
       abort: new AbortController(),
       startedAt: Date.now(),
       done: Promise.resolve(),
+      generator: undefined,
+      scheduleStartedAt: undefined,
     };
     this.current = running;
     await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
@@ -96,6 +109,7 @@ export class LoadTestRunner {
       return stored;
     }
     running.abort.abort();
+    running.generator?.stop();
     await running.done;
     return (await this.options.repository.get(testId))!;
   }
@@ -112,13 +126,19 @@ export class LoadTestRunner {
     return this.current && this.progress(this.current);
   }
 
+  /** CPU per event of the generator threads: the running test's so far, else the last test's. */
+  generatorCost(): GeneratorCost | null {
+    const running = this.current?.generator;
+    return running ? generatorCost(running.costs()) : this.lastCost;
+  }
+
   /** Stops a running test and waits for its partial result to be saved. */
   async close(): Promise<void> {
     if (this.current) await this.stop(this.current.testId);
   }
 
   private progress(r: Running): Progress {
-    const elapsedSeconds = (Date.now() - r.startedAt) / 1000;
+    const elapsedSeconds = Math.max(0, Date.now() - (r.scheduleStartedAt ?? Date.now())) / 1000;
     const totals = r.recorder.totals();
     const lastFull = r.recorder
       .timeline()
@@ -141,31 +161,33 @@ export class LoadTestRunner {
     };
   }
 
-  private async run(r: Running): Promise<void> {
+  private orders(r: Running): WorkOrder[] {
     const { request } = r;
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const threads = Math.max(1, this.options.generatorThreads ?? 1);
+    const maxInFlight = this.options.maxInFlight ?? 64;
+    const target: TargetSpec =
+      request.target.kind === 'http' ? { ...request.target, testId: r.testId } : request.target;
+    return Array.from({ length: threads }, (_, index) => ({
+      testId: r.testId,
+      plan: request.scenario.schedule.plan(),
+      segment: { index, count: threads },
+      target,
+      eventMix: request.eventMix,
+      batchSize: request.batchSize,
+      maxLingerMs: 5,
+      maxInFlight: Math.max(1, Math.ceil(maxInFlight / threads)),
+      lateThresholdMs: 10,
+      dropAfterMs: 5000,
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    }));
+  }
+
+  private async run(r: Running): Promise<void> {
     const before = await snapshotProcessors(this.options.processorUrls);
-    let outcome: AttackOutcome | undefined;
-    let failure: string | undefined;
-    try {
-      outcome = await attack({
-        schedule: request.scenario.schedule,
-        target: request.target,
-        factory: new EventFactory(request.eventMix),
-        recorder: r.recorder,
-        batchSize: request.batchSize,
-        maxLingerMs: 5,
-        maxInFlight: this.options.maxInFlight ?? 64,
-        lateThresholdMs: 10,
-        dropAfterMs: 5000,
-        timeoutMs,
-        signal: r.abort.signal,
-      });
-    } catch (error) {
-      failure = (error as Error).message;
-    } finally {
-      await request.target.close().catch(() => undefined);
-    }
+    r.generator = runGenerators(this.orders(r), r.recorder);
+    if (r.abort.signal.aborted) r.generator.stop();
+    void r.generator.started.then((at) => (r.scheduleStartedAt = at));
+    const ends = await r.generator.done;
     const totals = r.recorder.totals();
     const endToEnd: EndToEndResult = await endToEndSince(
       before,
@@ -176,8 +198,10 @@ export class LoadTestRunner {
       available: false as const,
       reason: `processor histograms could not be compared (restarted during the test?): ${(error as Error).message}`,
     }));
-    const result = this.result(r, outcome, endToEnd, failure);
-    const status = failure ? 'failed' : outcome?.stoppedEarly ? 'stopped' : 'completed';
+    const result = this.result(r, ends, endToEnd);
+    this.lastCost = result.generator.cost;
+    const crashed = ends.some((e) => e.crashed !== null);
+    const status = crashed ? 'failed' : ends.some((e) => e.stoppedEarly) ? 'stopped' : 'completed';
     try {
       await this.options.repository.save(this.stored(r, status, Date.now(), result.passed, result));
     } finally {
@@ -185,15 +209,10 @@ export class LoadTestRunner {
     }
   }
 
-  private result(
-    r: Running,
-    outcome: AttackOutcome | undefined,
-    endToEnd: EndToEndResult,
-    failure: string | undefined,
-  ) {
+  private result(r: Running, ends: readonly WorkerEnd[], endToEnd: EndToEndResult) {
     const { scenario } = r.request;
     const totals = r.recorder.totals();
-    const elapsedSeconds = (outcome?.elapsedMs ?? 0) / 1000;
+    const elapsedSeconds = Math.max(0, ...ends.map((e) => e.elapsedMs)) / 1000;
     const intendedRate = elapsedSeconds > 0 ? totals.intended / elapsedSeconds : 0;
     const achievedRate = elapsedSeconds > 0 ? totals.acknowledged / elapsedSeconds : 0;
     const errors = Object.values(totals.errors).reduce((a, b) => a + b, 0);
@@ -205,18 +224,52 @@ export class LoadTestRunner {
       dropped: totals.dropped,
       achievedRatio: intendedRate > 0 ? achievedRate / intendedRate : 0,
     });
+    const earliest = (values: (number | null)[]) => {
+      const known = values.filter((v): v is number => v !== null);
+      return known.length === 0 ? null : Math.min(...known) / 1000;
+    };
+    const failures = ends.flatMap((e) => (e.crashed === null ? [] : [e.crashed]));
+    const targetLimitedAtSeconds = earliest(ends.map((e) => e.targetLimitedAtMs));
+    const maxScheduleLagMs = Math.max(0, ...ends.map((e) => e.maxScheduleLagMs));
+    const verdict = verdictOf({
+      generatorFailures: failures,
+      intended: totals.intended,
+      late: totals.late,
+      generatorLate: totals.generatorLate,
+      generatorDropped: totals.generatorDropped,
+      targetLimitedAtSeconds,
+      maxScheduleLagMs,
+      thresholds,
+    });
     return {
-      target: r.request.target.description,
+      target: r.request.targetDescription,
       config: r.request.config,
-      failure: failure ?? null,
+      failure: failures.length > 0 ? failures.join('; ') : null,
       durationSeconds: elapsedSeconds,
       scheduledSeconds: scenario.schedule.durationMs / 1000,
       ...totals,
       intendedRatePerSecond: intendedRate,
       achievedRatePerSecond: achievedRate,
-      saturated: outcome?.saturated ?? false,
-      saturatedAtSeconds: outcome?.saturatedAtMs == null ? null : outcome.saturatedAtMs / 1000,
-      maxSchedulingLagMs: outcome?.maxSchedulingLagMs ?? 0,
+      /** Late or dropped by its own doing beyond the allowed share (GENERATOR_LIMIT_SHARE): the run is invalid. */
+      generatorLimited: failures.length === 0 && generatorShare(totals) > GENERATOR_LIMIT_SHARE,
+      generatorLimitedAtSeconds: earliest(ends.map((e) => e.generatorLateAtMs)),
+      /** Due events waited at the in-flight cap: the target was slower than the schedule (a finding). */
+      targetLimited: targetLimitedAtSeconds !== null,
+      targetLimitedAtSeconds,
+      generator: {
+        threads: ends.length,
+        maxScheduleLagMs,
+        cost: generatorCost(ends.map((e) => e.cost)),
+        /** Per thread: its segment's own figures, and how it ended. */
+        workers: ends.map((e) => ({
+          index: e.index,
+          crashed: e.crashed,
+          maxScheduleLagMs: e.maxScheduleLagMs,
+          cpuMs: e.cost?.cpuMs ?? null,
+          sent: e.cost?.sent ?? 0,
+        })),
+        lateReports: r.recorder.lateReports,
+      },
       phases: r.recorder.phaseResults(
         scenario.schedule.phases.map((p) => p.shape.durationMs),
         scenario.intendedRates,
@@ -225,10 +278,13 @@ export class LoadTestRunner {
       histograms: {
         latency: r.recorder.latencyHistogram().encode(),
         serviceTime: r.recorder.serviceTimeHistogram().encode(),
+        scheduleLag: r.recorder.scheduleLagHistogram().encode(),
       },
       endToEnd,
       thresholds,
-      passed: thresholds.every((t) => t.passed) && !failure,
+      verdict,
+      /** Every threshold met and the generator ran (what `logperf burst|ramp` exits by); `verdict` says if it is valid. */
+      passed: thresholds.every((t) => t.passed) && failures.length === 0,
     };
   }
 

@@ -1,6 +1,6 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
-import { createBus, createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -39,7 +39,7 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     apiToken: config.apiToken,
     allowedTargets,
     defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
-    openBus: () => createBus(config),
+    bus: config,
   });
   await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
   const address = app.server.address();

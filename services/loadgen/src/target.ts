@@ -1,7 +1,17 @@
 // Where a load test sends its events: the gateway over HTTP (undici, keep-alive) or the bus directly.
 import { AppError, withTimeout } from '@logperf/core';
-import type { Bus } from '@logperf/cluster';
-import { Pool, errors as undiciErrors } from 'undici';
+import { createBus, type Bus } from '@logperf/cluster';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+
+/** A target as plain data: what a generator thread (or a remote worker) opens for itself. */
+export type TargetSpec =
+  | { kind: 'http'; url: string; connections: number; timeoutMs: number; testId: string }
+  | { kind: 'kafka'; bus: Parameters<typeof createBus>[0]; timeoutMs: number };
+
+export async function openTarget(spec: TargetSpec): Promise<Target> {
+  if (spec.kind === 'http') return httpTarget(new URL(spec.url), spec);
+  return busTarget(await createBus(spec.bus), spec);
+}
 
 /** 'ack', or the kind of error: http_503, timeout, connection, overloaded, … */
 export type SendResult = string;
@@ -10,6 +20,8 @@ export type SendResult = string;
 export interface Target {
   readonly description: string;
   send(events: readonly string[]): Promise<SendResult>;
+  /** Opens what sending needs (connections, parsers) before the schedule starts, so its first second is not a warm-up. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,7 +71,8 @@ function errorKind(error: unknown): string {
   return 'other';
 }
 
-export function httpTarget(url: URL, options: { connections: number; timeoutMs: number }): Target {
+/** Test id on every request (`x-logperf-test-id`), so the cluster can attribute the events to the test. */
+export function httpTarget(url: URL, options: { connections: number; timeoutMs: number; testId?: string }): Target {
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
@@ -67,23 +80,44 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
     bodyTimeout: options.timeoutMs,
     connectTimeout: Math.min(options.timeoutMs, 5000),
   });
+  // The pool's header and body timeouts bound every request; no timer per request.
   const path = url.pathname === '/' ? '/api/logs' : url.pathname;
+  const headers = {
+    'content-type': 'application/x-ndjson',
+    ...(options.testId ? { 'x-logperf-test-id': options.testId } : {}),
+  };
   return {
     description: `${url.origin}${path}`,
-    async send(events) {
-      try {
-        const res = await pool.request({
-          method: 'POST',
-          path,
-          body: events.join('\n'),
-          headers: { 'content-type': 'application/x-ndjson' },
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        await res.body.dump();
-        return res.statusCode === 202 || res.statusCode === 200 ? 'ack' : `http_${res.statusCode}`;
-      } catch (error) {
-        return errorKind(error);
-      }
+    // dispatch with a handler, not request(): no response stream to build and drain for each request.
+    send(events) {
+      return new Promise<SendResult>((resolve) => {
+        let statusCode = 0;
+        const handler: Dispatcher.DispatchHandler = {
+          // The pool takes the callback form of a handler (the controller form is for interceptors).
+          onConnect: () => undefined,
+          onHeaders: (status) => ((statusCode = status), true),
+          onData: () => true,
+          onComplete: () => resolve(statusCode === 202 || statusCode === 200 ? 'ack' : `http_${statusCode}`),
+          onError: (error) => resolve(errorKind(error)),
+        };
+        try {
+          pool.dispatch(
+            { method: 'POST', path, body: events.length === 1 ? events[0] : events.join('\n'), headers },
+            handler,
+          );
+        } catch (error) {
+          resolve(errorKind(error));
+        }
+      });
+    },
+    // One GET /health per connection, all at once: every connection opened (and its parser ready) ahead; no events.
+    async warm() {
+      const get = () =>
+        pool
+          .request({ method: 'GET', path: '/health' })
+          .then((res) => res.body.dump())
+          .catch(() => undefined);
+      await Promise.all(Array.from({ length: options.connections }, get));
     },
     close: () => pool.close(),
   };

@@ -3,34 +3,22 @@ import { busEventSchema, loadConfig } from '@logperf/core';
 import { createBus } from '@logperf/cluster';
 import { expect, it } from 'vitest';
 import { describeReal, kafkaProbe, realServices } from '../../../packages/cluster/test/real-services.js';
-import { attack } from '../src/attack.js';
-import { EventFactory } from '../src/event-factory.js';
 import { constant, Schedule } from '../src/pacer.js';
-import { ResultRecorder } from '../src/results.js';
-import { busTarget } from '../src/target.js';
+import { runOnThreads } from './run-generator.js';
 
 describeReal('load generator → Kafka', [kafkaProbe], () => {
-  it('produces every event of a 2 s, 1,000/s schedule straight onto the topic', async () => {
+  it('produces every event of a 2 s, 1,000/s schedule straight onto the topic, from a generator thread', async () => {
     const topic = `loadgen-target-${Date.now()}-${process.pid}`;
-    const bus = await createBus(
-      loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic }),
-    );
-    const recorder = new ResultRecorder(['constant']);
-    const outcome = await attack({
-      schedule: new Schedule([{ name: 'constant', shape: constant(1000, 2000) }]),
-      target: busTarget(bus, { timeoutMs: 10_000 }),
-      factory: new EventFactory(),
-      recorder,
+    const config = loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic });
+    const bus = await createBus(config);
+    const { totals, ends } = await runOnThreads(new Schedule([{ name: 'constant', shape: constant(1000, 2000) }]), {
+      url: '',
+      target: { kind: 'kafka', bus: config, timeoutMs: 10_000 },
       batchSize: 50,
-      maxLingerMs: 5,
       maxInFlight: 16,
-      lateThresholdMs: 10,
-      dropAfterMs: 5000,
-      timeoutMs: 10_000,
-      signal: new AbortController().signal,
     });
-    expect(recorder.totals()).toMatchObject({ intended: 2000, acknowledged: 2000, dropped: 0, errors: {} });
-    expect(outcome.stoppedEarly).toBe(false);
+    expect(totals).toMatchObject({ intended: 2000, acknowledged: 2000, dropped: 0, errors: {} });
+    expect(ends[0]).toMatchObject({ crashed: null, stoppedEarly: false });
     const lag = await bus.lag(`nobody-${topic}`);
     expect(lag.reduce((sum, p) => sum + p.endOffset, 0)).toBe(2000);
     const seen: unknown[] = [];

@@ -8,6 +8,8 @@ export interface Sink {
   /** Events received per level. */
   levels: () => Record<string, number>;
   requests: () => number;
+  /** Distinct `x-logperf-test-id` headers seen. */
+  testIds: () => string[];
   close(): Promise<void>;
 }
 
@@ -20,8 +22,11 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
   let events = 0;
   let requests = 0;
   const levels: Record<string, number> = {};
+  const testIds = new Set<string>();
   const started = performance.now();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const testId = req.headers['x-logperf-test-id'];
+    if (typeof testId === 'string') testIds.add(testId);
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
@@ -47,6 +52,7 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
     events: () => events,
     levels: () => ({ ...levels }),
     requests: () => requests,
+    testIds: () => [...testIds],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
