@@ -26,6 +26,8 @@ const COMMIT_TIMEOUT_MS = 5000;
 const CLOSE_TIMEOUT_MS = 5000;
 const backoff = (steps: readonly number[], attempt: number) => steps[Math.min(attempt, steps.length - 1)] ?? 5000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The group generation the client was in when it fetched the message. */
+const generationOf = (m: KafkaMessage) => (m.metadata.consumer as { generationId?: number } | undefined)?.generationId;
 
 interface Session {
   kafka: KafkaConsumer<Buffer, Buffer, Buffer, Buffer>;
@@ -62,10 +64,10 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       throw error;
     }
     const { stream } = session;
-    // After a rebalance the stream fetches again from the committed offsets: what it buffered before would come twice.
-    kafka.on('consumer:group:join', () => {
-      if (!session.dead) buffer.length = 0;
-    });
+    // A rebalance makes the stream fetch again from the committed offsets, so some records arrive twice; they are
+    // filtered at hand-over (handledUpTo). Nothing buffered is dropped on a rebalance: dropping it once left a paused
+    // stream with an empty buffer that nothing resumed (issue 13), and dropping records the stream would not fetch
+    // again (a partition without a committed offset keeps its fetch position) let a later commit skip them.
     stream.on('data', (message: KafkaMessage) => {
       if (session.dead) return;
       buffer.push(message);
@@ -118,6 +120,7 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
 
   const loop = (async () => {
     while (running) {
+      if (session.stream?.isPaused() && buffer.length < options.maxBatchSize) session.stream.resume();
       if (buffer.length === 0) await waitForData(250);
       if (buffer.length === 0) continue;
       const owner = session;
@@ -127,14 +130,16 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       if (owner.dead) continue;
       const taken = buffer.splice(0, options.maxBatchSize);
       if (owner.stream?.isPaused() && buffer.length < options.maxBatchSize) owner.stream.resume();
-      // Records this client already stored (fetched again after a rebalance, before their commit landed) are not handed over twice.
+      // Records this client already stored (fetched again after a rebalance, before their commit landed) are not
+      // handed over twice, but their offsets are committed: a refused commit is only made good by a later one.
       const batch = taken.filter((m) => m.offset > (owner.handledUpTo.get(m.partition) ?? -1n));
-      if (batch.length > 0) await handleUntilDone(batch, owner);
+      if (batch.length > 0 && !(await handleUntilDone(batch, owner))) continue;
+      await commit(taken, owner);
     }
   })();
 
-  /** The same batch is retried until the handler succeeds; only then are its offsets committed, by the client that read them. */
-  async function handleUntilDone(batch: KafkaMessage[], owner: Session): Promise<void> {
+  /** The same batch is retried until the handler succeeds; false when the client that read it is gone (it is read again). */
+  async function handleUntilDone(batch: KafkaMessage[], owner: Session): Promise<boolean> {
     const records: ConsumedRecord[] = batch.map((m) => ({
       partition: m.partition,
       offset: Number(m.offset),
@@ -147,17 +152,29 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
         await handler(records);
         break;
       } catch {
-        // Closing, or the client that read the batch is gone: leave it uncommitted; it is read again.
-        if (!running || owner.dead) return;
+        if (!running || owner.dead) return false;
         await sleep(backoff(RETRY_BACKOFF_MS, attempt));
       }
     }
-    if (owner.dead) return;
+    if (owner.dead) return false;
     for (const m of batch)
       if (m.offset > (owner.handledUpTo.get(m.partition) ?? -1n)) owner.handledUpTo.set(m.partition, m.offset);
+    return true;
+  }
+
+  /**
+   * Commits, per partition, the offset after the last record taken, by the client that read it. Records are handed over
+   * in fetch order and none is dropped, so every earlier record of the partition is stored. A partition this client
+   * no longer owns, or a record fetched in an older generation, is not committed: its owner re-reads it from the last
+   * commit (writes are idempotent), and a zombie does not move another member's offsets.
+   */
+  async function commit(taken: KafkaMessage[], owner: Session): Promise<void> {
+    if (owner.dead) return;
+    const owned = new Set(owner.kafka.assignments?.find((a) => a.topic === options.topic)?.partitions ?? []);
+    const generation = owner.kafka.generationId;
     const lastPerPartition = new Map<number, KafkaMessage>();
-    for (const message of batch) lastPerPartition.set(message.partition, message);
-    // A commit refused after a rebalance is harmless: the new owner re-reads from the last commit, and writes are idempotent.
+    for (const m of taken)
+      if (owned.has(m.partition) && generationOf(m) === generation) lastPerPartition.set(m.partition, m);
     await Promise.allSettled(
       [...lastPerPartition.values()].map(
         (m) =>
