@@ -56,6 +56,11 @@ const configSchema = z.object({
     .default('log-processors'),
   /** How long a processor waits for a batch to fill before writing what it has. */
   processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
+  /**
+   * A processor's Kafka member with lag and no fetch or commit progress on a partition for this long reports itself
+   * stalled and re-creates its client; unset: batch wait + commit timeout (5 s) + session timeout (6 s).
+   */
+  processorStallMs: z.coerce.number().int().min(500).max(600_000).optional(),
   databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
   storeTable: z
     .string()
@@ -95,6 +100,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
   processorGroup: { flag: 'processor-group', env: 'LOGPERF_PROCESSOR_GROUP' },
   processorMaxWaitMs: { flag: 'max-wait-ms', env: 'LOGPERF_PROCESSOR_MAX_WAIT_MS' },
+  processorStallMs: { flag: 'stall-ms', env: 'LOGPERF_PROCESSOR_STALL_MS' },
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },

@@ -20,7 +20,11 @@ export interface KafkaBusOptions {
   clientId?: string;
   /** A member that stops heart-beating loses its partitions after this long. */
   sessionTimeoutMs?: number;
-  /** Told when a consumer lost its Kafka client (broker gone, membership lost) and when it has a new one. */
+  /** A member whose partitions have lag and no progress for this long re-creates its client (see kafka-member.ts). */
+  stallAfterMs?: number;
+  /** TEST ONLY: a member's first client stops fetching this long after it started (fault injection). */
+  testFreezeFetchAfterMs?: number;
+  /** Told when a consumer loses its Kafka client and has it back, stalls, recovers, or a fetch or commit fails. */
   onConsumerEvent?: KafkaMemberOptions['onEvent'];
 }
 
@@ -111,11 +115,16 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
         client,
         topic,
         sessionTimeoutMs: sessionTimeout,
+        ...(options.stallAfterMs === undefined ? {} : { stallAfterMs: options.stallAfterMs }),
+        ...(options.testFreezeFetchAfterMs === undefined
+          ? {}
+          : { testFreezeFetchAfterMs: options.testFreezeFetchAfterMs }),
         ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}),
       },
       handler,
     );
     const member: Consumer = {
+      status: () => kafkaMember.status(),
       async close() {
         consumers.delete(member);
         await kafkaMember.close();
