@@ -1,67 +1,31 @@
 // The member's liveness rule with fixed clocks: a lagging partition without progress for longer than the limit is
-// stalled (told once), progress or a new client clears it, and failures are counted by kind and told at 1, 10, 100.
+// stalled (told once), it stays reported until it moves again, and failures are counted by kind and told at 1, 10, 100.
 import { describe, expect, it } from 'vitest';
 import { MemberWatch, type MemberEvent } from '../src/backends/bus/kafka-member-watch.js';
 
 const lag = (entries: [number, number][]) => new Map(entries);
 
 describe('MemberWatch', () => {
-  it('stalls a lagging partition without progress for longer than the limit, and tells it once', () => {
+  it('finds a lagging partition without progress for longer than the limit, and tells it once', () => {
     const events: MemberEvent[] = [];
     const watch = new MemberWatch(1000, (e) => events.push(e));
-    expect(
-      watch.check(
-        lag([
-          [0, 5],
-          [1, 5],
-        ]),
-        0,
-      ),
-    ).toEqual([]); // clocks start when first seen
+    const both = lag([
+      [0, 5],
+      [1, 5],
+    ]);
+    expect(watch.check(both, 0)).toEqual([]); // clocks start when first seen
     watch.progress(1, 900);
-    expect(
-      watch.check(
-        lag([
-          [0, 5],
-          [1, 5],
-        ]),
-        1000,
-      ),
-    ).toEqual([]);
-    expect(
-      watch.check(
-        lag([
-          [0, 5],
-          [1, 5],
-        ]),
-        1001,
-      ),
-    ).toEqual([0]);
-    expect(
-      watch.check(
-        lag([
-          [0, 5],
-          [1, 5],
-        ]),
-        1500,
-      ),
-    ).toEqual([0]);
-    expect(
-      watch.check(
-        lag([
-          [0, 5],
-          [1, 5],
-        ]),
-        1901,
-      ),
-    ).toEqual([0, 1]);
+    expect(watch.check(both, 1000)).toEqual([]);
+    expect(watch.check(both, 1001)).toEqual([0]);
+    expect(watch.check(both, 1901)).toEqual([0, 1]); // found again: the caller re-creates its client again
     expect(events.filter((e) => e.kind === 'stalled')).toEqual([
       { kind: 'stalled', partitions: [0], stallAfterMs: 1000 },
+      { kind: 'stalled', partitions: [0, 1], stallAfterMs: 1000 },
     ]);
-    expect(watch.status()).toMatchObject({ stalledPartitions: [0, 1], stalls: 1 });
+    expect(watch.status()).toMatchObject({ stalledPartitions: [0, 1], stalls: 2 });
   });
 
-  it('never stalls a partition without lag, nor one it no longer owns', () => {
+  it('never finds a partition without lag, nor one it no longer owns', () => {
     const watch = new MemberWatch(1000);
     watch.check(
       lag([
@@ -82,18 +46,21 @@ describe('MemberWatch', () => {
     ).toEqual([]); // assigned again: a new clock
   });
 
-  it('clears the stall when the partition moves again, and after a new client', () => {
+  it('keeps reporting a stalled partition across a new client until it moves, then tells the recovery once', () => {
     const events: MemberEvent[] = [];
     const watch = new MemberWatch(1000, (e) => events.push(e));
     watch.check(lag([[0, 5]]), 0);
     expect(watch.check(lag([[0, 5]]), 2000)).toEqual([0]);
-    watch.progress(0, 2100);
-    expect(watch.check(lag([[0, 5]]), 2200)).toEqual([]);
-    expect(events.map((e) => e.kind)).toEqual(['stalled', 'recovered']);
-    expect(watch.check(lag([[0, 5]]), 5000)).toEqual([0]);
     watch.recreated();
-    expect(watch.check(lag([[0, 5]]), 5001)).toEqual([]);
-    expect(watch.status()).toMatchObject({ stalls: 2, recreations: 1, stalledPartitions: [] });
+    expect(watch.check(lag([[0, 5]]), 2100)).toEqual([]);
+    expect(watch.status()).toMatchObject({ stalledPartitions: [0], recreations: 1 });
+    watch.progress(0, 2200);
+    expect(watch.status().stalledPartitions).toEqual([]);
+    expect(events.map((e) => e.kind)).toEqual(['stalled', 'recovered']);
+    expect(watch.check(lag([[0, 5]]), 3000)).toEqual([]); // its new clock started at 2100, moved at 2200
+    expect(watch.check(lag([[0, 5]]), 3201)).toEqual([0]);
+    expect(watch.check(lag([[0, 0]]), 3300)).toEqual([]); // caught up: no lag, no stall
+    expect(watch.status()).toMatchObject({ stalls: 2, stalledPartitions: [] });
   });
 
   it('a member busy with its handler is not stalled', () => {

@@ -18,6 +18,9 @@ export type MemberFault =
 
 export interface RoundPlan {
   fault: MemberFault;
+  /** After the second member printed its URL (it has joined), before the load starts; default 1500. */
+  settleMs?: number;
+  /** After the load started. */
   faultAtMs: number;
   restartAfterMs: number;
   events?: number;
@@ -43,6 +46,10 @@ export interface RoundResult {
   lagAtEnd: number;
   /** The processors' /health status values seen during the round, with counts. */
   healthStatuses: Record<string, number>;
+  /** Summed over the members alive at the end: stalls, client re-creations and failures by kind (/api/node/stats). */
+  members: { stalls: number; recreations: number; failures: Record<string, number> };
+  /** Events the live members were handed again and found already stored. */
+  redelivered: number;
   ok: boolean;
 }
 
@@ -67,6 +74,22 @@ export async function committedLag(admin: Admin, topic: string, group: string): 
   );
 }
 
+interface MemberStats {
+  redelivered: number;
+  members: { stalls: number; recreations: number; failures: Record<string, number> }[];
+}
+
+/** A processor's counters and member liveness from /api/node/stats; nothing for a process that does not answer. */
+async function memberStats(url: string): Promise<MemberStats> {
+  try {
+    const res = await fetch(`${url}/api/node/stats`, { signal: AbortSignal.timeout(3000) });
+    const body = (await res.json()) as { processor?: MemberStats };
+    return { redelivered: body.processor?.redelivered ?? 0, members: body.processor?.members ?? [] };
+  } catch {
+    return { redelivered: 0, members: [] };
+  }
+}
+
 export async function runMemberRound(db: pg.Pool, plan: RoundPlan): Promise<RoundResult> {
   const { events = 30_000, ratePerSecond = 3000, deadlineMs = 30_000 } = plan;
   const env = faultEnv(`member_${plan.fault}`, plan.env);
@@ -80,7 +103,7 @@ export async function runMemberRound(db: pg.Pool, plan: RoundPlan): Promise<Roun
     processes.push(first, victim);
     const gateway = await startGateway(env);
     processes.push(gateway);
-    await sleep(1500); // both members in the group
+    await sleep(plan.settleMs ?? 1500); // 0: the first member may still be rejoining when the load (and the fault) come
     const members = [first, victim];
     healthPoll = setInterval(() => {
       for (const m of members)
@@ -113,7 +136,10 @@ export async function runMemberRound(db: pg.Pool, plan: RoundPlan): Promise<Roun
       processes.push(restarted);
       members[1] = restarted;
     } else if (plan.fault === 'freeze') victim.child.kill('SIGCONT');
-    else await victim.stop('SIGTERM');
+    else {
+      await victim.stop('SIGTERM');
+      members.splice(1, 1);
+    }
     const restartedAt = Date.now();
     const load = await running;
 
@@ -144,6 +170,10 @@ export async function runMemberRound(db: pg.Pool, plan: RoundPlan): Promise<Roun
       `SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, count(*) FILTER (WHERE id = ANY($1::uuid[])) AS found FROM ${env.LOGPERF_STORE_TABLE}`,
       [load.acknowledged],
     );
+    const stats = await Promise.all(members.map((m) => memberStats(m.url)));
+    const failures: Record<string, number> = {};
+    for (const f of stats.flatMap((s) => s.members.map((m) => m.failures)))
+      for (const [kind, n] of Object.entries(f)) failures[kind] = (failures[kind] ?? 0) + n;
     const result: RoundResult = {
       plan,
       sent: load.sent,
@@ -156,6 +186,12 @@ export async function runMemberRound(db: pg.Pool, plan: RoundPlan): Promise<Roun
       committedAfterRestartMs: committedAt === undefined ? null : committedAt - restartedAt,
       lagAtEnd,
       healthStatuses,
+      members: {
+        stalls: stats.reduce((n, s) => n + s.members.reduce((k, m) => k + m.stalls, 0), 0),
+        recreations: stats.reduce((n, s) => n + s.members.reduce((k, m) => k + m.recreations, 0), 0),
+        failures,
+      },
+      redelivered: stats.reduce((n, s) => n + s.redelivered, 0),
       ok: false,
     };
     result.ok =

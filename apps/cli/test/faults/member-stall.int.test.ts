@@ -1,6 +1,7 @@
 // Fault (issue 13): a processor's consumer stops fetching (test-only fault injection, LOGPERF_TEST_FREEZE_FETCH_AFTER_MS)
 // while it keeps its partitions and its heartbeats. The member notices the lag without progress, says so once in its log,
-// answers /health 503 `stalled` naming the partitions, re-creates its client and recovers by itself.
+// answers /health 503 `stalled` naming the partitions, re-creates its client and recovers by itself; the monitor names
+// the stalled member in a verdict meanwhile.
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import {
@@ -10,7 +11,7 @@ import {
   realServices,
   redisProbe,
 } from '../../../../packages/cluster/test/real-services.js';
-import type { CliProcess } from '../cli-process.js';
+import { startCli, type CliProcess } from '../cli-process.js';
 import {
   checkStored,
   cleanUp,
@@ -29,6 +30,7 @@ interface Health {
   atMs: number;
   code: number;
   status: string;
+  node: string;
   stalledPartitions?: number[];
 }
 
@@ -39,8 +41,15 @@ describeReal('fault: a member stops fetching but keeps its partitions', [kafkaPr
   afterAll(() => cleanUp(processes, db, env.LOGPERF_STORE_TABLE), 60_000);
 
   it('answers 503 stalled, logs it once, re-creates its consumer and stores every event once', async () => {
-    const processor = await startProcessor({ ...env, LOGPERF_TEST_FREEZE_FETCH_AFTER_MS: String(FREEZE_AFTER_MS) });
+    const monitor = await startCli(['monitor', '--real', '--port', '0'], { ...env, LOGPERF_MONITOR_SCRAPE_MS: '250' });
+    processes.push(monitor);
+    const processor = await startProcessor({
+      ...env,
+      LOGPERF_MONITOR_URL: monitor.url,
+      LOGPERF_TEST_FREEZE_FETCH_AFTER_MS: String(FREEZE_AFTER_MS),
+    });
     processes.push(processor);
+    const verdicts: { rule: string; affectedNodes: string[]; evidence: string }[] = [];
     const gateway = await startGateway(env);
     processes.push(gateway);
     const health: Health[] = [];
@@ -50,6 +59,9 @@ describeReal('fault: a member stops fetching but keeps its partitions', [kafkaPr
         .then(async (res) =>
           health.push({ atMs, code: res.status, ...((await res.json()) as Omit<Health, 'atMs' | 'code'>) }),
         )
+        .catch(() => undefined);
+      void fetch(`${monitor.url}/api/performance/bottlenecks?windowSeconds=10`, { signal: AbortSignal.timeout(1000) })
+        .then(async (res) => verdicts.push(...((await res.json()) as { bottlenecks: typeof verdicts }).bottlenecks))
         .catch(() => undefined);
     }, 200);
     const load = await new LoadDriver({
@@ -78,6 +90,7 @@ describeReal('fault: a member stops fetching but keeps its partitions', [kafkaPr
       stalledForMs: stalledAt && upAgain ? upAgain.atMs - stalledAt.atMs : null,
       member,
       stallLines,
+      monitorVerdict: verdicts.find((v) => v.rule === 'member-stalled') ?? null,
     });
 
     expect(load.failed).toEqual([]);
@@ -94,5 +107,6 @@ describeReal('fault: a member stops fetching but keeps its partitions', [kafkaPr
     expect(member.recreations).toBeGreaterThanOrEqual(1);
     expect(member.stalledPartitions).toEqual([]);
     expect(stallLines).toBe(member.stalls);
+    expect(verdicts.find((v) => v.rule === 'member-stalled')?.affectedNodes).toEqual([stalledAt?.node]);
   }, 90_000);
 });

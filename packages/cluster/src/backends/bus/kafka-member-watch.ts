@@ -13,7 +13,8 @@ export type MemberEvent =
 
 export class MemberWatch {
   private readonly lastProgressMs = new Map<number, number>();
-  private stalled: number[] = [];
+  /** Reported as stalled until they move again (progress, no lag, or no longer assigned), across a client re-creation. */
+  private readonly stalled = new Set<number>();
   private stalls = 0;
   private recreations = 0;
   private readonly failures: Record<string, number> = {};
@@ -25,14 +26,16 @@ export class MemberWatch {
 
   progress(partition: number, nowMs = Date.now()): void {
     if (this.lastProgressMs.has(partition)) this.lastProgressMs.set(partition, nowMs);
+    this.moved([partition]);
   }
 
-  /** Busy with its handler (a slow or failing store): waiting on the store is not a stalled consumer. */
+  /** Busy with its handler (a slow or failing store, or catching up after a stall): that is not a stalled consumer. */
   progressAll(nowMs = Date.now()): void {
     for (const partition of this.lastProgressMs.keys()) this.lastProgressMs.set(partition, nowMs);
+    this.moved([...this.stalled]);
   }
 
-  /** A new client: every partition's clock starts again when it is assigned. */
+  /** A new client: every partition's clock starts again when it is assigned; a stalled one stays so until it moves. */
   recreated(): void {
     this.recreations++;
     this.lastProgressMs.clear();
@@ -45,31 +48,37 @@ export class MemberWatch {
   }
 
   /**
-   * Given each assigned partition's lag (log end − committed offset), returns the stalled ones. A partition first seen
-   * here starts its clock now. Told once when a stall begins and once when it is over.
+   * Given each assigned partition's lag (log end − committed offset), returns the partitions found stalled now (lag and
+   * no progress for longer than the limit since their clock started): the caller re-creates its client. Told once each.
    */
   check(lagByPartition: ReadonlyMap<number, number>, nowMs = Date.now()): number[] {
     for (const partition of [...this.lastProgressMs.keys()])
       if (!lagByPartition.has(partition)) this.lastProgressMs.delete(partition);
-    const stalled: number[] = [];
+    this.moved([...this.stalled].filter((p) => (lagByPartition.get(p) ?? 0) <= 0));
+    const found: number[] = [];
     for (const [partition, lag] of lagByPartition) {
       const last = this.lastProgressMs.get(partition);
       if (last === undefined) this.lastProgressMs.set(partition, nowMs);
-      else if (lag > 0 && nowMs - last > this.stallAfterMs) stalled.push(partition);
+      else if (lag > 0 && nowMs - last > this.stallAfterMs) found.push(partition);
     }
-    stalled.sort((a, b) => a - b);
-    if (stalled.length > 0 && this.stalled.length === 0) {
-      this.stalls++;
-      this.tell({ kind: 'stalled', partitions: stalled, stallAfterMs: this.stallAfterMs });
-    } else if (stalled.length === 0 && this.stalled.length > 0)
-      this.tell({ kind: 'recovered', partitions: this.stalled });
-    this.stalled = stalled;
-    return stalled;
+    if (found.length === 0) return found;
+    found.sort((a, b) => a - b);
+    for (const partition of found) this.stalled.add(partition);
+    this.stalls++;
+    this.tell({ kind: 'stalled', partitions: found, stallAfterMs: this.stallAfterMs });
+    return found;
+  }
+
+  private moved(partitions: number[]): void {
+    if (this.stalled.size === 0) return;
+    const before = [...this.stalled].sort((a, b) => a - b);
+    for (const partition of partitions) this.stalled.delete(partition);
+    if (this.stalled.size === 0) this.tell({ kind: 'recovered', partitions: before });
   }
 
   status(): ConsumerStatus {
     return {
-      stalledPartitions: [...this.stalled],
+      stalledPartitions: [...this.stalled].sort((a, b) => a - b),
       stallAfterMs: this.stallAfterMs,
       stalls: this.stalls,
       recreations: this.recreations,

@@ -1,16 +1,19 @@
 // One consumer-group member on Kafka that outlives its client: when the stream or the group session dies (broker restart,
 // lost membership) or its partitions stall (lag, and no fetch or commit progress), it drops what it buffered,
 // re-creates the client with backoff and re-reads from the last commit.
-import {
-  Consumer as KafkaConsumer,
-  type ConsumerOptions,
-  type Message,
-  type MessagesStream,
-} from '@platformatic/kafka';
+import { Consumer as KafkaConsumer, type ConsumerOptions } from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, ConsumedRecord, Consumer } from './bus.js';
+import {
+  closeClient,
+  COMMIT_TIMEOUT_MS,
+  commitEach,
+  partitionLag,
+  type KafkaClient,
+  type KafkaMessage,
+  type KafkaStream,
+} from './kafka-member-client.js';
 import { MemberWatch, type MemberEvent } from './kafka-member-watch.js';
 
-type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 type KafkaClientOptions = Omit<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>, 'groupId'>;
 
 export interface KafkaMemberOptions extends ConsumeOptions {
@@ -31,15 +34,12 @@ export interface KafkaMemberOptions extends ConsumeOptions {
 /** Both a failing store (batch retries) and a dead broker (client re-creation) back off the same way. */
 export const RETRY_BACKOFF_MS = [50, 100, 250, 500, 1000, 2000] as const;
 const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000] as const;
-export const COMMIT_TIMEOUT_MS = 5000;
-const CLOSE_TIMEOUT_MS = 5000;
 const backoff = (steps: readonly number[], attempt: number) => steps[Math.min(attempt, steps.length - 1)] ?? 5000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const max0 = (offset: bigint) => (offset < 0n ? 0n : offset);
 
 interface Session {
-  kafka: KafkaConsumer<Buffer, Buffer, Buffer, Buffer>;
-  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  kafka: KafkaClient;
+  stream: KafkaStream | undefined;
   dead: boolean;
   /** Per partition, the last offset this client handled: a rebalance makes the stream fetch from the last commit again. */
   handledUpTo: Map<number, bigint>;
@@ -126,7 +126,7 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     watch.recreated();
     tell({ kind: 'lost', error });
     void lost.stream?.close().catch(() => undefined);
-    lost.kafka.close(true, () => undefined);
+    lost.kafka.close(true, () => undefined); // force: it still leaves the group, after closing its stream
     reconnecting ??= reconnect().finally(() => (reconnecting = undefined));
     notify?.();
   }
@@ -199,25 +199,14 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     if (handling) return watch.progressAll();
     const assigned = s.kafka.assignments?.find((a) => a.topic === options.topic)?.partitions ?? [];
     if (assigned.length === 0) return void watch.check(new Map());
-    let ends: bigint[];
+    let lag: Map<number, number>;
     try {
-      ends = (await s.kafka.listOffsets({ topics: [options.topic] })).get(options.topic) ?? [];
+      lag = await partitionLag(s.kafka, options.topic, assigned);
     } catch (error) {
       watch.failure('list-offsets', error);
       return;
     }
     if (s !== session || s.dead || handling) return;
-    // The group's offsets as the coordinator holds them: another member's late commit may have set one back.
-    let committed: bigint[];
-    try {
-      const topics = [{ topic: options.topic, partitions: assigned }];
-      committed = (await s.kafka.listCommittedOffsets({ topics })).get(options.topic) ?? [];
-    } catch (error) {
-      watch.failure('list-offsets', error);
-      return;
-    }
-    if (s !== session || s.dead || handling) return;
-    const lag = new Map(assigned.map((p) => [p, Number((ends[p] ?? 0n) - max0(committed[p] ?? 0n))] as const));
     const stalled = watch.check(lag);
     if (stalled.length > 0)
       lose(
@@ -268,41 +257,15 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     const owned = new Set(owner.kafka.assignments?.find((a) => a.topic === options.topic)?.partitions ?? []);
     const lastPerPartition = new Map<number, KafkaMessage>();
     for (const m of taken) if (owned.has(m.partition)) lastPerPartition.set(m.partition, m);
-    // A refused commit is made good by the next one of the partition (its owner re-reads from the last commit):
-    // counted and logged, never awaited past COMMIT_TIMEOUT_MS.
-    await Promise.all(
-      [...lastPerPartition.values()].map(
-        (m) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              watch.failure('commit-timeout', new Error(`commit not answered within ${COMMIT_TIMEOUT_MS} ms`));
-              resolve();
-            }, COMMIT_TIMEOUT_MS);
-            void m.commit((error) => {
-              clearTimeout(timer);
-              if (error) watch.failure('commit', error);
-              else watch.progress(m.partition);
-              resolve();
-            });
-          }),
-      ),
+    // A refused commit is made good by the next one of the partition (its owner re-reads from the last commit).
+    await commitEach([...lastPerPartition.values()], (m, outcome) =>
+      outcome.kind === 'committed' ? watch.progress(m.partition) : watch.failure(outcome.kind, outcome.error),
     );
   }
 
-  /** Leaves the group politely (its partitions move at once) unless the broker does not answer within CLOSE_TIMEOUT_MS. */
   async function closeSession(s: Session): Promise<void> {
     s.dead = true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS)),
-    );
-    const polite = (async () => {
-      await s.stream?.close().catch(() => undefined);
-      await s.kafka.close();
-    })().catch(() => 'failed' as const);
-    const outcome = await Promise.race([polite, timeout]);
-    clearTimeout(timer);
-    if (outcome !== undefined) s.kafka.close(true, () => undefined);
+    await closeClient(s.kafka, s.stream);
   }
 
   return {
