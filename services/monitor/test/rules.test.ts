@@ -81,15 +81,8 @@ describe('bottleneck rules', () => {
     const node = { id: 'p', role: 'processor', up: true, samples: samples(1, {}) };
     expect(detectBottlenecks(input({ nodes: [{ ...node, stalledPartitions: [] }] }))).toEqual([]);
     const verdicts = detectBottlenecks(input({ nodes: [{ ...node, stalledPartitions: [1, 4] }] }));
-    expect(verdicts).toMatchObject([
-      {
-        rule: 'member-stalled',
-        severity: 'critical',
-        value: 2,
-        affectedNodes: ['p'],
-        evidence: expect.stringMatching(/partitions 1, 4/),
-      },
-    ]);
+    expect(verdicts).toMatchObject([{ rule: 'member-stalled', severity: 'critical', value: 2, affectedNodes: ['p'] }]);
+    expect(verdicts[0]?.evidence).toMatch(/partitions 1, 4/);
   });
 });
 
