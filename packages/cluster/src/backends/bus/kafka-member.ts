@@ -183,7 +183,7 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     }
   })();
 
-  /** Every CHECK interval: the assigned partitions' lag against their progress; a stall re-creates the client. */
+  /** Every checkEveryMs: the assigned partitions' lag against their progress; a stall re-creates the client. */
   const checkEveryMs = Math.max(100, Math.min(1000, watch.stallAfterMs / 4));
   let checking = false;
   const checker = setInterval(() => {
