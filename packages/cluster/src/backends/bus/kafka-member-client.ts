@@ -11,21 +11,26 @@ const CLOSE_TIMEOUT_MS = 5000;
 const max0 = (offset: bigint) => (offset < 0n ? 0n : offset);
 
 /**
- * Per partition: log end − the group's committed offset, as the coordinator holds it (another member's late commit may
- * have set it back; the client's own map would not show that).
+ * Per partition: the group's committed offset as the coordinator holds it (another member's late commit may have set it
+ * back; the client's own map would not show that), and the log end − that offset.
  */
 export async function partitionLag(
   kafka: KafkaClient,
   topic: string,
   partitions: number[],
-): Promise<Map<number, number>> {
+): Promise<Map<number, { committed: bigint; lag: number }>> {
   const [ends, committed] = await Promise.all([
     kafka.listOffsets({ topics: [topic] }),
     kafka.listCommittedOffsets({ topics: [{ topic, partitions }] }),
   ]);
   const end = ends.get(topic) ?? [];
   const done = committed.get(topic) ?? [];
-  return new Map(partitions.map((p) => [p, Number((end[p] ?? 0n) - max0(done[p] ?? 0n))] as const));
+  return new Map(
+    partitions.map((p) => {
+      const offset = max0(done[p] ?? 0n);
+      return [p, { committed: offset, lag: Number((end[p] ?? 0n) - offset) }] as const;
+    }),
+  );
 }
 
 /** Commits each message's offset + 1; every outcome is told (a commit unanswered in COMMIT_TIMEOUT_MS is a failure). */

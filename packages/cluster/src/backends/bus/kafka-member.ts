@@ -47,6 +47,8 @@ interface Session {
   frozen: boolean;
   /** Last time the coordinator confirmed this member (joined, or a heartbeat answered). */
   confirmedAtMs: number;
+  /** Per partition, the message with the highest offset whose commit this client saw succeed. */
+  committed: Map<number, KafkaMessage>;
 }
 
 export async function startKafkaMember(options: KafkaMemberOptions, handler: BatchHandler): Promise<Consumer> {
@@ -70,6 +72,7 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       handledUpTo: new Map(),
       frozen: false,
       confirmedAtMs: Date.now(),
+      committed: new Map(),
     };
     const confirmed = () => (session.confirmedAtMs = Date.now());
     kafka.on('consumer:group:join', confirmed);
@@ -199,15 +202,26 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     if (handling) return watch.progressAll();
     const assigned = s.kafka.assignments?.find((a) => a.topic === options.topic)?.partitions ?? [];
     if (assigned.length === 0) return void watch.check(new Map());
-    let lag: Map<number, number>;
+    const oursBefore = new Map(s.committed); // a commit confirmed during the lookup is not a set-back
+    let offsets: Map<number, { committed: bigint; lag: number }>;
     try {
-      lag = await partitionLag(s.kafka, options.topic, assigned);
+      offsets = await partitionLag(s.kafka, options.topic, assigned);
     } catch (error) {
       watch.failure('list-offsets', error);
       return;
     }
     if (s !== session || s.dead || handling) return;
-    const stalled = watch.check(lag);
+    // A partition of ours whose group offset is behind what this client committed was set back by another member's late
+    // commit (the client retries a refused commit after a rejoin). Ours covers only stored records: commit it again.
+    const setBack = [...offsets].flatMap(([p, o]) => {
+      const ours = oursBefore.get(p);
+      return ours && o.committed < ours.offset + 1n ? [ours] : [];
+    });
+    if (setBack.length > 0) {
+      watch.failure('offset-set-back', new Error(`partitions ${setBack.map((m) => m.partition).join(', ')}`));
+      await commitMessages(setBack, s);
+    }
+    const stalled = watch.check(new Map([...offsets].map(([p, o]) => [p, o.lag] as const)));
     if (stalled.length > 0)
       lose(
         s,
@@ -258,9 +272,15 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
     const lastPerPartition = new Map<number, KafkaMessage>();
     for (const m of taken) if (owned.has(m.partition)) lastPerPartition.set(m.partition, m);
     // A refused commit is made good by the next one of the partition (its owner re-reads from the last commit).
-    await commitEach([...lastPerPartition.values()], (m, outcome) =>
-      outcome.kind === 'committed' ? watch.progress(m.partition) : watch.failure(outcome.kind, outcome.error),
-    );
+    await commitMessages([...lastPerPartition.values()], owner);
+  }
+
+  function commitMessages(messages: KafkaMessage[], owner: Session): Promise<void> {
+    return commitEach(messages, (m, outcome) => {
+      if (outcome.kind !== 'committed') return watch.failure(outcome.kind, outcome.error);
+      watch.progress(m.partition);
+      if (m.offset > (owner.committed.get(m.partition)?.offset ?? -1n)) owner.committed.set(m.partition, m);
+    });
   }
 
   async function closeSession(s: Session): Promise<void> {
