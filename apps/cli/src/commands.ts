@@ -217,6 +217,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
         type: 'string',
         help: 'how long a batch may wait to fill before it is written (env LOGPERF_PROCESSOR_MAX_WAIT_MS, default 5)',
       },
+      'stall-ms': {
+        type: 'string',
+        help: 'lag without fetch or commit progress this long: /health 503 stalled, consumer re-created (env LOGPERF_PROCESSOR_STALL_MS, default wait + 11000)',
+      },
     },
   },
 };

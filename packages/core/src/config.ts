@@ -74,6 +74,11 @@ const configSchema = z.object({
   kafkaProduceMaxRecords: positiveInt.max(1_000_000).default(10_000),
   /** How often the bus re-reads the topic's partition count, so producer, consumers and lag follow an `--alter`. */
   kafkaMetadataRefreshMs: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /**
+   * A processor's Kafka member with lag and no fetch or commit progress on a partition for this long reports itself
+   * stalled and re-creates its client; unset: batch wait + commit timeout (5 s) + session timeout (6 s).
+   */
+  processorStallMs: z.coerce.number().int().min(500).max(600_000).optional(),
   databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
   storeTable: z
     .string()
@@ -121,6 +126,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   pgPoolMinIdle: { flag: 'pg-pool-min-idle', env: 'LOGPERF_PG_POOL_MIN_IDLE' },
   kafkaProduceMaxRecords: { flag: 'kafka-produce-max-records', env: 'LOGPERF_KAFKA_PRODUCE_MAX_RECORDS' },
   kafkaMetadataRefreshMs: { flag: 'kafka-metadata-refresh-ms', env: 'LOGPERF_KAFKA_METADATA_REFRESH_MS' },
+  processorStallMs: { flag: 'stall-ms', env: 'LOGPERF_PROCESSOR_STALL_MS' },
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },

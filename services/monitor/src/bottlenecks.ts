@@ -1,6 +1,6 @@
 // The seed's four bottleneck rules (CPU per node and of the host, memory, queue, I/O of disk and network) plus lag
-// trend, event-loop lag, GC and node-down, evaluated over a window of samples; every verdict carries its evidence.
-// The rules are pure: samples in, verdicts out.
+// trend, event-loop lag, GC, node-down and a stalled consumer-group member, evaluated over a window of samples; every
+// verdict carries its evidence. The rules are pure: samples in, verdicts out.
 import { AppError } from '@logperf/core';
 import { z } from 'zod';
 import type { NetworkSample } from './host-network.js';
@@ -66,7 +66,7 @@ export function thresholdsFrom(json: string | undefined): BottleneckThresholds {
 
 export interface BottleneckInput {
   windowSeconds: number;
-  nodes: { id: string; role: string; up: boolean; samples: NodeSample[] }[];
+  nodes: { id: string; role: string; up: boolean; samples: NodeSample[]; stalledPartitions?: number[] }[];
   throughputPerSecond: number;
   targetRatePerSecond: number | null;
   queueDepth: number | null;
@@ -77,7 +77,17 @@ export interface BottleneckInput {
 }
 
 export interface Verdict {
-  rule: 'cpu' | 'host-cpu' | 'memory' | 'queue' | 'consumer-lag' | 'io' | 'event-loop' | 'gc' | 'node-down';
+  rule:
+    | 'cpu'
+    | 'host-cpu'
+    | 'memory'
+    | 'queue'
+    | 'consumer-lag'
+    | 'io'
+    | 'event-loop'
+    | 'gc'
+    | 'node-down'
+    | 'member-stalled';
   resource: string;
   component: string;
   severity: 'warning' | 'critical';
@@ -126,6 +136,25 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
       evidence: `${node.id} (${node.role}) stopped answering its stats endpoint`,
       recommendation:
         'Restart the node or replace it; its partitions move to the other consumers after the session timeout',
+    });
+  }
+
+  // Up and answering, yet holding partitions it does not move: lag grows there while every health check but its own is green.
+  for (const node of input.nodes.filter((n) => n.up && (n.stalledPartitions?.length ?? 0) > 0)) {
+    const partitions = node.stalledPartitions ?? [];
+    verdicts.push({
+      ...base,
+      rule: 'member-stalled',
+      resource: 'consumer-group',
+      component: node.role,
+      severity: 'critical',
+      metric: 'stalled partitions',
+      value: partitions.length,
+      threshold: 0,
+      affectedNodes: [node.id],
+      evidence: `${node.id} (${node.role}) holds partitions ${partitions.join(', ')} with lag and no fetch or commit progress`,
+      recommendation:
+        'The member re-creates its consumer by itself; if the stall repeats, read its log (kafka consumer stalled) and restart it',
     });
   }
 

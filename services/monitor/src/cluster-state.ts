@@ -88,6 +88,7 @@ export class ClusterState {
         role: n.role ?? 'unknown',
         up: n.up,
         samples: n.history.filter((s) => s.atMs >= since),
+        stalledPartitions: n.stalledPartitions,
       })),
       throughputPerSecond: this.throughput(views),
       targetRatePerSecond: this.runningTest()?.intendedRatePerSecond ?? null,

@@ -21,6 +21,8 @@ interface NodeStats {
   gc?: { totalPauseMs?: number; maxPauseMs?: number };
   latency?: Record<string, { histogram?: string } | undefined>;
   runningTest?: unknown;
+  /** A processor's consumer-group members; a stalled one names the partitions it holds without moving them. */
+  processor?: { members?: { stalledPartitions?: number[] }[] };
 }
 
 export interface NodeSample {
@@ -47,6 +49,8 @@ export interface NodeView {
   rssBytes: number | null;
   eventsTotal: number;
   runningTest: unknown;
+  /** Bus partitions the node's consumers hold with lag and no progress, as of its last answer. */
+  stalledPartitions: number[];
   latest: NodeSample | null;
   /** Newest last, at most HISTORY samples. */
   history: NodeSample[];
@@ -77,6 +81,7 @@ export class NodeScraper {
       rssBytes: null,
       eventsTotal: 0,
       runningTest: null,
+      stalledPartitions: [],
       latest: null,
       history: [],
       previous: new Map(),
@@ -124,6 +129,7 @@ export class NodeScraper {
     node.rssBytes = stats.resources?.rssBytes ?? null;
     node.eventsTotal = stats.events?.total ?? 0;
     node.runningTest = stats.runningTest ?? null;
+    node.stalledPartitions = (stats.processor?.members ?? []).flatMap((m) => m.stalledPartitions ?? []);
     if (restarted) node.previous.clear();
     for (const [component, latency] of Object.entries(stats.latency ?? {})) {
       if (!latency?.histogram) continue;

@@ -120,6 +120,14 @@ describe('bottleneck rules', () => {
     );
     expect(verdicts).toMatchObject([{ rule: 'node-down', severity: 'critical', affectedNodes: ['p'] }]);
   });
+
+  it('a member that is up but holds stalled partitions is named, with them', () => {
+    const node = { id: 'p', role: 'processor', up: true, samples: samples(1, {}) };
+    expect(detectBottlenecks(input({ nodes: [{ ...node, stalledPartitions: [] }] }))).toEqual([]);
+    const verdicts = detectBottlenecks(input({ nodes: [{ ...node, stalledPartitions: [1, 4] }] }));
+    expect(verdicts).toMatchObject([{ rule: 'member-stalled', severity: 'critical', value: 2, affectedNodes: ['p'] }]);
+    expect(verdicts[0]?.evidence).toMatch(/partitions 1, 4/);
+  });
 });
 
 describe('configurable thresholds', () => {

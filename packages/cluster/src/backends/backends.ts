@@ -1,5 +1,6 @@
 // Picks each backend from the config; real clients are imported lazily so the embedded path never loads them.
-import type { Config, Logger } from '@logperf/core';
+import { AppError, type Config, type Logger } from '@logperf/core';
+import { z } from 'zod';
 import type { Bus } from './bus/bus.js';
 import type { Cache } from './cache/cache.js';
 import type { Store } from './store/store.js';
@@ -27,28 +28,36 @@ type BackendConfig = Pick<
   | 'pgPoolMinIdle'
   | 'kafkaProduceMaxRecords'
   | 'kafkaMetadataRefreshMs'
+  | 'processorStallMs'
 >;
 
-/** With a logger, a consumer that loses its Kafka client (and gets it back) says so. */
+/** TEST ONLY: LOGPERF_TEST_FREEZE_FETCH_AFTER_MS makes a processor's first Kafka client stop fetching (fault tests). */
+function testFreezeFetch(): { testFreezeFetchAfterMs?: number } {
+  const parsed = z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .safeParse(process.env.LOGPERF_TEST_FREEZE_FETCH_AFTER_MS || undefined);
+  if (!parsed.success)
+    throw new AppError('INVALID_CONFIG', 'LOGPERF_TEST_FREEZE_FETCH_AFTER_MS: must be a positive integer (ms)');
+  return parsed.data === undefined ? {} : { testFreezeFetchAfterMs: parsed.data };
+}
+
+/** With a logger, a consumer says when it loses its Kafka client, stalls, recovers, and when a fetch or commit fails. */
 export async function createBus(config: BackendConfig, logger?: Logger): Promise<Bus> {
   if (config.bus === 'kafka') {
     const { createKafkaBus } = await import('./bus/kafka-bus.js');
-    const onConsumerEvent = logger
-      ? (event: { kind: 'lost' | 'restored'; error?: unknown; attempt?: number }) =>
-          event.kind === 'lost'
-            ? logger.warn(
-                { err: event.error, attempt: event.attempt },
-                'kafka consumer lost its client; re-creating it',
-              )
-            : logger.info({ attempt: event.attempt }, 'kafka consumer reading again')
-      : undefined;
+    const { logMemberEvent } = await import('./bus/kafka-member-watch.js');
     return createKafkaBus({
       brokers: config.kafkaBrokers,
       topic: config.kafkaTopic,
       partitions: config.kafkaPartitions,
       produceMaxRecords: config.kafkaProduceMaxRecords,
       metadataRefreshMs: config.kafkaMetadataRefreshMs,
-      ...(onConsumerEvent ? { onConsumerEvent } : {}),
+      ...(config.processorStallMs === undefined ? {} : { stallAfterMs: config.processorStallMs }),
+      ...testFreezeFetch(),
+      ...(logger ? { onConsumerEvent: (event) => logMemberEvent(logger, event) } : {}),
     });
   }
   const { createMemoryBus } = await import('./bus/memory-bus.js');

@@ -19,6 +19,8 @@ async function check(probe: () => Promise<void>): Promise<string> {
 
 export interface NodeRouteOptions {
   checks: HealthChecks;
+  /** Bus partitions this node holds but does not move (a stalled consumer): /health answers 503 `stalled` naming them. */
+  stalledPartitions?: () => number[];
   /** What only this role knows (the processor's counters, the generator's running test), added to /api/node/stats. */
   roleStats?: () => Record<string, unknown>;
   /** Replaces the node's own registry on /metrics (the monitor exposes the whole cluster's series). */
@@ -26,7 +28,7 @@ export interface NodeRouteOptions {
 }
 
 export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, options: NodeRouteOptions): void {
-  const { checks, roleStats = () => ({}) } = options;
+  const { checks, roleStats = () => ({}), stalledPartitions = () => [] } = options;
   const metrics = options.metrics ?? {
     contentType: node.telemetry.registry.contentType,
     text: () => node.telemetry.registry.metrics(),
@@ -36,9 +38,15 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       await Promise.all(Object.entries(checks).map(async ([name, probe]) => [name, await check(probe)] as const)),
     );
     const up = Object.values(results).every((r) => r === 'ok');
-    return reply
-      .status(up ? 200 : 503)
-      .send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results });
+    const stalled = stalledPartitions();
+    const status = !up ? 'down' : stalled.length > 0 ? 'stalled' : 'up';
+    return reply.status(status === 'up' ? 200 : 503).send({
+      status,
+      node: node.id,
+      role: node.role,
+      checks: results,
+      ...(stalled.length > 0 ? { stalledPartitions: stalled } : {}),
+    });
   });
 
   app.get('/metrics', async (_request, reply) =>

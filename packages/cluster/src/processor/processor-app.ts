@@ -5,6 +5,7 @@ import type { Backends } from '../backends/backends.js';
 import { createHttpApp } from '../http/http-app.js';
 import { registerNodeRoutes } from '../node/node-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
+import type { ConsumerStatus } from '../backends/bus/bus.js';
 import type { ProcessorCounters } from './processor.js';
 
 export function buildProcessorApp(options: {
@@ -12,6 +13,7 @@ export function buildProcessorApp(options: {
   node: NodeRuntime;
   logger: Logger;
   counters: () => ProcessorCounters;
+  members: () => ConsumerStatus[];
 }): FastifyInstance {
   const { backends, node } = options;
   const app = createHttpApp({ logger: options.logger });
@@ -21,7 +23,9 @@ export function buildProcessorApp(options: {
       store: () => backends.store.health(),
       cache: () => backends.cache.health(),
     },
-    roleStats: () => ({ processor: options.counters() }),
+    // A member with stalled partitions makes /health 503 `stalled`: its backends answer, yet its events do not move.
+    stalledPartitions: () => [...new Set(options.members().flatMap((m) => m.stalledPartitions))].sort((a, b) => a - b),
+    roleStats: () => ({ processor: { ...options.counters(), members: options.members() } }),
   });
   return app;
 }

@@ -1,7 +1,7 @@
 // Processor: consumer-group members that write batches to the store, then the cache, then commit offsets.
 import { busEventSchema, type BusEvent } from '@logperf/core';
 import type { Logger } from 'pino';
-import type { Bus, ConsumedRecord, Consumer } from '../backends/bus/bus.js';
+import type { Bus, ConsumedRecord, Consumer, ConsumerStatus } from '../backends/bus/bus.js';
 import type { Cache, RecentEvent } from '../backends/cache/cache.js';
 import type { Store, StoredEventInput } from '../backends/store/store.js';
 import type { NodeTelemetry } from '../node/telemetry.js';
@@ -54,6 +54,11 @@ export class Processor {
         await bus.consume({ groupId, maxBatchSize, maxWaitMs }, (records) => this.handle(records, lane)),
       );
     }
+  }
+
+  /** Liveness of each consumer-group member of this process (stalled partitions, re-creations, failures). */
+  members(): ConsumerStatus[] {
+    return this.consumers.map((c) => c.status());
   }
 
   /** Drains in-flight batches and commits their offsets. */

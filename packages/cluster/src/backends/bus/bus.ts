@@ -28,6 +28,20 @@ export interface ConsumeOptions {
 export interface Consumer {
   /** Stops fetching, lets the in-flight batch finish and commit, then leaves the group. */
   close(): Promise<void>;
+  /** Liveness of this member, for /health and /api/node/stats. */
+  status(): ConsumerStatus;
+}
+
+export interface ConsumerStatus {
+  /** Assigned partitions with lag and no fetch or commit progress for longer than stallAfterMs; empty when live. */
+  stalledPartitions: number[];
+  stallAfterMs: number | null;
+  /** Stalls detected since start (each one re-created the member's client). */
+  stalls: number;
+  /** Times the member replaced its client (lost broker or membership, or a stall). */
+  recreations: number;
+  /** Failed fetches, commits and client errors since start, by kind. */
+  failures: Record<string, number>;
 }
 
 export interface PartitionLag {

@@ -21,7 +21,11 @@ export interface KafkaBusOptions {
   clientId?: string;
   /** A member that stops heart-beating loses its partitions after this long. */
   sessionTimeoutMs?: number;
-  /** Told when a consumer lost its Kafka client (broker gone, membership lost) and when it has a new one. */
+  /** A member whose partitions have lag and no progress for this long re-creates its client (see kafka-member.ts). */
+  stallAfterMs?: number;
+  /** TEST ONLY: a member's first client stops fetching this long after it started (fault injection). */
+  testFreezeFetchAfterMs?: number;
+  /** Told when a consumer loses its Kafka client and has it back, stalls, recovers, or a fetch or commit fails. */
   onConsumerEvent?: KafkaMemberOptions['onEvent'];
   /** Most records in one produce request (default 10,000). */
   produceMaxRecords?: number;
@@ -128,16 +132,23 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
           client,
           topic,
           sessionTimeoutMs: sessionTimeout,
+          ...(options.stallAfterMs === undefined ? {} : { stallAfterMs: options.stallAfterMs }),
+          ...(options.testFreezeFetchAfterMs === undefined
+            ? {}
+            : { testFreezeFetchAfterMs: options.testFreezeFetchAfterMs }),
           ...(options.onConsumerEvent ? { onEvent: options.onConsumerEvent } : {}),
         },
         handler,
       );
     let active: Consumer | undefined = await start();
+    // While a partition change re-creates the member, stats show the figures of the member it replaces.
+    let lastStatus = active.status();
     let closed = false;
     let restarting = Promise.resolve();
     // Chained, so two quick changes restart one after the other; a failed close does not stop later restarts.
     const restart = () => {
       restarting = restarting.then(async () => {
+        if (active) lastStatus = active.status();
         await active?.close().catch(() => undefined);
         active = undefined;
         for (let attempt = 1; !closed && !active; attempt++) {
@@ -156,6 +167,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     };
     membersToRestart.add(restart);
     const member: Consumer = {
+      status: () => active?.status() ?? lastStatus,
       async close() {
         closed = true;
         membersToRestart.delete(restart);

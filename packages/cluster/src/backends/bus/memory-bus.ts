@@ -171,6 +171,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
           group.members = group.members.filter((m) => m !== member);
           rebalance(group);
         },
+        // An in-process log has no fetch, commit or client that could stall or fail on its own.
+        status: () => ({ stalledPartitions: [], stallAfterMs: null, stalls: 0, recreations: 0, failures: {} }),
       };
     },
 
