@@ -23,6 +23,7 @@ export interface LoadgenOptions {
   node: NodeRuntime;
   logger: Logger;
   apiToken?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
   /** Origins a test may target (LOGPERF_LOADGEN_ALLOWED_TARGETS). */
   allowedTargets: readonly string[];
   /** Target when a request names none. */
@@ -41,7 +42,12 @@ const listQuery = z.object({
 
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const { runner, repository, node } = options;
-  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
+  const app = createHttpApp({
+    logger: options.logger,
+    bodyLimitBytes: 64 * 1024,
+    apiToken: options.apiToken,
+    allowedHosts: options.allowedHosts,
+  });
   registerNodeRoutes(app, node, {
     checks: { results: async () => void (await repository.latest()) },
     roleStats: () => ({ runningTest: runner.runningTest() ?? null }),

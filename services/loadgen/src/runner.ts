@@ -58,16 +58,18 @@ interface Running {
 
 export class LoadTestRunner {
   private current: Running | undefined;
+  /** A start between its check and its first save: holds the one-test slot without being the current test. */
+  private starting = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
   /** Starts a test in the background; a second concurrent start is a 409. */
   async start(request: TestRequest): Promise<{ testId: string; status: 'running' }> {
-    if (this.current) {
+    if (this.current || this.starting) {
       await request.target.close();
       throw new AppError(
         'CONFLICT',
-        `test ${this.current.testId} is running; stop it or wait (one test at a time per generator)`,
+        `test ${this.current?.testId ?? '(starting)'} is running; stop it or wait (one test at a time per generator)`,
       );
     }
     const testId = randomUUID();
@@ -80,8 +82,17 @@ export class LoadTestRunner {
       startedAt: Date.now(),
       done: Promise.resolve(),
     };
+    // Current only once stored: a failed first save leaves no test holding the slot and no target open.
+    this.starting = true;
+    try {
+      await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
+    } catch (error) {
+      await request.target.close().catch(() => undefined);
+      throw error;
+    } finally {
+      this.starting = false;
+    }
     this.current = running;
-    await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
     running.done = this.run(running).catch((error: unknown) =>
       this.options.logger.error({ err: error, testId }, 'load test failed'),
     );

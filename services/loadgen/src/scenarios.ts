@@ -1,4 +1,5 @@
 // The seed's scenarios as validated requests (zod) and their schedules: burst = baseline → burst → recovery; ramp = ramp → hold.
+import { boundedText } from '@logperf/core';
 import { z } from 'zod';
 import { constant, linear, Schedule } from './pacer.js';
 
@@ -55,7 +56,7 @@ export const eventMixSchema = z.strictObject({
 const common = {
   /** Overrides of the default event mix (levels, message sizes, sources, share with a traceId). */
   eventMix: eventMixSchema.optional(),
-  testName: z.string().trim().min(1).max(200),
+  testName: boundedText('testName', 200),
   /** `kafka` (the bus directly) or an http(s) URL on the allowlist; default the configured gateway. */
   target: z.string().min(1).max(2048).optional(),
   batchSize: z.number().int().min(1).max(10_000).default(100),

@@ -37,6 +37,7 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     node,
     logger,
     apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
     allowedTargets,
     defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
     openBus: () => createBus(config),

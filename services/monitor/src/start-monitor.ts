@@ -77,8 +77,10 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     node,
     logger,
     apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
     registrableHosts: ['127.0.0.1', 'localhost', '::1', config.host],
     dashboardHtml: options.dashboardHtml,
+    reportMaxMinutes: config.monitorReportMaxMinutes,
   });
   scraper.start();
   lag.start();
