@@ -28,8 +28,11 @@ export interface LoadgenOptions {
   allowedTargets: readonly string[];
   /** Target when a request names none. */
   defaultTarget: string;
-  /** Opens the bus for `target: "kafka"` (the cluster's configured bus). */
-  openBus: () => Promise<Bus>;
+  /**
+   * The bus for `target: "kafka"`: the cluster's own when it runs in this process (shared: left open), else one opened
+   * from the config; throws a 4xx naming why when the kafka target is off or would reach nobody.
+   */
+  openBus: () => Promise<{ bus: Bus; shared: boolean }>;
   maxInFlight?: number;
   timeoutMs?: number;
 }
@@ -57,9 +60,12 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   /** Checked before anything connects: a target off the allowlist never sees a packet. */
   async function openTarget(spec: string | undefined): Promise<Target> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    if (spec === 'kafka') return busTarget(await options.openBus(), { timeoutMs });
+    if (spec === 'kafka') {
+      const { bus, shared } = await options.openBus();
+      return busTarget(bus, { timeoutMs, sharedBus: shared });
+    }
     const url = checkAllowed(spec ?? options.defaultTarget, options.allowedTargets);
-    return httpTarget(url, { connections: options.maxInFlight ?? 64, timeoutMs });
+    return httpTarget(url, { connections: options.maxInFlight ?? 64, timeoutMs, apiToken: options.apiToken });
   }
 
   async function start(kind: 'burst' | 'ramp', body: unknown) {

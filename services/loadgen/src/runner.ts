@@ -4,11 +4,22 @@ import { AppError, type Logger } from '@logperf/core';
 import { attack, type AttackOutcome } from './attack.js';
 import { EventFactory, type EventMix } from './event-factory.js';
 import { endToEndSince, snapshotProcessors, type EndToEndResult } from './processor-latency.js';
-import { ResultRecorder } from './results.js';
+import { ResultRecorder, type PhaseResult } from './results.js';
 import type { ResultsRepository, StoredResult } from './results-repository.js';
 import type { Scenario, TestKind, Thresholds } from './scenarios.js';
 import type { Target } from './target.js';
-import { evaluateThresholds } from './thresholds.js';
+import { evaluateThresholds, type Measured } from './thresholds.js';
+
+/** Results stored before thresholds became per phase and failing by default have no version (1). */
+export const RESULT_VERSION = 2;
+
+const measuredPhase = (p: PhaseResult): Measured => ({
+  latencyMs: p.latencyMs,
+  intended: p.intended,
+  errors: Object.values(p.errors).reduce((a, b) => a + b, 0),
+  dropped: p.dropped,
+  achievedRatio: p.intendedRatePerSecond > 0 ? p.achievedRatePerSecond / p.intendedRatePerSecond : 0,
+});
 
 export interface TestRequest {
   kind: TestKind;
@@ -208,15 +219,22 @@ export class LoadTestRunner {
     const intendedRate = elapsedSeconds > 0 ? totals.intended / elapsedSeconds : 0;
     const achievedRate = elapsedSeconds > 0 ? totals.acknowledged / elapsedSeconds : 0;
     const errors = Object.values(totals.errors).reduce((a, b) => a + b, 0);
+    const phases = r.recorder.phaseResults(
+      scenario.schedule.phases.map((p) => p.shape.durationMs),
+      scenario.intendedRates,
+    );
     const thresholds = evaluateThresholds(r.request.thresholds, {
       latencyMs: totals.latencyMs,
       intended: totals.intended,
-      acknowledged: totals.acknowledged,
       errors,
       dropped: totals.dropped,
       achievedRatio: intendedRate > 0 ? achievedRate / intendedRate : 0,
+      phases: Object.fromEntries(phases.map((p) => [p.name, measuredPhase(p)])),
+      endToEndMs: endToEnd.available ? endToEnd.latencyMs : { unknown: endToEnd.reason },
     });
     return {
+      /** 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`. */
+      resultVersion: RESULT_VERSION,
       target: r.request.target.description,
       config: r.request.config,
       failure: failure ?? null,
@@ -228,10 +246,7 @@ export class LoadTestRunner {
       saturated: outcome?.saturated ?? false,
       saturatedAtSeconds: outcome?.saturatedAtMs == null ? null : outcome.saturatedAtMs / 1000,
       maxSchedulingLagMs: outcome?.maxSchedulingLagMs ?? 0,
-      phases: r.recorder.phaseResults(
-        scenario.schedule.phases.map((p) => p.shape.durationMs),
-        scenario.intendedRates,
-      ),
+      phases,
       timeline: r.recorder.timeline(),
       histograms: {
         latency: r.recorder.latencyHistogram().encode(),

@@ -2,8 +2,13 @@
 import { boundedText } from '@logperf/core';
 import { z } from 'zod';
 import { constant, linear, Schedule } from './pacer.js';
+import { thresholdsSchema, unknownPhases } from './thresholds.js';
+
+export { thresholdsSchema, type Thresholds } from './thresholds.js';
 
 const MAX_TEST_MS = 24 * 3600 * 1000;
+const BURST_PHASES = ['baseline', 'burst', 'recovery'];
+const RAMP_PHASES = ['ramp', 'hold'];
 export const MAX_RATE_PER_SECOND = 1_000_000;
 
 /** ISO-8601 duration (PnDTnHnMnS, fractional seconds allowed) → milliseconds, or undefined if it is not one. */
@@ -27,20 +32,6 @@ const rate = z
   .number()
   .positive('rate must be positive')
   .max(MAX_RATE_PER_SECOND, `rate must be at most ${MAX_RATE_PER_SECOND} events/s`);
-
-export const thresholdsSchema = z.strictObject({
-  p50Ms: z.number().positive().optional(),
-  p95Ms: z.number().positive().optional(),
-  p99Ms: z.number().positive().optional(),
-  p999Ms: z.number().positive().optional(),
-  /** Errors over intended events, 0–1. */
-  errorRate: z.number().min(0).max(1).optional(),
-  /** Dropped over intended events, 0–1. */
-  droppedRate: z.number().min(0).max(1).optional(),
-  /** Acknowledged rate over intended rate, 0–1. */
-  minAchievedRatio: z.number().min(0).max(1).optional(),
-});
-export type Thresholds = z.output<typeof thresholdsSchema>;
 
 export const eventMixSchema = z.strictObject({
   levels: z
@@ -75,7 +66,11 @@ export const burstRequestSchema = z
   .refine(
     (r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS,
     'the whole test must last at most 24 hours',
-  );
+  )
+  .refine((r) => unknownPhases(r.thresholds, BURST_PHASES).length === 0, {
+    path: ['thresholds', 'phases'],
+    message: `thresholds.phases: a burst has the phases baseline, burst, recovery`,
+  });
 
 export const rampRequestSchema = z
   .strictObject({
@@ -85,7 +80,11 @@ export const rampRequestSchema = z
     rampDuration: duration,
     holdDuration: duration,
   })
-  .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours');
+  .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours')
+  .refine((r) => unknownPhases(r.thresholds, RAMP_PHASES).length === 0, {
+    path: ['thresholds', 'phases'],
+    message: 'thresholds.phases: a ramp has the phases ramp, hold',
+  });
 
 export type BurstRequest = z.output<typeof burstRequestSchema>;
 export type RampRequest = z.output<typeof rampRequestSchema>;

@@ -1,6 +1,6 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
-import type { Config, Logger } from '@logperf/core';
-import { createBus, createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { AppError, type Config, type Logger } from '@logperf/core';
+import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -15,6 +15,26 @@ export interface StartLoadgenOptions {
   allowedTargets?: string[];
   /** A client opened ahead (in parallel with other start-up work); the load generator closes it. */
   sql?: SqlClient;
+  /** The cluster's bus when it runs in this process: what `target: "kafka"` produces into. */
+  bus?: Bus;
+}
+
+const refuseKafka = (message: string) =>
+  new AppError('VALIDATION_FAILED', message, { details: [{ path: 'target', reason: message }] });
+
+/** `target: "kafka"` only when allowed, and only onto a bus the cluster consumes. */
+async function openKafkaTarget(config: Config, shared: Bus | undefined): Promise<{ bus: Bus; shared: boolean }> {
+  if (!config.loadgenAllowKafka)
+    throw refuseKafka(
+      "target 'kafka' is off: it bypasses the gateway's admission control; allow it with LOGPERF_LOADGEN_ALLOW_KAFKA=true",
+    );
+  if (shared) return { bus: shared, shared: true };
+  if (config.bus === 'memory')
+    throw refuseKafka(
+      "target 'kafka' would produce into this generator's own in-memory bus, which no processor consumes: " +
+        'run the generator with the cluster (logperf up) or on a real bus (--bus kafka)',
+    );
+  return { bus: await createBus(config), shared: false };
 }
 
 export async function startLoadgen(options: StartLoadgenOptions): Promise<RunningRole & { runner: LoadTestRunner }> {
@@ -40,7 +60,7 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     allowedHosts: config.allowedHosts,
     allowedTargets,
     defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
-    openBus: () => createBus(config),
+    openBus: () => openKafkaTarget(config, options.bus),
   });
   await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
   const address = app.server.address();

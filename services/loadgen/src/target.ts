@@ -59,7 +59,15 @@ function errorKind(error: unknown): string {
   return 'other';
 }
 
-export function httpTarget(url: URL, options: { connections: number; timeoutMs: number }): Target {
+export function httpTarget(
+  url: URL,
+  options: { connections: number; timeoutMs: number; apiToken?: string | undefined },
+): Target {
+  // The generator's own token opens the gateway too (one token per deployment); without it every batch is a 401.
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-ndjson',
+    ...(options.apiToken === undefined ? {} : { authorization: `Bearer ${options.apiToken}` }),
+  };
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
@@ -76,7 +84,7 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
           method: 'POST',
           path,
           body: events.join('\n'),
-          headers: { 'content-type': 'application/x-ndjson' },
+          headers,
           signal: AbortSignal.timeout(options.timeoutMs),
         });
         await res.body.dump();
@@ -90,7 +98,7 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
 }
 
 /** Straight onto the bus, as the gateway would put it there (stamped acceptedAt), to measure the cluster without the gateway. */
-export function busTarget(bus: Bus, options: { timeoutMs: number }): Target {
+export function busTarget(bus: Bus, options: { timeoutMs: number; sharedBus?: boolean }): Target {
   return {
     description: `${bus.kind} bus topic ${bus.topic}`,
     async send(events) {
@@ -116,6 +124,7 @@ export function busTarget(bus: Bus, options: { timeoutMs: number }): Target {
         return 'bus_error';
       }
     },
-    close: () => bus.close(),
+    // A bus shared with the cluster in this process outlives the test.
+    close: () => (options.sharedBus ? Promise.resolve() : bus.close()),
   };
 }

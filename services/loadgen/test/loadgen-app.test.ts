@@ -102,7 +102,7 @@ describe('load generator API', () => {
     expect(done.body.status).toBe('completed');
     const result = done.body.result as Record<string, unknown> & {
       phases: { name: string; intended: number; acknowledged: number }[];
-      thresholds: { passed: boolean }[];
+      thresholds: { name: string; source: string; passed: boolean }[];
     };
     expect(result).toMatchObject({ intended: 1200, acknowledged: 1200, dropped: 0, passed: true });
     expect(result.phases.map((p) => [p.name, p.intended, p.acknowledged])).toEqual([
@@ -110,7 +110,12 @@ describe('load generator API', () => {
       ['burst', 800, 800],
       ['recovery', 200, 200],
     ]);
-    expect(result.thresholds).toHaveLength(2);
+    // The two the request set, and the drop limit every test has unless it sets its own.
+    expect(result.thresholds.map((t) => [t.name, t.source, t.passed])).toEqual([
+      ['p99Ms', 'request', true],
+      ['errorRate', 'request', true],
+      ['droppedRate', 'default', true],
+    ]);
     expect(result.endToEnd).toMatchObject({ available: false });
     expect(sink.events()).toBe(1200);
     const levels = sink.levels();

@@ -25,7 +25,17 @@ export class ClusterState {
     readonly lag: LagWatcher | undefined,
     readonly thresholds: BottleneckThresholds,
     readonly backends?: BackendStats,
+    /** Why there is no lag watcher (e.g. a monitor alone on the in-memory bus sees no cluster's queue). */
+    readonly lagUnavailableReason: string | null = null,
   ) {}
+
+  /** Why consumer lag and queue depth are null right now, or null when they are measured. */
+  lagReason(): string | null {
+    if (this.lagUnavailableReason !== null) return this.lagUnavailableReason;
+    if (!this.lag) return 'no lag watcher';
+    if (this.lag.view()) return null;
+    return this.lag.lastError === null ? 'not sampled yet' : `lag could not be read: ${this.lag.lastError}`;
+  }
 
   nodes() {
     return this.scraper.views().map((n) => ({
@@ -68,6 +78,10 @@ export class ClusterState {
       eventsPerSecond: this.throughput(),
       consumerLag: lag?.lagSeconds ?? null,
       queueDepth: lag?.total ?? null,
+      /** Why consumerLag/queueDepth are null (null when measured). */
+      lagReason: this.lagReason(),
+      /** The last failure reading the lag, shown even while an older sample is still served. */
+      lagError: this.lag?.lastError ?? null,
       errorRate: test && handled > 0 ? test.errors / handled : null,
       lag,
       postgres: this.backends?.postgres ?? null,

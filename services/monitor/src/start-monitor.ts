@@ -35,12 +35,17 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     downAfterMs: 3000,
   });
   for (const url of options.nodeUrls) scraper.addNode(url);
-  const ownBus = options.bus ? undefined : await createBus(config);
-  const lag = new LagWatcher(
-    options.bus ?? ownBus!,
-    config.processorGroup,
-    options.scrapeIntervalMs ?? config.monitorScrapeMs,
-  );
+  // An in-memory bus lives in the cluster's process: one opened here is empty, and its "lag 0" would be a made-up figure.
+  const isolated = !options.bus && config.bus === 'memory';
+  const lagUnavailableReason = isolated
+    ? "the in-memory bus lives in the cluster's process; run the monitor with it (logperf up) or on a real bus (--bus kafka)"
+    : null;
+  if (lagUnavailableReason) logger.warn(`consumer lag and queue depth are unknown: ${lagUnavailableReason}`);
+  const ownBus = options.bus || isolated ? undefined : await createBus(config);
+  const lagBus = options.bus ?? ownBus;
+  const lag = lagBus
+    ? new LagWatcher(lagBus, config.processorGroup, options.scrapeIntervalMs ?? config.monitorScrapeMs)
+    : undefined;
   const sql = options.sql ?? (await createSqlClient(config, 'monitor'));
   const redis =
     config.cache === 'redis'
@@ -57,7 +62,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   );
   const backendTimer = setInterval(() => void backendStats.sample(), 2000);
   void backendStats.sample();
-  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats);
+  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, lagUnavailableReason);
   const history = new HistoryStore(sql);
   await history.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
@@ -83,7 +88,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     reportMaxMinutes: config.monitorReportMaxMinutes,
   });
   scraper.start();
-  lag.start();
+  lag?.start();
   await app.listen({ host: config.host, port: options.port ?? config.ports.monitor });
   const address = app.server.address();
   const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
@@ -98,7 +103,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
       clearInterval(backendTimer);
       redis?.disconnect();
       scraper.stop();
-      lag.stop();
+      lag?.stop();
       await app.close();
       node.stop();
       await ownBus?.close();
