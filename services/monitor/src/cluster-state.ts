@@ -1,22 +1,25 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
+import { z } from 'zod';
 import type { BackendStats } from './backend-stats.js';
 import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
 import type { LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
 import type { NodeScraper, NodeView } from './node-scraper.js';
 
-export interface RunningTestView {
-  testId: string;
-  testName: string;
-  elapsedSeconds: number;
-  durationSeconds: number;
-  intendedRatePerSecond: number;
-  achievedRatePerSecond: number;
-  p99Ms: number;
-  acknowledged: number;
-  errors: number;
-  dropped: number;
-}
+/** The load generator's progress as its /api/node/stats carries it: parsed, not cast. */
+const runningTestSchema = z.looseObject({
+  testId: z.string().max(200),
+  testName: z.string().max(200),
+  elapsedSeconds: z.number(),
+  durationSeconds: z.number(),
+  intendedRatePerSecond: z.number(),
+  achievedRatePerSecond: z.number(),
+  p99Ms: z.number(),
+  acknowledged: z.number(),
+  errors: z.number(),
+  dropped: z.number(),
+});
+export type RunningTestView = z.output<typeof runningTestSchema>;
 
 export class ClusterState {
   constructor(
@@ -60,7 +63,8 @@ export class ClusterState {
 
   runningTest(): RunningTestView | null {
     const test = this.scraper.views().find((n) => n.up && n.runningTest)?.runningTest;
-    return (test as RunningTestView | undefined) ?? null;
+    const parsed = runningTestSchema.safeParse(test);
+    return parsed.success ? parsed.data : null;
   }
 
   /** Events/s through the pipeline: what the processors store, or what the gateways accept when no processor is watched. */

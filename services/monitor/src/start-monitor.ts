@@ -1,5 +1,5 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
-import type { Config, Logger } from '@logperf/core';
+import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
@@ -72,7 +72,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     const now = Date.now();
     const prune = now - lastPrune > 3600_000 ? ((lastPrune = now), history.prune(now)) : Promise.resolve();
     void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not store the monitor history'),
+      recordSwallowedError('monitor.history-write', error),
     );
   }, 1000);
   const app = buildMonitorApp({

@@ -141,3 +141,39 @@ describe('node registrations', () => {
     expect(() => windows.admit(['a', 'end-to-end'])).not.toThrow();
   });
 });
+
+describe('failures that are retried', () => {
+  it('a store write the memory bus retries shows, counted, on /health and /api/node/stats', async () => {
+    const { createBus } = await import('@logperf/cluster');
+    const bus = await createBus(loadConfig({}, {}));
+    let calls = 0;
+    const consumer = await bus.consume({ groupId: 'g', maxBatchSize: 10, maxWaitMs: 1 }, async () => {
+      calls++;
+      if (calls <= 2) throw new Error('store write failed (test)');
+      await Promise.resolve();
+    });
+    await bus.produce([{ key: 'k', value: Buffer.from('{}') }]);
+    const deadline = Date.now() + 5000;
+    while (calls < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await consumer.close();
+    await bus.close();
+    const monitor = await startMonitor({
+      config: loadConfig({}, {}),
+      logger,
+      port: 0,
+      nodeUrls: [],
+      dashboardHtml: async () => '',
+    });
+    try {
+      for (const path of ['/health', '/api/node/stats']) {
+        const body = (await (await fetch(`${monitor.url}${path}`)).json()) as {
+          errors: Record<string, { count: number; lastMessage: string }>;
+        };
+        expect(body.errors['memory-bus.handler']?.count).toBeGreaterThanOrEqual(2);
+        expect(body.errors['memory-bus.handler']?.lastMessage).toBe('store write failed (test)');
+      }
+    } finally {
+      await monitor.close();
+    }
+  }, 60_000);
+});

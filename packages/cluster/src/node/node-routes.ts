@@ -1,5 +1,5 @@
 // Routes every node serves: GET /health (its backends), GET /metrics (Prometheus), GET /api/node/stats (JSON).
-import { withTimeout } from '@logperf/core';
+import { swallowedErrors, withTimeout } from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRuntime } from './node-runtime.js';
 
@@ -38,7 +38,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
     const up = Object.values(results).every((r) => r === 'ok');
     return reply
       .status(up ? 200 : 503)
-      .send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results });
+      .send({ status: up ? 'up' : 'down', node: node.id, role: node.role, checks: results, errors: swallowedErrors() });
   });
 
   app.get('/metrics', async (_request, reply) =>
@@ -60,6 +60,8 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       },
       ...node.readings(),
       runtime: runtimeStats(),
+      /** Failures retried or skipped on purpose, per kind, with counts. */
+      errors: swallowedErrors(),
       ...roleStats(),
       latency: node.telemetry.latency(),
     };

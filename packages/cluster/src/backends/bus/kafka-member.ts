@@ -1,5 +1,6 @@
 // One consumer-group member on Kafka that outlives its client: when the stream or the group session dies (broker restart,
 // lost membership), it drops what it buffered, re-creates the client with backoff and re-reads from the last commit.
+import { recordSwallowedError } from '@logperf/core';
 import {
   Consumer as KafkaConsumer,
   type ConsumerOptions,
@@ -146,9 +147,10 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       try {
         await handler(records);
         break;
-      } catch {
+      } catch (error) {
         // Closing, or the client that read the batch is gone: leave it uncommitted; it is read again.
         if (!running || owner.dead) return;
+        recordSwallowedError('kafka-bus.handler', error);
         await sleep(backoff(RETRY_BACKOFF_MS, attempt));
       }
     }
