@@ -91,10 +91,15 @@ export function buildReport(
   thresholds: BottleneckThresholds,
 ): Report {
   const throughputSeries = rows.map((r) => r.throughput);
+  // Each second's histogram is decoded once: merged into the window's and read for its p99 (the baseline comparison).
   const latency: Record<string, LatencyHistogram> = {};
+  const current: Record<string, number[]> = {};
   for (const row of rows)
-    for (const [component, encoded] of Object.entries(row.latency))
-      (latency[component] ??= LatencyHistogram.create()).merge(LatencyHistogram.decode(encoded));
+    for (const [component, encoded] of Object.entries(row.latency)) {
+      const second = LatencyHistogram.decode(encoded);
+      (latency[component] ??= LatencyHistogram.create()).merge(second);
+      (current[component] ??= []).push(second.percentileMs(99));
+    }
 
   const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
   for (const row of rows) {
@@ -137,7 +142,6 @@ export function buildReport(
     thresholds,
   });
 
-  const current = p99Series(rows);
   const comparisons = baseline
     ? [
         compare('throughput per second', baseline.throughputPerSecond, throughputSeries),
