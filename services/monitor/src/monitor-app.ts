@@ -6,12 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
 import type { HistoryStore } from './history.js';
+import type { MinuteHistory } from './history-minutes.js';
 import { baselineFrom, buildReport } from './report.js';
 import type { MonitorMetrics } from './prometheus.js';
 
 export interface MonitorOptions {
   state: ClusterState;
   history: HistoryStore;
+  /** Per-minute aggregates the report reads for whole minutes. */
+  minutes: MinuteHistory;
   metrics: MonitorMetrics;
   node: NodeRuntime;
   logger: Logger;
@@ -129,7 +132,7 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
     const now = Date.now();
     const baseline = await options.history.baseline(name);
     if (name !== undefined && !baseline) throw new AppError('NOT_FOUND', `no baseline named '${name}'`);
-    const rows = await options.history.range(now - durationMinutes * 60_000, now);
+    const rows = await options.minutes.reportRows(now - durationMinutes * 60_000, now);
     return { durationMinutes, ...buildReport(rows, now - durationMinutes * 60_000, now, baseline, state.thresholds) };
   });
 

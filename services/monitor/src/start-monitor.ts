@@ -5,6 +5,7 @@ import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
 import { HistoryStore, historyRow } from './history.js';
+import { MinuteHistory } from './history-minutes.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';
@@ -65,19 +66,31 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, lagUnavailableReason);
   const history = new HistoryStore(sql);
   await history.init();
+  const minutes = new MinuteHistory(sql, history);
+  await minutes.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
   // One row a second, for the previous second; a failed write is logged and the next second tries again.
   let lastPrune = 0;
+  let lastRollup = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
   const historyTimer = setInterval(() => {
     const now = Date.now();
-    const prune = now - lastPrune > 3600_000 ? ((lastPrune = now), history.prune(now)) : Promise.resolve();
+    const prune =
+      now - lastPrune > 3600_000
+        ? ((lastPrune = now), Promise.all([history.prune(now), minutes.prune(now)]))
+        : Promise.resolve();
+    // Two seconds into a minute the previous one has all its second rows: it is rolled up once.
+    const minuteEnded = Math.floor((now - 2000) / 60_000) * 60_000 - 60_000;
+    const rollup =
+      minuteEnded > lastRollup ? ((lastRollup = minuteEnded), minutes.rollup(minuteEnded)) : Promise.resolve();
     void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) =>
       recordSwallowedError('monitor.history-write', error),
     );
+    void rollup.catch((error: unknown) => recordSwallowedError('monitor.history-rollup', error));
   }, 1000);
   const app = buildMonitorApp({
     state,
     history,
+    minutes,
     metrics: new MonitorMetrics(state),
     node,
     logger,
