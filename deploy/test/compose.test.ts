@@ -22,6 +22,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   healthcheck?: { test: string[] };
+  env_file?: string[];
 }
 interface Compose {
   services: Record<string, Service>;
@@ -60,6 +61,15 @@ function compileSchema() {
   expect(draft).toBe('http://json-schema.org/draft/2019-09/schema#');
   return ajv.compile(schema);
 }
+
+/** KEY=value lines of an env file, as Compose reads them (comments and blank lines skipped). */
+const envFile = (path: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 /** Settings that name other services: each URL must be a Compose service on its logperf port. */
 const URL_SETTINGS = [
@@ -131,8 +141,19 @@ describe('deploy/docker-compose.yml', () => {
     for (const [name, service] of logperfServices) {
       expect(service.command, name).toEqual([name]);
       expect(COMMANDS[name], `logperf ${name}`).toBeDefined();
-      const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
+      // The token comes from the env file the user writes from the example (it is never committed).
+      expect(service.env_file, name).toEqual(['logperf.env']);
+      const env = {
+        ...envFile(join(deployDir, 'logperf.env.example')),
+        ...Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)])),
+      };
       const config = loadConfig(env);
+      expect(config.apiToken, name).toBeDefined();
+      expect(() => loadConfig({ ...env, LOGPERF_API_TOKEN: '' }), `${name} without a token`).toThrow(
+        /LOGPERF_API_TOKEN/,
+      );
+      // Every service another one (or Prometheus) reaches by its Compose name accepts that name as a Host.
+      expect(config.allowedHosts.sort(), name).toEqual(Object.keys(SERVICE_PORTS).sort());
       expect(config).toMatchObject({
         host: '0.0.0.0',
         bus: 'kafka',

@@ -6,9 +6,26 @@ import type { Config } from '@logperf/core';
 import { renderHtmlReport, type Analysis, type Bottleneck } from './html-report.js';
 import { request } from './load-test-client.js';
 import type { StartedRoles } from './roles.js';
+import { z } from 'zod';
 import { runTestCommand } from './test-command.js';
 
 type Values = Record<string, string | boolean | undefined>;
+
+/** What the demo reads of the monitor's and the analyzer's answers: parsed, so a different answer is an error, not a blank. */
+const bottlenecksAnswer = z.object({
+  bottlenecks: z.array(
+    z.looseObject({ rule: z.string(), severity: z.string(), evidence: z.string(), recommendation: z.string() }),
+  ),
+});
+const diagnosisAnswer = z.looseObject({
+  summary: z.string(),
+  findings: z.array(
+    z.looseObject({ confidence: z.number(), component: z.string(), resource: z.string(), evidence: z.string() }),
+  ),
+});
+const recommendationsAnswer = z.looseObject({
+  recommendations: z.array(z.looseObject({ area: z.string(), action: z.string(), evidence: z.string() })),
+});
 
 /** The seed's burst shape at a quarter of its rates and a sixth of its phases, unless flags say otherwise. */
 const DEMO_DEFAULTS: Values = {
@@ -30,7 +47,7 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
 
   const windowSeconds = Math.max(10, Math.ceil(test.result.durationSeconds));
   const res = await fetch(`${monitor}/api/performance/bottlenecks?windowSeconds=${windowSeconds}`);
-  const { bottlenecks } = (await res.json()) as { bottlenecks: Bottleneck[] };
+  const { bottlenecks }: { bottlenecks: Bottleneck[] } = bottlenecksAnswer.parse(await res.json());
   console.log(
     bottlenecks.length === 0
       ? '\nbottlenecks: none detected'
@@ -57,11 +74,11 @@ export async function runDemo(started: StartedRoles, values: Values, config: Con
 async function analyse(analyzer: string | undefined, testId: string): Promise<Analysis | undefined> {
   if (!analyzer) return undefined;
   const [diagnosis, { recommendations }] = await Promise.all([
-    request<Pick<Analysis, 'summary' | 'findings'>>(
-      `${analyzer}/api/analysis/bottlenecks?testId=${encodeURIComponent(testId)}`,
+    request<unknown>(`${analyzer}/api/analysis/bottlenecks?testId=${encodeURIComponent(testId)}`).then((a) =>
+      diagnosisAnswer.parse(a),
     ),
-    request<Pick<Analysis, 'recommendations'>>(
-      `${analyzer}/api/analysis/recommendations?testId=${encodeURIComponent(testId)}`,
+    request<unknown>(`${analyzer}/api/analysis/recommendations?testId=${encodeURIComponent(testId)}`).then((a) =>
+      recommendationsAnswer.parse(a),
     ),
   ]);
   return { summary: diagnosis.summary, findings: diagnosis.findings, recommendations };

@@ -83,7 +83,7 @@ export async function renderHtmlReport(
     r.thresholds
       .map(
         (t) =>
-          `<li class="${t.passed ? 'pass' : 'fail'}">${t.passed ? 'PASS' : 'FAIL'} ${esc(t.name)}: ${num(t.actual, 3)} (limit ${num(t.limit, 3)})</li>`,
+          `<li class="${t.passed ? 'pass' : 'fail'}">${t.passed ? 'PASS' : 'FAIL'} ${esc(t.name)}: ${t.actual === null ? `unknown (${esc(t.reason ?? 'not measured')})` : num(t.actual, 3)} (limit ${num(t.limit, 3)})</li>`,
       )
       .join('') || '<li>no thresholds set</li>';
   const criteriaRows = criteria

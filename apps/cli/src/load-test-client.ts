@@ -46,7 +46,8 @@ export interface ResultBody {
   endToEnd:
     | { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number }
     | { available: false; reason: string };
-  thresholds: { name: string; limit: number; actual: number; passed: boolean }[];
+  /** Results before version 2 have no `source` and never a null `actual`. */
+  thresholds: { name: string; limit: number; actual: number | null; passed: boolean; reason?: string }[];
   timeline: {
     second: number;
     intended: number;

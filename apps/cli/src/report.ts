@@ -68,7 +68,8 @@ export function summary(test: LoadTestResult, criteria: readonly Criterion[]): s
       ? `end-to-end (event timestamp → stored), from the processors: p50 ${ms(r.endToEnd.latencyMs.p50)} ms, p95 ${ms(r.endToEnd.latencyMs.p95)} ms, p99 ${ms(r.endToEnd.latencyMs.p99)} ms over ${int(r.endToEnd.stored)} events`
       : `end-to-end: not available (${r.endToEnd.reason})`,
     ...r.thresholds.map(
-      (t) => `${t.passed ? 'PASS' : 'FAIL'} ${t.name}: ${Number(t.actual.toFixed(4))} (limit ${t.limit})`,
+      (t) =>
+        `${t.passed ? 'PASS' : 'FAIL'} ${t.name}: ${t.actual === null ? `unknown (${t.reason ?? 'not measured'})` : Number(t.actual.toFixed(4))} (limit ${t.limit})`,
     ),
     '',
     "the seed's success criteria:",

@@ -4,6 +4,7 @@ import { createBackends, startGateway, startProcessor, type Backends, type Runni
 import { startLoadgen } from '@logperf/loadgen';
 import { dashboardHtml, startMonitor } from '@logperf/monitor';
 import { startAnalyzer } from '@logperf/analyzer';
+import { isolationWarnings } from './isolation.js';
 
 export type Role = 'processor' | 'gateway' | 'loadgen' | 'monitor' | 'analyzer';
 
@@ -30,6 +31,7 @@ export async function startRoles(
 ): Promise<StartedRoles> {
   const needsCluster = wanted.includes('processor') || wanted.includes('gateway');
   const backends = needsCluster ? (options.backends ?? (await createBackends(config, logger))) : undefined;
+  for (const warning of isolationWarnings(wanted, config, backends !== undefined)) logger.warn(warning);
   // Roles in one process share the store's database (an embedded PGlite takes seconds to start); alone, each opens its own.
   const loadgenSql = backends?.store.sql();
   const monitorSql = backends?.store.sql();
@@ -54,6 +56,7 @@ export async function startRoles(
         ...(loadgenSql ? { sql: loadgenSql } : {}),
         ...(gateway ? { allowedTargets: [gateway], defaultTarget: `${gateway}/api/logs` } : {}),
         ...(processor ? { processorUrls: [processor] } : {}),
+        ...(backends ? { bus: backends.bus } : {}),
       }),
     );
   }

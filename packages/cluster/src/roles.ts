@@ -50,7 +50,13 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
 export async function startGateway(options: RoleOptions): Promise<RunningRole> {
   const { config, backends, logger } = options;
   const node = new NodeRuntime(`gateway-${process.pid}`, 'gateway', 'accepted');
-  const app = buildGatewayApp({ bus: backends.bus, node, logger, apiToken: config.apiToken });
+  const app = buildGatewayApp({
+    bus: backends.bus,
+    node,
+    logger,
+    apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
+  });
   const url = await listen(app, config.host, options.port ?? config.ports.gateway);
   logger.info({ url, bus: backends.bus.kind }, 'gateway listening');
   const stopHeartbeat = startHeartbeat(config, url, logger);
@@ -84,6 +90,7 @@ export async function startProcessor(
     backends,
     node,
     logger,
+    allowedHosts: config.allowedHosts,
     counters: () => processor.counters,
     members: () => processor.members(),
   });

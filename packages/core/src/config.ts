@@ -34,74 +34,106 @@ const origins = (list: string) =>
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter(Boolean);
 
-const configSchema = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  ports: z.object(
-    Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
-      [K in ServiceName]: z.ZodDefault<typeof port>;
-    },
-  ),
-  bus: z.enum(['memory', 'kafka']).default('memory'),
-  store: z.enum(['pglite', 'postgres']).default('pglite'),
-  cache: z.enum(['memory', 'redis']).default('memory'),
-  kafkaBrokers: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
-  kafkaTopic: z
-    .string()
-    .regex(/^[\w.-]{1,249}$/)
-    .default('log-events'),
-  kafkaPartitions: positiveInt.max(1024).default(6),
-  processorGroup: z
-    .string()
-    .regex(/^[\w.-]{1,249}$/)
-    .default('log-processors'),
-  /** How long a processor waits for a batch to fill before writing what it has. */
-  processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
-  profile: z.enum(['default', 'seed']).default('default'),
-  /** Most connections in each process's store pool; default from the profile (10, seed 50). */
-  pgPoolSize: positiveInt.max(1000).optional(),
-  /** Connections the store pool opens at start and keeps open; default from the profile (0, seed 10). */
-  pgPoolMinIdle: z.coerce.number().int().min(0).max(1000).optional(),
-  /** Most records in one Kafka produce request (our send queue coalesces concurrent produce calls up to this). */
-  kafkaProduceMaxRecords: positiveInt.max(1_000_000).default(10_000),
-  /** How often the bus re-reads the topic's partition count, so producer, consumers and lag follow an `--alter`. */
-  kafkaMetadataRefreshMs: z.coerce.number().int().min(100).max(600_000).default(2000),
-  /**
-   * A processor's Kafka member with lag and no fetch or commit progress on a partition for this long reports itself
-   * stalled and re-creates its client; unset: batch wait + commit timeout (5 s) + session timeout (6 s).
-   */
-  processorStallMs: z.coerce.number().int().min(500).max(600_000).optional(),
-  databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
-  storeTable: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-    .default('log_events'),
-  /** PGlite data directory; unset keeps the embedded store in memory. */
-  pgliteDir: z.string().min(1).optional(),
-  redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Origins the load generator may target; default: the configured gateway. */
-  loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
-  processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
-  monitorUrl: z.url().optional(),
-  /** How often the monitor scrapes every node and the consumer lag. */
-  monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
-  /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
-  monitorThresholds: z.string().optional(),
-  /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
-  monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    ports: z.object(
+      Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
+        [K in ServiceName]: z.ZodDefault<typeof port>;
+      },
+    ),
+    bus: z.enum(['memory', 'kafka']).default('memory'),
+    store: z.enum(['pglite', 'postgres']).default('pglite'),
+    cache: z.enum(['memory', 'redis']).default('memory'),
+    kafkaBrokers: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
+    kafkaTopic: z
+      .string()
+      .regex(/^[\w.-]{1,249}$/)
+      .default('log-events'),
+    kafkaPartitions: positiveInt.max(1024).default(6),
+    processorGroup: z
+      .string()
+      .regex(/^[\w.-]{1,249}$/)
+      .default('log-processors'),
+    /** How long a processor waits for a batch to fill before writing what it has. */
+    processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
+    profile: z.enum(['default', 'seed']).default('default'),
+    /** Most connections in each process's store pool; default from the profile (10, seed 50). */
+    pgPoolSize: positiveInt.max(1000).optional(),
+    /** Connections the store pool opens at start and keeps open; default from the profile (0, seed 10). */
+    pgPoolMinIdle: z.coerce.number().int().min(0).max(1000).optional(),
+    /** Most records in one Kafka produce request (our send queue coalesces concurrent produce calls up to this). */
+    kafkaProduceMaxRecords: positiveInt.max(1_000_000).default(10_000),
+    /** How often the bus re-reads the topic's partition count, so producer, consumers and lag follow an `--alter`. */
+    kafkaMetadataRefreshMs: z.coerce.number().int().min(100).max(600_000).default(2000),
+    /**
+     * A processor's Kafka member with lag and no fetch or commit progress on a partition for this long reports itself
+     * stalled and re-creates its client; unset: batch wait + commit timeout (5 s) + session timeout (6 s).
+     */
+    processorStallMs: z.coerce.number().int().min(500).max(600_000).optional(),
+    databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
+    storeTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('log_events'),
+    /** PGlite data directory; unset keeps the embedded store in memory. */
+    pgliteDir: z.string().min(1).optional(),
+    redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Host names (besides the bound address and localhost) a request's Host header may carry, e.g. Compose service names. */
+    allowedHosts: z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[\w.:[\]-]{1,253}$/, 'each host must be a host name or address')))
+      .default([]),
+    /** Whether a load test may produce straight onto the bus (`target: "kafka"`), bypassing the gateway's admission. */
+    loadgenAllowKafka: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** The longest window GET /api/performance/report serves, minutes. */
+    monitorReportMaxMinutes: z.coerce.number().int().min(1).max(43_200).default(1440),
+    /** Origins the load generator may target; default: the configured gateway. */
+    loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
+    processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
+    monitorUrl: z.url().optional(),
+    /** How often the monitor scrapes every node and the consumer lag. */
+    monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
+    monitorThresholds: z.string().optional(),
+    /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
+    monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((c) => isLoopback(c.host) || c.apiToken !== undefined, {
+    path: ['apiToken'],
+    message: 'is required when the bind address is not loopback (anyone who can reach the port could start load tests)',
+  });
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:/, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 type Lists = 'loadgenAllowedTargets' | 'processorUrls' | 'monitorNodes';
 type Resolved = 'pgPoolSize' | 'pgPoolMinIdle';
@@ -132,6 +164,9 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
   redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
+  allowedHosts: { flag: 'allowed-hosts', env: 'LOGPERF_ALLOWED_HOSTS' },
+  loadgenAllowKafka: { flag: 'allow-kafka-target', env: 'LOGPERF_LOADGEN_ALLOW_KAFKA' },
+  monitorReportMaxMinutes: { flag: 'report-max-minutes', env: 'LOGPERF_MONITOR_REPORT_MAX_MINUTES' },
   loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },
   processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
   monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },

@@ -3,6 +3,7 @@ export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, message: 'The request is invalid' },
   INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
   UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required' },
+  FORBIDDEN: { status: 403, message: 'The request comes from a host or origin this service does not serve' },
   NOT_FOUND: { status: 404, message: 'No such resource' },
   CONFLICT: { status: 409, message: 'The resource is busy' },
   BODY_TOO_LARGE: { status: 413, message: 'The body is too large' },

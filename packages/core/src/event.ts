@@ -1,5 +1,6 @@
 // The log event: the one schema every boundary (HTTP, bus, store) validates against.
 import { z } from 'zod';
+import { storableText } from './text.js';
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,12 +20,6 @@ const isoTimestamp = z.iso
   .datetime({ offset: true })
   .transform((iso) => Date.parse(iso))
   .pipe(epochMs);
-
-/** Text PostgreSQL can store: no NUL, no lone surrogates (either would fail the batch that holds it). */
-const storableText = z
-  .string()
-  .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000)')
-  .refine((s) => s.isWellFormed(), 'must be well-formed unicode (no lone surrogates)');
 
 const attributeValue = z.union([storableText.max(4096), z.number(), z.boolean(), z.null()]);
 

@@ -47,6 +47,20 @@ function clampMicros(micros: number): number {
   return Math.min(Math.round(micros), HIGHEST_MICROS);
 }
 
+/** The bucket-level view of hdr's JS histograms (all built alike here: same range and precision). */
+interface IndexedCounts {
+  totalCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  countsArrayLength: number;
+  countsArrayIndex(value: number): number;
+  getCountAtIndex(index: number): number;
+  addToCountAtIndex(index: number, count: number): void;
+  setTotalCount(count: number): void;
+  updatedMaxValue(value: number): void;
+  updateMinNonZeroValue(value: number): void;
+}
+
 /** Latencies are recorded in microseconds and reported in milliseconds. */
 export class LatencyHistogram {
   private constructor(private readonly hist: hdr.Histogram) {}
@@ -72,8 +86,39 @@ export class LatencyHistogram {
     this.hist.recordValueWithCount(clampMicros(micros), count);
   }
 
+  /**
+   * Adds `other`'s counts. hdr's add() reads every bucket of `other` (~23k; 9 ms for a packed window slot, measured),
+   * so only the buckets between its smallest and largest value are read: a slot holding a few samples costs microseconds.
+   */
   merge(other: LatencyHistogram): this {
-    this.hist.add(other.hist);
+    const from = other.hist as unknown as IndexedCounts;
+    const into = this.hist as unknown as IndexedCounts;
+    if (from.totalCount === 0) return this;
+    if (from.countsArrayLength !== into.countsArrayLength) {
+      this.hist.add(other.hist);
+      return this;
+    }
+    const first = from.countsArrayIndex(from.minNonZeroValue);
+    const last = Math.min(from.countsArrayIndex(from.maxValue), from.countsArrayLength - 1);
+    let added = 0;
+    const addRange = (start: number, end: number) => {
+      for (let i = start; i <= end; i++) {
+        const count = from.getCountAtIndex(i);
+        if (count > 0) {
+          into.addToCountAtIndex(i, count);
+          added += count;
+        }
+      }
+    };
+    addRange(first, last);
+    // Tracked min/max can be stale after a subtraction: then the rest is read too, so no count is ever lost.
+    if (added !== from.totalCount) {
+      addRange(0, first - 1);
+      addRange(last + 1, from.countsArrayLength - 1);
+    }
+    into.setTotalCount(into.totalCount + added);
+    into.updatedMaxValue(Math.max(into.maxValue, from.maxValue));
+    into.updateMinNonZeroValue(Math.min(into.minNonZeroValue, from.minNonZeroValue));
     return this;
   }
 

@@ -1,5 +1,7 @@
 // Public surface of @logperf/core.
 export * from './event.js';
+export * from './text.js';
+export * from './swallowed-errors.js';
 export * from './errors.js';
 export * from './config.js';
 export * from './histogram.js';

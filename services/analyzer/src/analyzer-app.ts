@@ -1,5 +1,5 @@
 // Metrics analyzer :8082 — statistics, bottleneck diagnosis, capacity planning, regression verdicts, recommendations.
-import { AppError, type Logger } from '@logperf/core';
+import { AppError, boundedText, type Logger } from '@logperf/core';
 import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
 import type { BottleneckThresholds } from '@logperf/monitor';
 import type { FastifyInstance } from 'fastify';
@@ -19,9 +19,10 @@ export interface AnalyzerOptions {
   /** What the monitor sees of the backends now; resolves to a context without backends when no monitor answers. */
   backendContext: () => Promise<BackendContext>;
   apiToken?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
 }
 
-const testId = z.string().trim().min(1, 'testId must not be empty').max(200, 'testId must be at most 200 characters');
+const testId = boundedText('testId', 200);
 const testQuery = z.object({ testId: testId.optional() });
 const rate = numberFromText(
   z
@@ -67,7 +68,12 @@ const compareBody = z.strictObject({
 
 export function buildAnalyzerApp(options: AnalyzerOptions): FastifyInstance {
   const { runs } = options;
-  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 1024 * 1024, apiToken: options.apiToken });
+  const app = createHttpApp({
+    logger: options.logger,
+    bodyLimitBytes: 1024 * 1024,
+    apiToken: options.apiToken,
+    allowedHosts: options.allowedHosts,
+  });
   registerNodeRoutes(app, options.node, { checks: {} });
 
   const runOrLatest = async (id: string | undefined): Promise<RunData> => {

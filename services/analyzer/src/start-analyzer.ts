@@ -34,6 +34,7 @@ export async function startAnalyzer(options: StartAnalyzerOptions): Promise<Runn
     thresholds: thresholdsFrom(config.monitorThresholds),
     backendContext: () => monitorContext(monitorUrl, history, config.apiToken),
     apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
   });
   await app.listen({ host: config.host, port: options.port ?? config.ports.analyzer });
   const address = app.server.address();

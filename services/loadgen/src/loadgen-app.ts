@@ -16,12 +16,15 @@ export interface LoadgenOptions {
   node: NodeRuntime;
   logger: Logger;
   apiToken?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
   /** Origins a test may target (LOGPERF_LOADGEN_ALLOWED_TARGETS). */
   allowedTargets: readonly string[];
   /** Target when a request names none. */
   defaultTarget: string;
   /** The cluster's bus for `target: "kafka"`; an in-process (memory) bus cannot be reached from the generator thread. */
   bus: Extract<TargetSpec, { kind: 'kafka' }>['bus'];
+  /** Whether `target: "kafka"` may be used at all: it bypasses the gateway's admission control (LOGPERF_LOADGEN_ALLOW_KAFKA). */
+  allowKafka?: boolean;
   maxInFlight?: number;
   timeoutMs?: number;
 }
@@ -34,7 +37,12 @@ const listQuery = z.object({
 
 export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   const { runner, repository, node } = options;
-  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 64 * 1024, apiToken: options.apiToken });
+  const app = createHttpApp({
+    logger: options.logger,
+    bodyLimitBytes: 64 * 1024,
+    apiToken: options.apiToken,
+    allowedHosts: options.allowedHosts,
+  });
   registerNodeRoutes(app, node, {
     checks: { results: async () => void (await repository.latest()) },
     roleStats: () => ({ runningTest: runner.runningTest() ?? null, generator: runner.generatorCost() }),
@@ -45,6 +53,12 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
   function targetOf(spec: string | undefined): { spec: TargetSpec; description: string } {
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (spec === 'kafka') {
+      if (!options.allowKafka)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          "target 'kafka' is off: it bypasses the gateway's admission control; allow it with LOGPERF_LOADGEN_ALLOW_KAFKA=true",
+          { details: [{ path: 'target', reason: 'kafka target not allowed' }] },
+        );
       if (options.bus.bus !== 'kafka')
         throw new AppError(
           'VALIDATION_FAILED',
@@ -65,6 +79,7 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
         connections: options.maxInFlight ?? 64,
         timeoutMs,
         testId: '',
+        ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
       },
       description: `${url.origin}${path}`,
     };

@@ -5,13 +5,24 @@ import type { EventMix } from './event-factory.js';
 import { runGenerators, type GeneratorRun, type WorkerEnd } from './generator-threads.js';
 import { generatorCost, type GeneratorCost } from './generator-cost.js';
 import { endToEndSince, snapshotProcessors, type EndToEndResult } from './processor-latency.js';
-import { ResultRecorder } from './results.js';
+import { ResultRecorder, type PhaseResult } from './results.js';
 import type { ResultsRepository, StoredResult } from './results-repository.js';
 import type { Scenario, TestKind, Thresholds } from './scenarios.js';
 import type { TargetSpec } from './target.js';
-import { evaluateThresholds } from './thresholds.js';
+import { evaluateThresholds, type Measured } from './thresholds.js';
 import { GENERATOR_LIMIT_SHARE, generatorShare, verdictOf } from './verdict.js';
 import type { WorkOrder } from './work-order.js';
+
+/** Results stored before thresholds became per phase and failing by default have no version (1). */
+export const RESULT_VERSION = 2;
+
+const measuredPhase = (p: PhaseResult): Measured => ({
+  latencyMs: p.latencyMs,
+  intended: p.intended,
+  errors: Object.values(p.errors).reduce((a, b) => a + b, 0),
+  dropped: p.dropped,
+  achievedRatio: p.intendedRatePerSecond > 0 ? p.achievedRatePerSecond / p.intendedRatePerSecond : 0,
+});
 
 export interface TestRequest {
   kind: TestKind;
@@ -70,15 +81,17 @@ export class LoadTestRunner {
   private current: Running | undefined;
   /** The generator's cost in the last finished test (for /api/node/stats between tests). */
   private lastCost: GeneratorCost | null = null;
+  /** A start between its check and its first save: holds the one-test slot without being the current test. */
+  private starting = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
   /** Starts a test in the background; a second concurrent start is a 409. */
   async start(request: TestRequest): Promise<{ testId: string; status: 'running' }> {
-    if (this.current) {
+    if (this.current || this.starting) {
       throw new AppError(
         'CONFLICT',
-        `test ${this.current.testId} is running; stop it or wait (one test at a time per generator)`,
+        `test ${this.current?.testId ?? '(starting)'} is running; stop it or wait (one test at a time per generator)`,
       );
     }
     const testId = randomUUID();
@@ -93,8 +106,14 @@ export class LoadTestRunner {
       generator: undefined,
       scheduleStartedAt: undefined,
     };
+    // Current only once stored: a failed first save leaves no test holding the slot.
+    this.starting = true;
+    try {
+      await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
+    } finally {
+      this.starting = false;
+    }
     this.current = running;
-    await this.options.repository.save(this.stored(running, 'running', null, null, { progress: null }));
     running.done = this.run(running).catch((error: unknown) =>
       this.options.logger.error({ err: error, testId }, 'load test failed'),
     );
@@ -216,13 +235,18 @@ export class LoadTestRunner {
     const intendedRate = elapsedSeconds > 0 ? totals.intended / elapsedSeconds : 0;
     const achievedRate = elapsedSeconds > 0 ? totals.acknowledged / elapsedSeconds : 0;
     const errors = Object.values(totals.errors).reduce((a, b) => a + b, 0);
+    const phases = r.recorder.phaseResults(
+      scenario.schedule.phases.map((p) => p.shape.durationMs),
+      scenario.intendedRates,
+    );
     const thresholds = evaluateThresholds(r.request.thresholds, {
       latencyMs: totals.latencyMs,
       intended: totals.intended,
-      acknowledged: totals.acknowledged,
       errors,
       dropped: totals.dropped,
       achievedRatio: intendedRate > 0 ? achievedRate / intendedRate : 0,
+      phases: Object.fromEntries(phases.map((p) => [p.name, measuredPhase(p)])),
+      endToEndMs: endToEnd.available ? endToEnd.latencyMs : { unknown: endToEnd.reason },
     });
     const earliest = (values: (number | null)[]) => {
       const known = values.filter((v): v is number => v !== null);
@@ -242,6 +266,8 @@ export class LoadTestRunner {
       thresholds,
     });
     return {
+      /** 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`. */
+      resultVersion: RESULT_VERSION,
       target: r.request.targetDescription,
       config: r.request.config,
       failure: failures.length > 0 ? failures.join('; ') : null,
@@ -270,10 +296,7 @@ export class LoadTestRunner {
         })),
         lateReports: r.recorder.lateReports,
       },
-      phases: r.recorder.phaseResults(
-        scenario.schedule.phases.map((p) => p.shape.durationMs),
-        scenario.intendedRates,
-      ),
+      phases,
       timeline: r.recorder.timeline(),
       histograms: {
         latency: r.recorder.latencyHistogram().encode(),

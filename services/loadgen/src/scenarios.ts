@@ -1,9 +1,15 @@
 // The seed's scenarios as validated requests (zod) and their schedules: burst = baseline → burst → recovery; ramp = ramp → hold.
 // Every scenario field has the seed's value as its default, so the seed's bare `POST /api/loadtest/burst` runs its test.
+import { boundedText } from '@logperf/core';
 import { z } from 'zod';
 import { constant, linear, Schedule } from './pacer.js';
+import { thresholdsSchema, unknownPhases } from './thresholds.js';
+
+export { thresholdsSchema, type Thresholds } from './thresholds.js';
 
 const MAX_TEST_MS = 24 * 3600 * 1000;
+const BURST_PHASES = ['baseline', 'burst', 'recovery'];
+const RAMP_PHASES = ['ramp', 'hold'];
 export const MAX_RATE_PER_SECOND = 1_000_000;
 
 /** ISO-8601 duration (PnDTnHnMnS, fractional seconds allowed) → milliseconds, or undefined if it is not one. */
@@ -28,20 +34,6 @@ const rate = z
   .positive('rate must be positive')
   .max(MAX_RATE_PER_SECOND, `rate must be at most ${MAX_RATE_PER_SECOND} events/s`);
 
-export const thresholdsSchema = z.strictObject({
-  p50Ms: z.number().positive().optional(),
-  p95Ms: z.number().positive().optional(),
-  p99Ms: z.number().positive().optional(),
-  p999Ms: z.number().positive().optional(),
-  /** Errors over intended events, 0–1. */
-  errorRate: z.number().min(0).max(1).optional(),
-  /** Dropped over intended events, 0–1. */
-  droppedRate: z.number().min(0).max(1).optional(),
-  /** Acknowledged rate over intended rate, 0–1. */
-  minAchievedRatio: z.number().min(0).max(1).optional(),
-});
-export type Thresholds = z.output<typeof thresholdsSchema>;
-
 export const eventMixSchema = z.strictObject({
   levels: z
     .partialRecord(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']), z.number().min(0))
@@ -61,7 +53,7 @@ const common = {
   batchSize: z.number().int().min(1).max(10_000).default(100),
   thresholds: thresholdsSchema.default({}),
 };
-const name = (seedName: string) => z.string().trim().min(1).max(200).default(seedName);
+const name = (seedName: string) => boundedText('testName', 200).default(seedName);
 
 /** The seed's burst: 5,000 events/s for 2 minutes, 20,000/s for 60 s, then 5,000/s for 2 minutes. */
 export const SEED_BURST = {
@@ -109,6 +101,10 @@ export const burstRequestSchema = request({
     (r) => r.baselineDuration + r.burstDuration + (r.recoveryDuration ?? r.baselineDuration) <= MAX_TEST_MS,
     'the whole test must last at most 24 hours',
   )
+  .refine((r) => unknownPhases(r.thresholds, BURST_PHASES).length === 0, {
+    path: ['thresholds', 'phases'],
+    message: `thresholds.phases: a burst has the phases baseline, burst, recovery`,
+  })
   .describe(
     'Burst test. Every field is optional; an empty body runs the seed burst: 5,000 events/s for PT2M, 20,000/s for PT1M, 5,000/s for PT2M.',
   );
@@ -124,6 +120,10 @@ export const rampRequestSchema = request({
     .describe('default PT1M: the seed says "maintain peak load for observation" without a length'),
 })
   .refine((r) => r.rampDuration + r.holdDuration <= MAX_TEST_MS, 'the whole test must last at most 24 hours')
+  .refine((r) => unknownPhases(r.thresholds, RAMP_PHASES).length === 0, {
+    path: ['thresholds', 'phases'],
+    message: 'thresholds.phases: a ramp has the phases ramp, hold',
+  })
   .describe(
     'Ramp test. Every field is optional; an empty body runs the seed ramp: 1,000 → 15,000 events/s over PT10M, then PT1M at 15,000/s.',
   );

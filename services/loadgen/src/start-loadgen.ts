@@ -37,9 +37,11 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     node,
     logger,
     apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
     allowedTargets,
     defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
     bus: config,
+    allowKafka: config.loadgenAllowKafka,
   });
   await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
   const address = app.server.address();

@@ -5,7 +5,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
 /** A target as plain data: what a generator thread (or a remote worker) opens for itself. */
 export type TargetSpec =
-  | { kind: 'http'; url: string; connections: number; timeoutMs: number; testId: string }
+  | { kind: 'http'; url: string; connections: number; timeoutMs: number; testId: string; apiToken?: string }
   | { kind: 'kafka'; bus: Parameters<typeof createBus>[0]; timeoutMs: number };
 
 export async function openTarget(spec: TargetSpec): Promise<Target> {
@@ -71,8 +71,14 @@ function errorKind(error: unknown): string {
   return 'other';
 }
 
-/** Test id on every request (`x-logperf-test-id`), so the cluster can attribute the events to the test. */
-export function httpTarget(url: URL, options: { connections: number; timeoutMs: number; testId?: string }): Target {
+/**
+ * Test id on every request (`x-logperf-test-id`), so the cluster can attribute the events to the test; the generator's
+ * own token opens the gateway too (one token per deployment): without it every batch would be a 401.
+ */
+export function httpTarget(
+  url: URL,
+  options: { connections: number; timeoutMs: number; testId?: string; apiToken?: string | undefined },
+): Target {
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
@@ -85,6 +91,7 @@ export function httpTarget(url: URL, options: { connections: number; timeoutMs: 
   const headers = {
     'content-type': 'application/x-ndjson',
     ...(options.testId ? { 'x-logperf-test-id': options.testId } : {}),
+    ...(options.apiToken === undefined ? {} : { authorization: `Bearer ${options.apiToken}` }),
   };
   return {
     description: `${url.origin}${path}`,

@@ -49,7 +49,7 @@ export function verdictOf(m: VerdictInput): Verdict {
   if (missed.length > 0)
     return {
       status: 'failed',
-      reason: `missed ${missed.map((t) => `${t.name} (${Number(t.actual.toFixed(4))}, limit ${t.limit})`).join(', ')}${targetNote}`,
+      reason: `missed ${missed.map((t) => `${t.name} (${t.actual === null ? `unknown: ${t.reason ?? 'not measured'}` : Number(t.actual.toFixed(4))}, limit ${t.limit})`).join(', ')}${targetNote}`,
     };
   const met = m.thresholds.length === 0 ? 'no thresholds set' : `all ${m.thresholds.length} thresholds met`;
   return { status: 'passed', reason: `${met}${targetNote}` };

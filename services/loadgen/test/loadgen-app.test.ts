@@ -113,7 +113,7 @@ describe('load generator API', () => {
     expect(done.body.status).toBe('completed');
     const result = done.body.result as Record<string, unknown> & {
       phases: { name: string; intended: number; acknowledged: number }[];
-      thresholds: { passed: boolean }[];
+      thresholds: { name: string; source: string; passed: boolean }[];
     };
     expect(result).toMatchObject({ intended: 1200, acknowledged: 1200, dropped: 0 });
     expect(result.phases.map((p) => [p.name, p.intended, p.acknowledged])).toEqual([
@@ -121,7 +121,12 @@ describe('load generator API', () => {
       ['burst', 800, 800],
       ['recovery', 200, 200],
     ]);
-    expect(result.thresholds).toHaveLength(2);
+    // The two the request set, and the drop limit every test has unless it sets its own.
+    expect(result.thresholds.map((t) => [t.name, t.source, t.passed])).toEqual([
+      ['p99Ms', 'request', true],
+      ['errorRate', 'request', true],
+      ['droppedRate', 'default', true],
+    ]);
     // Thresholds met; whether the run stays valid depends on the generator keeping its schedule on this host, so the
     // verdict must follow the generator's own lateness as measured in this run.
     expect(result.thresholds.every((t) => t.passed)).toBe(true);
@@ -131,7 +136,7 @@ describe('load generator API', () => {
     expect(result.verdict).toEqual(
       limited
         ? { status: 'invalid', reason: expect.stringContaining(`generator-limited: ${own} of 1200 events`) as string }
-        : { status: 'passed', reason: expect.stringMatching(/^all 2 thresholds met/) as string },
+        : { status: 'passed', reason: expect.stringMatching(/^all 3 thresholds met/) as string },
     );
     expect(result.passed).toBe(true);
     const { cost } = result.generator as { cost: { cpuMicrosPerEvent: number | null; sent: number } };

@@ -10,7 +10,7 @@ const base: VerdictInput = {
   generatorDropped: 0,
   targetLimitedAtSeconds: null,
   maxScheduleLagMs: 3,
-  thresholds: [{ name: 'p95Ms', limit: 200, actual: 50, passed: true }],
+  thresholds: [{ name: 'p95Ms', limit: 200, actual: 50, passed: true, source: 'request' }],
 };
 
 describe('verdictOf', () => {
@@ -40,7 +40,10 @@ describe('verdictOf', () => {
   });
 
   it('fails a missed threshold, naming it', () => {
-    const v = verdictOf({ ...base, thresholds: [{ name: 'p95Ms', limit: 200, actual: 250, passed: false }] });
+    const v = verdictOf({
+      ...base,
+      thresholds: [{ name: 'p95Ms', limit: 200, actual: 250, passed: false, source: 'request' }],
+    });
     expect(v).toEqual({ status: 'failed', reason: 'missed p95Ms (250, limit 200)' });
   });
 });

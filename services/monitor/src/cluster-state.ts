@@ -1,4 +1,5 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
+import { z } from 'zod';
 import type { BackendStats } from './backend-stats.js';
 import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
 import type { HostNetwork } from './host-network.js';
@@ -6,18 +7,20 @@ import type { LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
 import type { NodeScraper, NodeView } from './node-scraper.js';
 
-export interface RunningTestView {
-  testId: string;
-  testName: string;
-  elapsedSeconds: number;
-  durationSeconds: number;
-  intendedRatePerSecond: number;
-  achievedRatePerSecond: number;
-  p99Ms: number;
-  acknowledged: number;
-  errors: number;
-  dropped: number;
-}
+/** The load generator's progress as its /api/node/stats carries it: parsed, not cast. */
+const runningTestSchema = z.looseObject({
+  testId: z.string().max(200),
+  testName: z.string().max(200),
+  elapsedSeconds: z.number(),
+  durationSeconds: z.number(),
+  intendedRatePerSecond: z.number(),
+  achievedRatePerSecond: z.number(),
+  p99Ms: z.number(),
+  acknowledged: z.number(),
+  errors: z.number(),
+  dropped: z.number(),
+});
+export type RunningTestView = z.output<typeof runningTestSchema>;
 
 export class ClusterState {
   constructor(
@@ -26,8 +29,18 @@ export class ClusterState {
     readonly lag: LagWatcher | undefined,
     readonly thresholds: BottleneckThresholds,
     readonly backends?: BackendStats,
+    /** Why there is no lag watcher (e.g. a monitor alone on the in-memory bus sees no cluster's queue). */
+    readonly lagUnavailableReason: string | null = null,
     readonly network?: HostNetwork,
   ) {}
+
+  /** Why consumer lag and queue depth are null right now, or null when they are measured. */
+  lagReason(): string | null {
+    if (this.lagUnavailableReason !== null) return this.lagUnavailableReason;
+    if (!this.lag) return 'no lag watcher';
+    if (this.lag.view()) return null;
+    return this.lag.lastError === null ? 'not sampled yet' : `lag could not be read: ${this.lag.lastError}`;
+  }
 
   nodes() {
     return this.scraper.views().map((n) => ({
@@ -52,7 +65,8 @@ export class ClusterState {
 
   runningTest(): RunningTestView | null {
     const test = this.scraper.views().find((n) => n.up && n.runningTest)?.runningTest;
-    return (test as RunningTestView | undefined) ?? null;
+    const parsed = runningTestSchema.safeParse(test);
+    return parsed.success ? parsed.data : null;
   }
 
   /** Events/s through the pipeline: what the processors store, or what the gateways accept when no processor is watched. */
@@ -70,6 +84,10 @@ export class ClusterState {
       eventsPerSecond: this.throughput(),
       consumerLag: lag?.lagSeconds ?? null,
       queueDepth: lag?.total ?? null,
+      /** Why consumerLag/queueDepth are null (null when measured). */
+      lagReason: this.lagReason(),
+      /** The last failure reading the lag, shown even while an older sample is still served. */
+      lagError: this.lag?.lastError ?? null,
       errorRate: test && handled > 0 ? test.errors / handled : null,
       lag,
       postgres: this.backends?.postgres ?? null,

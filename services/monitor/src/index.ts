@@ -9,3 +9,4 @@ export * from './monitor-app.js';
 export * from './start-monitor.js';
 export * from './dashboard.js';
 export * from './history.js';
+export * from './history-minutes.js';

@@ -1,4 +1,5 @@
 // Consumer lag per partition from the bus (Kafka admin: end − committed offsets), its rate, lag in seconds, and a Burrow-style status.
+import { recordSwallowedError } from '@logperf/core';
 import type { Bus, PartitionLag } from '@logperf/cluster';
 
 export type LagStatus = 'OK' | 'WARN' | 'STALL' | 'STOP';
@@ -92,6 +93,7 @@ export class LagWatcher {
       this.lastError = null;
     } catch (error) {
       this.lastError = (error as Error).message;
+      recordSwallowedError('monitor.lag-read', error);
     }
   }
 

@@ -1,26 +1,37 @@
 // Monitor :8080 — the seed's performance endpoints, Prometheus /metrics, node registration and the live stream.
-import { AppError, type Logger } from '@logperf/core';
+import { AppError, boundedText, type Logger } from '@logperf/core';
 import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
 import type { HistoryStore } from './history.js';
+import type { MinuteHistory } from './history-minutes.js';
 import { baselineFrom, buildReport } from './report.js';
 import type { MonitorMetrics } from './prometheus.js';
 
 export interface MonitorOptions {
   state: ClusterState;
   history: HistoryStore;
+  /** Per-minute aggregates the report reads for whole minutes. */
+  minutes: MinuteHistory;
   metrics: MonitorMetrics;
   node: NodeRuntime;
   logger: Logger;
   apiToken?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
   /** Hosts a node may register from (its URL's hostname); default loopback only. */
   registrableHosts: readonly string[];
   /** The dashboard page, served at GET /. */
   dashboardHtml: () => Promise<string>;
   streamIntervalMs?: number;
+  /** The longest report window, minutes (LOGPERF_MONITOR_REPORT_MAX_MINUTES; default 24 h). */
+  reportMaxMinutes?: number;
+  /** Live dashboard streams open at once; one more gets 429. */
+  maxStreams?: number;
 }
+
+const MAX_STREAMS = 32;
 
 const component = z
   .string()
@@ -43,29 +54,36 @@ const windowQuery = (fallback: number) =>
     windowSeconds: numberFromText(z.number('windowSeconds must be a number').int().min(1).max(3600)).default(fallback),
   });
 const baselineBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .default(() => `baseline-${new Date().toISOString()}`),
+  name: boundedText('name', 100).default(() => `baseline-${new Date().toISOString()}`),
   windowMinutes: z.number().int().min(1).max(1440).default(5),
 });
-const reportQuery = z.object({
-  durationMinutes: numberFromText(
-    z
-      .number('durationMinutes must be a number')
-      .int('durationMinutes must be a whole number')
-      .gt(0, 'durationMinutes must be positive')
-      .max(43_200, 'durationMinutes must be at most 43,200 (30 days)'),
-  ).default(60),
-  baseline: z.string().min(1).max(100).optional(),
+const reportQuery = (maxMinutes: number) =>
+  z.object({
+    durationMinutes: numberFromText(
+      z
+        .number('durationMinutes must be a number')
+        .int('durationMinutes must be a whole number')
+        .gt(0, 'durationMinutes must be positive')
+        .max(maxMinutes, `durationMinutes must be at most ${maxMinutes} (LOGPERF_MONITOR_REPORT_MAX_MINUTES)`),
+    ).default(60),
+    baseline: boundedText('baseline', 100).optional(),
+  });
+const registration = z.strictObject({
+  url: z
+    .url()
+    .max(2048)
+    .refine((u) => /^https?:/.test(u), 'url must be http(s)'),
 });
-const registration = z.strictObject({ url: z.url().refine((u) => /^https?:/.test(u), 'url must be http(s)') });
 
 export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   const { state, node } = options;
-  const app = createHttpApp({ logger: options.logger, bodyLimitBytes: 1024 * 1024, apiToken: options.apiToken });
+  const reportMaxMinutes = options.reportMaxMinutes ?? 1440;
+  const app = createHttpApp({
+    logger: options.logger,
+    bodyLimitBytes: 1024 * 1024,
+    apiToken: options.apiToken,
+    allowedHosts: options.allowedHosts,
+  });
   registerNodeRoutes(app, node, {
     checks: {},
     metrics: { contentType: options.metrics.contentType, text: () => options.metrics.text() },
@@ -110,11 +128,11 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   });
 
   app.get('/api/performance/report', async (request) => {
-    const { durationMinutes, baseline: name } = validate(reportQuery, request.query);
+    const { durationMinutes, baseline: name } = validate(reportQuery(reportMaxMinutes), request.query);
     const now = Date.now();
     const baseline = await options.history.baseline(name);
     if (name !== undefined && !baseline) throw new AppError('NOT_FOUND', `no baseline named '${name}'`);
-    const rows = await options.history.range(now - durationMinutes * 60_000, now);
+    const rows = await options.minutes.reportRows(now - durationMinutes * 60_000, now);
     return { durationMinutes, ...buildReport(rows, now - durationMinutes * 60_000, now, baseline, state.thresholds) };
   });
 
@@ -124,6 +142,7 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
       query.component !== undefined || query.latencyMs !== undefined
         ? [validate(sample, query)]
         : normalise(validate(recordBody, request.body));
+    state.windows.admit(samples.map((s) => s.component));
     const now = Date.now();
     for (const s of samples) state.windows.recordMs(s.component, s.latencyMs, now);
     return reply.status(202).send({ recorded: samples.length });
@@ -131,26 +150,56 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
 
   app.post('/api/performance/nodes', async (request, reply) => {
     const { url } = validate(registration, request.body);
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (!options.registrableHosts.includes(host))
+    const { hostname, origin } = new URL(url);
+    if (!options.registrableHosts.includes(hostname.replace(/^\[|\]$/g, '')))
       throw new AppError('VALIDATION_FAILED', `nodes may register only from ${options.registrableHosts.join(', ')}`, {
         details: [{ path: 'url', reason: 'host not allowed' }],
       });
-    state.scraper.addNode(url);
-    return reply.status(202).send({ registered: new URL(url).origin });
+    // Only the origin is kept: the monitor scrapes /api/node/stats there and nowhere else.
+    state.scraper.register(origin);
+    return reply.status(202).send({ registered: origin });
   });
 
-  app.get('/api/performance/stream', (request, reply) => {
+  // One snapshot per interval, written to every open stream: its cost does not grow with the number of viewers.
+  const streams = new Set<ServerResponse>();
+  const intervalMs = options.streamIntervalMs ?? 1000;
+  let frame: { atMs: number; text: string } | undefined;
+  const currentFrame = () => {
+    const now = Date.now();
+    if (!frame || now - frame.atMs >= intervalMs / 2)
+      frame = { atMs: now, text: `event: snapshot\ndata: ${JSON.stringify(state.snapshot(now))}\n\n` };
+    return frame.text;
+  };
+  let ticker: NodeJS.Timeout | undefined;
+  app.addHook('onClose', async () => {
+    clearInterval(ticker);
+    for (const stream of streams) stream.end();
+    await Promise.resolve();
+  });
+
+  app.get('/api/performance/stream', (_request, reply) => {
+    const maxStreams = options.maxStreams ?? MAX_STREAMS;
+    if (streams.size >= maxStreams)
+      throw new AppError('OVERLOADED', `${streams.size} live streams open (limit ${maxStreams}); retry later`, {
+        retryAfterSeconds: 5,
+      });
     void reply.hijack();
-    reply.raw.writeHead(200, {
+    const stream = reply.raw;
+    stream.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const send = () => reply.raw.write(`event: snapshot\ndata: ${JSON.stringify(state.snapshot())}\n\n`);
-    send();
-    const timer = setInterval(send, options.streamIntervalMs ?? 1000);
-    request.raw.on('close', () => clearInterval(timer));
+    stream.write(currentFrame());
+    streams.add(stream);
+    ticker ??= setInterval(() => {
+      const text = currentFrame();
+      for (const s of streams) s.write(text);
+    }, intervalMs);
+    stream.once('close', () => {
+      streams.delete(stream);
+      if (streams.size === 0) ticker = void clearInterval(ticker);
+    });
   });
   return app;
 }

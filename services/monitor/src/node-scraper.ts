@@ -1,29 +1,9 @@
 // Scrapes every node's /api/node/stats each interval: turns cumulative histograms into intervals, keeps a short
 // history of resource samples, and marks a node down once it has not answered for `downAfterMs`.
-import { LatencyHistogram } from '@logperf/core';
+// Registered nodes are origins only, at most MAX_REGISTERED, forgotten when their heartbeat stops; redirects are not followed.
+import { AppError, LatencyHistogram } from '@logperf/core';
+import { nodeStatsSchema, type NodeStats } from '@logperf/cluster';
 import type { LatencyWindows } from './latency-windows.js';
-
-/** The parts of a node's /api/node/stats the monitor reads. */
-interface NodeStats {
-  id: string;
-  role: string;
-  events?: { total?: number; perSecond?: number };
-  resources?: {
-    processCpuPercent?: number | null;
-    systemCpuPercent?: number | null;
-    memoryPercent?: number | null;
-    rssBytes?: number | null;
-    diskUtilPercent?: number | null;
-    networkRxBytesPerSecond?: number | null;
-    networkTxBytesPerSecond?: number | null;
-  };
-  eventLoop?: { lagP99Ms?: number };
-  gc?: { totalPauseMs?: number; maxPauseMs?: number };
-  latency?: Record<string, { histogram?: string } | undefined>;
-  runningTest?: unknown;
-  /** A processor's consumer-group members; a stalled one names the partitions it holds without moving them. */
-  processor?: { members?: { stalledPartitions?: number[] }[] };
-}
 
 export interface NodeSample {
   atMs: number;
@@ -57,9 +37,14 @@ export interface NodeView {
 }
 
 const HISTORY = 3600;
+export const MAX_REGISTERED_NODES = 64;
+/** Nodes announce themselves every 5 s; six missed heartbeats and a registration is forgotten. */
+export const REGISTRATION_TTL_MS = 30_000;
+
+type Scraped = NodeView & { previous: Map<string, LatencyHistogram>; expiresAtMs: number | null };
 
 export class NodeScraper {
-  private readonly nodes = new Map<string, NodeView & { previous: Map<string, LatencyHistogram> }>();
+  private readonly nodes = new Map<string, Scraped>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -67,11 +52,34 @@ export class NodeScraper {
     private readonly options: { intervalMs: number; downAfterMs: number },
   ) {}
 
-  /** Adds a node (from config or a registration); known URLs are left as they are. */
+  /** Adds a configured node (scraped for as long as the monitor runs); known URLs are left as they are. */
   addNode(url: string): void {
-    const key = url.replace(/\/+$/, '');
+    this.add(url.replace(/\/+$/, ''), null);
+  }
+
+  /** A node's heartbeat: its origin, kept for REGISTRATION_TTL_MS from now; 422 past MAX_REGISTERED_NODES. */
+  register(origin: string, nowMs = Date.now()): void {
+    this.forgetExpired(nowMs);
+    const known = this.nodes.get(origin);
+    if (known) {
+      if (known.expiresAtMs !== null) known.expiresAtMs = nowMs + REGISTRATION_TTL_MS;
+      return;
+    }
+    const registered = [...this.nodes.values()].filter((n) => n.expiresAtMs !== null).length;
+    if (registered >= MAX_REGISTERED_NODES)
+      throw new AppError('UNPROCESSABLE', `at most ${MAX_REGISTERED_NODES} registered nodes; ${origin} was not added`);
+    this.add(origin, nowMs + REGISTRATION_TTL_MS);
+  }
+
+  private forgetExpired(nowMs: number): void {
+    for (const [key, node] of this.nodes)
+      if (node.expiresAtMs !== null && node.expiresAtMs < nowMs) this.nodes.delete(key);
+  }
+
+  private add(key: string, expiresAtMs: number | null): void {
     if (this.nodes.has(key)) return;
     this.nodes.set(key, {
+      expiresAtMs,
       url: key,
       id: null,
       role: null,
@@ -99,20 +107,32 @@ export class NodeScraper {
   }
 
   views(): NodeView[] {
-    return [...this.nodes.values()].map(({ previous: _previous, ...view }) => view);
+    return [...this.nodes.values()].map(({ previous: _previous, expiresAtMs: _expiresAtMs, ...view }) => view);
   }
 
   async scrapeAll(nowMs = Date.now()): Promise<void> {
+    this.forgetExpired(nowMs);
     await Promise.all([...this.nodes.values()].map((node) => this.scrape(node, nowMs)));
   }
 
-  private async scrape(node: NodeView & { previous: Map<string, LatencyHistogram> }, nowMs: number): Promise<void> {
+  private async scrape(node: Scraped, nowMs: number): Promise<void> {
     try {
       const res = await fetch(`${node.url}/api/node/stats`, {
         signal: AbortSignal.timeout(Math.max(200, this.options.intervalMs - 100)),
+        // A node answers itself; a redirect elsewhere would make the monitor a proxy to any address.
+        redirect: 'manual',
       });
+      if (res.status >= 300 && res.status < 400) throw new Error(`HTTP ${res.status} redirect, not followed`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      this.absorb(node, (await res.json()) as NodeStats, nowMs);
+      const parsed = nodeStatsSchema.safeParse(await res.json());
+      if (!parsed.success)
+        throw new Error(
+          `not a node's stats: ${parsed.error.issues
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')
+            .slice(0, 300)}`,
+        );
+      this.absorb(node, parsed.data, nowMs);
     } catch (error) {
       node.lastError = (error as Error).message;
     }
@@ -120,7 +140,7 @@ export class NodeScraper {
     node.up = node.lastSeenMs !== null && nowMs - node.lastSeenMs <= this.options.downAfterMs;
   }
 
-  private absorb(node: NodeView & { previous: Map<string, LatencyHistogram> }, stats: NodeStats, nowMs: number): void {
+  private absorb(node: Scraped, stats: NodeStats, nowMs: number): void {
     const restarted = node.id !== null && node.id !== stats.id;
     node.id = stats.id;
     node.role = stats.role;

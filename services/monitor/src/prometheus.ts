@@ -58,8 +58,7 @@ export class MonitorMetrics {
       help: 'Lag divided by the consume rate',
       registers,
       collect() {
-        const s = state.cluster().consumerLag;
-        if (s !== null) this.set(s);
+        setOrAbsent(this, state.cluster().consumerLag);
       },
     });
     new Gauge({
@@ -67,8 +66,7 @@ export class MonitorMetrics {
       help: 'Events waiting in the topic (sum of lag)',
       registers,
       collect() {
-        const d = state.cluster().queueDepth;
-        if (d !== null) this.set(d);
+        setOrAbsent(this, state.cluster().queueDepth);
       },
     });
     // Counters only go up: add each node's growth since the last scrape of /metrics (a restarted node starts again from 0).
@@ -110,4 +108,13 @@ export class MonitorMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * An unknown figure is an absent series, not a 0: prom-client keeps a label-less gauge at 0 even after reset(), so
+ * its value map is emptied by hand when there is nothing measured.
+ */
+function setOrAbsent(gauge: Gauge, value: number | null): void {
+  if (value === null) (gauge as unknown as { hashMap: Record<string, unknown> }).hashMap = {};
+  else gauge.set(value);
 }

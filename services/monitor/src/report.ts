@@ -83,18 +83,24 @@ export interface Report {
   };
 }
 
+/** A row is one second, or (an aggregate) `seconds` of them whose throughput and figures are means. */
 export function buildReport(
-  rows: readonly HistoryRow[],
+  rows: readonly (HistoryRow & { seconds?: number })[],
   fromMs: number,
   toMs: number,
   baseline: Baseline | undefined,
   thresholds: BottleneckThresholds,
 ): Report {
   const throughputSeries = rows.map((r) => r.throughput);
+  // Each second's histogram is decoded once: merged into the window's and read for its p99 (the baseline comparison).
   const latency: Record<string, LatencyHistogram> = {};
+  const current: Record<string, number[]> = {};
   for (const row of rows)
-    for (const [component, encoded] of Object.entries(row.latency))
-      (latency[component] ??= LatencyHistogram.create()).merge(LatencyHistogram.decode(encoded));
+    for (const [component, encoded] of Object.entries(row.latency)) {
+      const second = LatencyHistogram.decode(encoded);
+      (latency[component] ??= LatencyHistogram.create()).merge(second);
+      (current[component] ??= []).push(second.percentileMs(99));
+    }
 
   const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
   for (const row of rows) {
@@ -137,7 +143,6 @@ export function buildReport(
     thresholds,
   });
 
-  const current = p99Series(rows);
   const comparisons = baseline
     ? [
         compare('throughput per second', baseline.throughputPerSecond, throughputSeries),
@@ -146,12 +151,15 @@ export function buildReport(
         ),
       ].filter((c): c is Comparison => c !== undefined)
     : [];
-  const t = summarise(throughputSeries);
+  const seconds = rows.reduce((sum, r) => sum + (r.seconds ?? 1), 0);
+  const totalEvents = rows.reduce((sum, r) => sum + r.throughput * (r.seconds ?? 1), 0);
+  // Mean per second over every measured second (a minute row weighs its seconds); min/max/stddev are over rows.
+  const t = { ...summarise(throughputSeries), mean: seconds > 0 ? totalEvents / seconds : 0 };
   return {
     fromMs,
     toMs,
-    seconds: rows.length,
-    throughput: { ...t, totalEvents: throughputSeries.reduce((a, b) => a + b, 0) },
+    seconds,
+    throughput: { ...t, totalEvents },
     latency: Object.fromEntries(Object.entries(latency).map(([c, h]) => [c, h.summary()])),
     resources,
     queueDepth: summarise(queueDepths),
@@ -161,7 +169,8 @@ export function buildReport(
       observedPeakPerSecond: t.max,
       meanPerSecond: t.mean,
       observedHeadroomPercent: t.mean > 0 ? ((t.max - t.mean) / t.mean) * 100 : null,
-      basis: 'observed in this window only (peak second vs mean); a fitted capacity model is the analyzer’s job',
+      basis:
+        'observed in this window only (peak row vs mean: a second, or a minute’s mean for whole minutes); a fitted capacity model is the analyzer’s job',
     },
   };
 }

@@ -1,11 +1,12 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
-import type { Config, Logger } from '@logperf/core';
+import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
 import { HistoryStore, historyRow } from './history.js';
 import { HostNetwork } from './host-network.js';
+import { MinuteHistory } from './history-minutes.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';
@@ -36,12 +37,17 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     downAfterMs: 3000,
   });
   for (const url of options.nodeUrls) scraper.addNode(url);
-  const ownBus = options.bus ? undefined : await createBus(config);
-  const lag = new LagWatcher(
-    options.bus ?? ownBus!,
-    config.processorGroup,
-    options.scrapeIntervalMs ?? config.monitorScrapeMs,
-  );
+  // An in-memory bus lives in the cluster's process: one opened here is empty, and its "lag 0" would be a made-up figure.
+  const isolated = !options.bus && config.bus === 'memory';
+  const lagUnavailableReason = isolated
+    ? "the in-memory bus lives in the cluster's process; run the monitor with it (logperf up) or on a real bus (--bus kafka)"
+    : null;
+  if (lagUnavailableReason) logger.warn(`consumer lag and queue depth are unknown: ${lagUnavailableReason}`);
+  const ownBus = options.bus || isolated ? undefined : await createBus(config);
+  const lagBus = options.bus ?? ownBus;
+  const lag = lagBus
+    ? new LagWatcher(lagBus, config.processorGroup, options.scrapeIntervalMs ?? config.monitorScrapeMs)
+    : undefined;
   const sql = options.sql ?? (await createSqlClient(config, 'monitor'));
   const redis =
     config.cache === 'redis'
@@ -61,31 +67,45 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const network = new HostNetwork();
   const networkTimer = setInterval(() => void network.sample(), options.scrapeIntervalMs ?? config.monitorScrapeMs);
   void network.sample();
-  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, network);
+  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, lagUnavailableReason, network);
   const history = new HistoryStore(sql);
   await history.init();
+  const minutes = new MinuteHistory(sql, history);
+  await minutes.init();
   const node = new NodeRuntime(`monitor-${process.pid}`, 'monitor', 'scraped');
   // One row a second, for the previous second; a failed write is logged and the next second tries again.
   let lastPrune = 0;
+  let lastRollup = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
   const historyTimer = setInterval(() => {
     const now = Date.now();
-    const prune = now - lastPrune > 3600_000 ? ((lastPrune = now), history.prune(now)) : Promise.resolve();
+    const prune =
+      now - lastPrune > 3600_000
+        ? ((lastPrune = now), Promise.all([history.prune(now), minutes.prune(now)]))
+        : Promise.resolve();
+    // Two seconds into a minute the previous one has all its second rows: it is rolled up once.
+    const minuteEnded = Math.floor((now - 2000) / 60_000) * 60_000 - 60_000;
+    const rollup =
+      minuteEnded > lastRollup ? ((lastRollup = minuteEnded), minutes.rollup(minuteEnded)) : Promise.resolve();
     void Promise.all([history.append(historyRow(state, now)), prune]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not store the monitor history'),
+      recordSwallowedError('monitor.history-write', error),
     );
+    void rollup.catch((error: unknown) => recordSwallowedError('monitor.history-rollup', error));
   }, 1000);
   const app = buildMonitorApp({
     state,
     history,
+    minutes,
     metrics: new MonitorMetrics(state),
     node,
     logger,
     apiToken: config.apiToken,
+    allowedHosts: config.allowedHosts,
     registrableHosts: ['127.0.0.1', 'localhost', '::1', config.host],
     dashboardHtml: options.dashboardHtml,
+    reportMaxMinutes: config.monitorReportMaxMinutes,
   });
   scraper.start();
-  lag.start();
+  lag?.start();
   await app.listen({ host: config.host, port: options.port ?? config.ports.monitor });
   const address = app.server.address();
   const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
@@ -101,7 +121,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
       clearInterval(networkTimer);
       redis?.disconnect();
       scraper.stop();
-      lag.stop();
+      lag?.stop();
       await app.close();
       node.stop();
       await ownBus?.close();

@@ -150,9 +150,79 @@ describe('with LOGPERF_API_TOKEN set', () => {
       `Bearer ${'x'.repeat(10_000)}`,
     ])
       expect(tokenMatches(header, TOKEN)).toBe(false);
-    const source = readFileSync(join(ROOT, 'packages/cluster/src/http/http-app.ts'), 'utf8');
+    const source = readFileSync(join(ROOT, 'packages/cluster/src/http/access.ts'), 'utf8');
     expect(source).toMatch(/timingSafeEqual\(digest\(presented\), digest\(token\)\)/);
     expect(source).toMatch(/createHash\('sha256'\)/);
+  });
+});
+
+/** A raw request with the headers a browser page would send (fetch cannot set Host). */
+async function raw(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const { request } = await import('undici');
+  const res = await request(url, {
+    method: method as 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: SAFE.has(method) ? undefined : '{}',
+  });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+describe('requests from browsers', () => {
+  let started: StartedServices;
+  beforeAll(async () => {
+    started = await startServices({ env: { LOGPERF_ALLOWED_HOSTS: 'logperf.internal' } });
+  }, 60_000);
+  afterAll(() => started.close());
+
+  it('refuses a foreign Host on every route of every service with 403 (DNS rebinding), and serves localhost, the bound address and configured names', async () => {
+    for (const s of started.services) {
+      const { port } = new URL(s.url);
+      for (const route of s.routes) {
+        const url = `${s.url}${route.url.replace(/:[A-Za-z]+/g, randomUUID())}`;
+        const refused = await raw(url, route.method, { host: `attacker.example:${port}` });
+        expect({ route: `${s.name} ${route.method} ${route.url}`, status: refused.status }).toEqual({
+          route: `${s.name} ${route.method} ${route.url}`,
+          status: 403,
+        });
+        expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      }
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `logperf.internal:${port}`, 'LOCALHOST'])
+        expect((await raw(`${s.url}/health`, 'GET', { host })).status, `${s.name} Host ${host}`).toBe(200);
+    }
+  });
+
+  it('refuses a cross-origin POST to every mutating route with 403, and accepts a same-origin one', async () => {
+    for (const s of started.services) {
+      const { port } = new URL(s.url);
+      for (const route of s.routes.filter((r) => !SAFE.has(r.method))) {
+        const url = `${s.url}${route.url.replace(/:[A-Za-z]+/g, randomUUID())}`;
+        for (const origin of ['http://attacker.example', `http://localhost:${Number(port) + 1}`, 'null']) {
+          const refused = await raw(url, route.method, { origin });
+          expect({ route: `${s.name} ${route.method} ${route.url}`, origin, status: refused.status }).toEqual({
+            route: `${s.name} ${route.method} ${route.url}`,
+            origin,
+            status: 403,
+          });
+        }
+      }
+    }
+    const monitor = started.services.find((s) => s.name === 'monitor')!;
+    const sameOrigin = await raw(`${monitor.url}/api/performance/record?component=store&latencyMs=1`, 'POST', {
+      origin: monitor.url,
+    });
+    expect(sameOrigin.status).toBe(202);
+  });
+
+  it('refuses to start bound to a non-loopback address without a token, naming LOGPERF_API_TOKEN', () => {
+    expect(() => loadConfig({ LOGPERF_HOST: '0.0.0.0' }, {})).toThrow(/LOGPERF_API_TOKEN/);
+    expect(() => loadConfig({ LOGPERF_HOST: '192.168.1.10' }, {})).toThrow(/not loopback/);
+    expect(loadConfig({ LOGPERF_HOST: '0.0.0.0', LOGPERF_API_TOKEN: TOKEN }, {}).host).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost'])
+      expect(loadConfig({ LOGPERF_HOST: host }, {}).host).toBe(host);
   });
 });
 

@@ -129,6 +129,9 @@ const queryArb = fc.dictionary(
     'offset',
     'baseline',
     'targetRatePerSecond',
+    'testId',
+    'tests',
+    'days',
     'x',
   ),
   fc.oneof(nastyString, hugeNumber.map(String)),
@@ -190,6 +193,11 @@ describe('fuzz: every route of every service', () => {
         'monitor GET /api/performance/report',
         'monitor POST /api/performance/record',
         'monitor GET /metrics',
+        'analyzer GET /api/analysis/metrics',
+        'analyzer GET /api/analysis/bottlenecks',
+        'analyzer GET /api/analysis/capacity',
+        'analyzer GET /api/analysis/recommendations',
+        'analyzer POST /api/analysis/compare',
       ]),
     );
   });
@@ -466,6 +474,81 @@ describe('fuzz: every route of every service', () => {
       );
     }
   }, 120_000);
+
+  it('refuses NUL, lone surrogates and over-long text in every free-text field with 400 naming it', async () => {
+    const text = fc.constantFrom('a\u0000b', '\u0000', 'x\ud800', '\udfffy', 'z'.repeat(5000));
+    const analyzer = service('analyzer');
+    const monitor = service('monitor');
+    const loadgen = service('loadgen');
+    await fc.assert(
+      fc.asyncProperty(text, async (value) => {
+        const cases: [string, string, string, string | undefined, string][] = [
+          [analyzer.url, 'GET', `/api/analysis/bottlenecks?testId=${encode(value)}`, undefined, 'testId'],
+          [analyzer.url, 'GET', `/api/analysis/recommendations?testId=${encode(value)}`, undefined, 'testId'],
+          [analyzer.url, 'GET', `/api/analysis/metrics?testId=${encode(value)}`, undefined, 'testId'],
+          [
+            analyzer.url,
+            'POST',
+            '/api/analysis/compare',
+            JSON.stringify({ baselineTestId: value, candidateTestId: 'b' }),
+            'baselineTestId',
+          ],
+          [monitor.url, 'GET', `/api/performance/report?baseline=${encode(value)}`, undefined, 'baseline'],
+          [monitor.url, 'POST', '/api/performance/baseline', JSON.stringify({ name: value }), 'name'],
+          [
+            loadgen.url,
+            'POST',
+            '/api/loadtest/burst',
+            JSON.stringify({
+              testName: value,
+              baselineRatePerSecond: 1,
+              burstRatePerSecond: 1,
+              baselineDuration: 'PT1S',
+              burstDuration: 'PT1S',
+            }),
+            'testName',
+          ],
+        ];
+        for (const [url, method, path, body, field] of cases) {
+          // A lone surrogate cannot travel in a URL (its UTF-8 bytes are invalid and decode to U+FFFD); JSON carries it.
+          if (body === undefined && !value.isWellFormed()) continue;
+          const answer = await send(url, method, path, body, body === undefined ? undefined : 'application/json');
+          checkAnswer(answer, `${method} ${path}`);
+          expect(answer.status, `${method} ${path}`).toBe(400);
+          expect(answer.text).toContain(field);
+        }
+      }),
+      { seed: SEED, numRuns: 20 },
+    );
+  }, 120_000);
+
+  it('after all of the above, a normal test runs and passes, and every service still answers', async () => {
+    const loadgen = service('loadgen');
+    const begun = await send(
+      loadgen.url,
+      'POST',
+      '/api/loadtest/burst',
+      JSON.stringify({
+        testName: 'after the fuzz',
+        baselineRatePerSecond: 100,
+        burstRatePerSecond: 200,
+        baselineDuration: 'PT0.5S',
+        burstDuration: 'PT0.5S',
+        recoveryDuration: 'PT0.5S',
+        batchSize: 10,
+      }),
+      'application/json',
+    );
+    expect(begun.status, begun.text).toBe(202);
+    const { testId } = JSON.parse(begun.text) as { testId: string };
+    let result: { status: string; passed: boolean | null; result: { acknowledged: number } } | undefined;
+    for (let i = 0; i < 60 && result?.status !== 'completed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      result = JSON.parse((await send(loadgen.url, 'GET', `/api/results/${testId}`)).text) as typeof result;
+    }
+    expect(result).toMatchObject({ status: 'completed', passed: true, result: { acknowledged: 200 } });
+    for (const s of started.services) expect((await send(s.url, 'GET', '/health')).status, s.name).toBe(200);
+  }, 60_000);
 
   it('the live stream answers 200 text/event-stream and ignores a body and a query', async () => {
     const monitor = service('monitor');

@@ -13,6 +13,7 @@ export interface GatewayOptions {
   node: NodeRuntime;
   logger: Logger;
   apiToken?: string | undefined;
+  allowedHosts?: readonly string[] | undefined;
   bodyLimitBytes?: number;
   maxEventsPerRequest?: number;
   /** Events awaiting a bus acknowledgement; past it new requests get 429. */
@@ -34,6 +35,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     logger: options.logger,
     bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024,
     apiToken: options.apiToken,
+    allowedHosts: options.allowedHosts,
   });
   // A few dozen ingest requests in progress already keep both cores busy; admitting more only slows every one of them.
   // 64 matches the load generator's in-flight window, so a generator alone never trips it while the gateway keeps up.

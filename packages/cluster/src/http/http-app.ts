@@ -1,5 +1,4 @@
-// The Fastify base every node shares: body limit, one error shape, bearer-token guard on mutating routes.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// The Fastify base every node shares: body limit, time limits, one error shape, Host/Origin/token access checks.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError, type ErrorCode } from '@logperf/core';
@@ -11,13 +10,18 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAccess, type AccessOptions } from './access.js';
 
-export interface HttpAppOptions {
+export interface HttpAppOptions extends AccessOptions {
   logger: Logger;
   bodyLimitBytes?: number;
-  /** When set, every non-GET route requires `Authorization: Bearer <token>`. */
-  apiToken?: string | undefined;
+  /** A handler that has not answered by then gets 503 (a hung backend must not hold the client forever). */
+  handlerTimeoutMs?: number;
 }
+
+/** Whole request (headers and body) must arrive within this; a trickling client loses its socket, not ours. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HANDLER_TIMEOUT_MS = 60_000;
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -26,7 +30,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'BODY_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
 export interface RegisteredRoute {
@@ -60,16 +63,24 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
   );
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Compares digests so the time taken says nothing about the token's length or content. */
-export function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-  return timingSafeEqual(digest(presented), digest(token));
+/** PostgreSQL/PGlite errors (a SQLSTATE and severity) and lost connections: the backend's trouble, not the client's. */
+function isDatabaseError(error: Error): boolean {
+  const e = error as Error & { code?: unknown; severity?: unknown };
+  if (typeof e.severity === 'string' && typeof e.code === 'string') return true;
+  if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH)$/.test(e.code))
+    return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(
+    e.message,
+  );
 }
 
 function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseError(error))
+    return new AppError('BACKEND_UNAVAILABLE', `the database failed: ${error.message}`, {
+      retryAfterSeconds: 1,
+      cause: error,
+    });
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     const code = JSON_ERRORS.has((error as FastifyError).code)
@@ -85,6 +96,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     clientErrorHandler,
@@ -107,7 +119,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500 && appError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+    if (appError.status >= 500 && appError.code !== 'SERVER_BUSY' && appError.code !== 'OVERLOADED')
+      request.log.error({ err: error }, 'request failed');
     if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
     return reply.status(appError.status).send(appError.toBody());
   });
@@ -118,13 +131,19 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       .send(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`).toBody()),
   );
 
-  const token = options.apiToken;
-  if (token !== undefined) {
-    app.addHook('onRequest', async (request) => {
-      if (SAFE_METHODS.has(request.method)) return;
-      if (!tokenMatches(request.headers.authorization, token)) throw new AppError('UNAUTHORIZED');
-      await Promise.resolve();
-    });
-  }
+  registerAccess(app, options);
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? HANDLER_TIMEOUT_MS;
+  app.addHook('onRequest', async (request, reply) => {
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return; // answered, or a hijacked stream
+      request.log.warn({ url: request.url }, 'handler timed out');
+      void reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(new AppError('SERVER_BUSY', `no answer within ${handlerTimeoutMs} ms`).toBody());
+    }, handlerTimeoutMs);
+    reply.raw.once('close', () => clearTimeout(timer));
+    await Promise.resolve();
+  });
   return app;
 }

@@ -1,5 +1,5 @@
 // Routes every node serves: GET /health (its backends), GET /metrics (Prometheus), GET /api/node/stats (JSON).
-import { withTimeout } from '@logperf/core';
+import { swallowedErrors, withTimeout } from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRuntime } from './node-runtime.js';
 
@@ -45,6 +45,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       node: node.id,
       role: node.role,
       checks: results,
+      errors: swallowedErrors(),
       ...(stalled.length > 0 ? { stalledPartitions: stalled } : {}),
     });
   });
@@ -68,6 +69,8 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       },
       ...node.readings(),
       runtime: runtimeStats(),
+      /** Failures retried or skipped on purpose, per kind, with counts. */
+      errors: swallowedErrors(),
       ...roleStats(),
       latency: node.telemetry.latency(),
     };

@@ -12,11 +12,12 @@ export function buildProcessorApp(options: {
   backends: Backends;
   node: NodeRuntime;
   logger: Logger;
+  allowedHosts?: readonly string[] | undefined;
   counters: () => ProcessorCounters;
   members: () => ConsumerStatus[];
 }): FastifyInstance {
   const { backends, node } = options;
-  const app = createHttpApp({ logger: options.logger });
+  const app = createHttpApp({ logger: options.logger, allowedHosts: options.allowedHosts });
   registerNodeRoutes(app, node, {
     checks: {
       bus: () => backends.bus.health(),

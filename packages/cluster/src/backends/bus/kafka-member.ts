@@ -1,6 +1,7 @@
 // One consumer-group member on Kafka that outlives its client: when the stream or the group session dies (broker restart,
 // lost membership) or its partitions stall (lag, and no fetch or commit progress), it drops what it buffered,
 // re-creates the client with backoff and re-reads from the last commit.
+import { recordSwallowedError } from '@logperf/core';
 import { Consumer as KafkaConsumer, type ConsumerOptions } from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, ConsumedRecord, Consumer } from './bus.js';
 import {
@@ -243,8 +244,9 @@ export async function startKafkaMember(options: KafkaMemberOptions, handler: Bat
       try {
         await handler(records);
         break;
-      } catch {
+      } catch (error) {
         if (!running || owner.dead) return false;
+        recordSwallowedError('kafka-bus.handler', error);
         await sleep(backoff(RETRY_BACKOFF_MS, attempt));
       }
     }

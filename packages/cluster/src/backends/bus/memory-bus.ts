@@ -1,5 +1,5 @@
 // In-process partitioned log with consumer groups and committed offsets: the embedded bus.
-import { AppError } from '@logperf/core';
+import { AppError, recordSwallowedError } from '@logperf/core';
 import {
   partitionFor,
   type BatchHandler,
@@ -149,7 +149,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
           try {
             await handler(batch);
             failures = 0;
-          } catch {
+          } catch (error) {
+            recordSwallowedError('memory-bus.handler', error);
             // Not committed: rewind to the committed offsets and try the same records again.
             for (const p of member.assigned) member.positions.set(p, group.committed[p] ?? 0);
             await sleep(RETRY_BACKOFF_MS[Math.min(failures++, RETRY_BACKOFF_MS.length - 1)] ?? 1000);

@@ -1,0 +1,34 @@
+// The parts of a node's GET /api/node/stats that other processes read (monitor, load generator), as one zod schema:
+// a reader parses, never casts, so a node answering something else is an error with a reason, not a wrong figure.
+import { z } from 'zod';
+
+const figure = z.number().finite().nullable().optional();
+
+export const nodeStatsSchema = z.looseObject({
+  id: z.string().min(1).max(200),
+  role: z.string().min(1).max(64),
+  events: z.looseObject({ total: z.number().finite().min(0).optional(), perSecond: figure }).optional(),
+  resources: z
+    .looseObject({
+      processCpuPercent: figure,
+      systemCpuPercent: figure,
+      memoryPercent: figure,
+      rssBytes: figure,
+      diskUtilPercent: figure,
+      networkRxBytesPerSecond: figure,
+      networkTxBytesPerSecond: figure,
+    })
+    .optional(),
+  eventLoop: z.looseObject({ lagP99Ms: figure }).optional(),
+  gc: z.looseObject({ totalPauseMs: figure, maxPauseMs: figure }).optional(),
+  /** Per component, the cumulative HDR histogram (compressed base64). */
+  latency: z.record(z.string().max(64), z.looseObject({ histogram: z.string().max(1_000_000).optional() })).optional(),
+  runningTest: z.unknown().optional(),
+  /** A processor's consumer-group members; a stalled one names the partitions it holds without moving them. */
+  processor: z
+    .looseObject({
+      members: z.array(z.looseObject({ stalledPartitions: z.array(z.number().int().min(0)).optional() })).optional(),
+    })
+    .optional(),
+});
+export type NodeStats = z.output<typeof nodeStatsSchema>;
