@@ -22,7 +22,10 @@ export async function startNodes(options: {
   processes: number;
   loadgen?: boolean;
   monitor?: boolean;
+  /** Arguments for node itself in every started process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<BenchNodes> {
+  const nodeArgs = options.nodeArgs ?? [];
   const suffix = `${Date.now()}_${process.pid}`;
   const env = {
     LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
@@ -47,6 +50,8 @@ export async function startNodes(options: {
         '0',
       ],
       env,
+      undefined,
+      nodeArgs,
     );
     started.push(up);
     return {
@@ -64,9 +69,9 @@ export async function startNodes(options: {
     await stopAll(started);
     await deleteRunTopic(env.LOGPERF_KAFKA_TOPIC, env.LOGPERF_PROCESSOR_GROUP);
   };
-  started.push(await startCli(['processor', ...real], env));
-  for (let i = 1; i < options.processes; i++) started.push(await startCli(['processor', ...real], env));
-  const gateway = await startCli(['gateway', ...real], env);
+  for (let i = 0; i < options.processes; i++)
+    started.push(await startCli(['processor', ...real], env, undefined, nodeArgs));
+  const gateway = await startCli(['gateway', ...real], env, undefined, nodeArgs);
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);
   if (!options.loadgen) return { gateway: gateway.url, processors, env, stop };
