@@ -80,7 +80,13 @@ export async function startProcessor(
     instances: options.instances ?? 1,
   });
   await processor.start();
-  const app = buildProcessorApp({ backends, node, logger, counters: () => processor.counters });
+  const app = buildProcessorApp({
+    backends,
+    node,
+    logger,
+    counters: () => processor.counters,
+    tests: () => processor.tests.snapshot(),
+  });
   const url = await listen(app, config.host, options.port ?? config.ports.processor);
   logger.info(
     {

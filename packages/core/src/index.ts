@@ -1,5 +1,6 @@
 // Public surface of @logperf/core.
 export * from './event.js';
+export * from './bus-envelope.js';
 export * from './errors.js';
 export * from './config.js';
 export * from './histogram.js';
