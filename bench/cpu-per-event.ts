@@ -1,11 +1,19 @@
 // Benchmark: CPU µs per event per role at a fixed open-loop rate, on the embedded and the real stack, from /proc.
 // Roles: gateway, processors, the sender (this process), and Kafka, PostgreSQL and Redis when they run on this host.
+// Real mode starts its own Kafka, PostgreSQL and Redis (private ports and folders), so each backend's CPU is this run's
+// alone; --shared uses the host's servers instead, whose CPU then includes every other user's work.
 // Usage: npx tsx bench/cpu-per-event.ts [--mode real|embedded|both] [--rate 10000] [--seconds 30] [--warmup 8]
-//          [--batch 200] [--processes 2] [--out result.json] [--compare baseline.json] [--cpu-prof dir]
+//          [--batch 200] [--processes 2] [--shared] [--out result.json] [--compare baseline.json] [--cpu-prof dir]
 // --compare fails (exit 1) when a role's µs/event grows by more than 15 % against the baseline file (an earlier --out).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import {
+  startPrivateKafka,
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivateServer,
+} from '../apps/cli/test/faults/private-services.js';
 import { startNodes } from './nodes.js';
 import { sendOpenLoop } from './open-loop-sender.js';
 import { backendPids, cpuMicros, hostBusyMicros, type BackendRole } from './process-cpu.js';
@@ -18,6 +26,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '8' },
     batch: { type: 'string', default: '200' },
     processes: { type: 'string', default: '2' },
+    shared: { type: 'boolean', default: false },
     out: { type: 'string' },
     compare: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -62,10 +71,15 @@ async function runMode(real: boolean): Promise<ModeResult> {
   const mode = real ? 'real' : 'embedded';
   const profileDir = values['cpu-prof'];
   if (profileDir) mkdirSync(`${profileDir}/${mode}`, { recursive: true });
+  const servers = real && !values.shared ? await startServers() : undefined;
   const nodes = await startNodes({
     real,
     processes: Number(values.processes),
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${mode}`] : [],
+    env: servers?.env ?? {},
+  }).catch(async (error: unknown) => {
+    await servers?.destroy();
+    throw error;
   });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
@@ -77,7 +91,7 @@ async function runMode(real: boolean): Promise<ModeResult> {
     // Embedded: gateway and processor share the one `logperf up` process.
     for (const pid of processorPids) roleOf.set(pid, real ? 'processors' : 'logperf up');
     roleOf.set(gatewayPid, real ? 'gateway' : 'logperf up');
-    if (real) for (const [pid, role] of await backendPids()) roleOf.set(pid, role satisfies BackendRole);
+    if (real) for (const [pid, role] of await backendPids(servers?.ports)) roleOf.set(pid, role satisfies BackendRole);
 
     const snapshot = async () => {
       const [cpu, host, gateway, processors] = await Promise.all([
@@ -159,6 +173,28 @@ async function runMode(real: boolean): Promise<ModeResult> {
     };
   } finally {
     await nodes.stop();
+    await servers?.destroy();
+  }
+}
+
+/** This run's own Kafka, PostgreSQL and Redis. */
+async function startServers() {
+  const started: PrivateServer[] = [];
+  const destroy = () => Promise.all(started.map((s) => s.destroy()));
+  try {
+    const [kafka, postgres, redis] = await Promise.all([
+      startPrivateKafka().then((s) => (started.push(s), s)),
+      startPrivatePostgres().then((s) => (started.push(s), s)),
+      startPrivateRedis().then((s) => (started.push(s), s)),
+    ]);
+    return {
+      env: { LOGPERF_KAFKA_BROKERS: kafka.url, LOGPERF_DATABASE_URL: postgres.url, LOGPERF_REDIS_URL: redis.url },
+      ports: { kafkaPort: kafka.port, postgresPort: postgres.port, redisPort: redis.port },
+      destroy,
+    };
+  } catch (error) {
+    await destroy();
+    throw error;
   }
 }
 

@@ -12,21 +12,69 @@ function backendOf(comm: string, cmdline: string): BackendRole | undefined {
   return undefined;
 }
 
-/** Every process on the host serving as one of the backends (all of PostgreSQL's backends and helpers). */
-export async function backendPids(): Promise<Map<number, BackendRole>> {
-  const pids = new Map<number, BackendRole>();
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  comm: string;
+  cmdline: string;
+}
+
+async function processes(): Promise<ProcessInfo[]> {
+  const list: ProcessInfo[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const [comm, cmdline] = await Promise.all([
+      const [comm, cmdline, stat] = await Promise.all([
         readFile(`/proc/${entry}/comm`, 'utf8'),
         readFile(`/proc/${entry}/cmdline`, 'utf8'),
+        readFile(`/proc/${entry}/stat`, 'utf8'),
       ]);
-      const role = backendOf(comm.trim(), cmdline.replaceAll('\0', ' '));
-      if (role) pids.set(Number(entry), role);
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      list.push({ pid: Number(entry), ppid, comm: comm.trim(), cmdline: cmdline.replaceAll('\0', ' ') });
     } catch {
       // The process exited while we looked.
     }
+  }
+  return list;
+}
+
+/** A Kafka JVM listens on the port its server.properties (its last argument) names. */
+async function kafkaListensOn(cmdline: string, port: number): Promise<boolean> {
+  const config = cmdline.trim().split(' ').at(-1) ?? '';
+  try {
+    return (await readFile(config, 'utf8')).includes(`:${port}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Processes serving as backends. `only` picks private servers by port (Kafka's from its config file, PostgreSQL's
+ * postmaster from its command line and its backends by parent, Redis from its command line); without it, every
+ * backend on the host, other users' work included.
+ */
+export async function backendPids(only?: {
+  kafkaPort: number;
+  postgresPort: number;
+  redisPort: number;
+}): Promise<Map<number, BackendRole>> {
+  const all = await processes();
+  const pids = new Map<number, BackendRole>();
+  if (!only) {
+    for (const p of all) {
+      const role = backendOf(p.comm, p.cmdline);
+      if (role) pids.set(p.pid, role);
+    }
+    return pids;
+  }
+  const postmasters = new Set(
+    all.filter((p) => p.comm === 'postgres' && p.cmdline.includes(`-p ${only.postgresPort} `)).map((p) => p.pid),
+  );
+  for (const p of all) {
+    if (p.cmdline.includes('kafka.Kafka') && (await kafkaListensOn(p.cmdline, only.kafkaPort)))
+      pids.set(p.pid, 'kafka');
+    else if (postmasters.has(p.pid) || postmasters.has(p.ppid)) pids.set(p.pid, 'postgres');
+    else if (p.comm.startsWith('redis-server') && p.cmdline.includes(`:${only.redisPort}`)) pids.set(p.pid, 'redis');
   }
   return pids;
 }

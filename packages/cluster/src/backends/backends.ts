@@ -23,6 +23,7 @@ type BackendConfig = Pick<
   | 'storeTable'
   | 'pgliteDir'
   | 'redisUrl'
+  | 'dedupeTtlSeconds'
 >;
 
 /** With a logger, a consumer that loses its Kafka client (and gets it back) says so. */
@@ -65,9 +66,10 @@ export async function createStore(config: BackendConfig): Promise<Store> {
 }
 
 export async function createCache(config: BackendConfig): Promise<Cache> {
+  const dedupeTtlSeconds = config.dedupeTtlSeconds;
   if (config.cache === 'redis')
-    return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl });
-  return (await import('./cache/memory-cache.js')).createMemoryCache();
+    return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl, dedupeTtlSeconds });
+  return (await import('./cache/memory-cache.js')).createMemoryCache({ dedupeTtlSeconds });
 }
 
 /** The memory bus lives in this process, so every role of one process must share the same instance. */

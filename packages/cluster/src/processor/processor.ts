@@ -2,7 +2,7 @@
 import { decodeBusRecord, type BusEnvelope } from '@logperf/core';
 import type { Logger } from 'pino';
 import type { Bus, ConsumedRecord, Consumer } from '../backends/bus/bus.js';
-import type { Cache, RecentEvent } from '../backends/cache/cache.js';
+import type { Cache } from '../backends/cache/cache.js';
 import type { Store, StoredEventInput } from '../backends/store/store.js';
 import type { NodeTelemetry } from '../node/telemetry.js';
 import { TestStats } from './test-stats.js';
@@ -125,17 +125,10 @@ export class Processor {
   /** The cache is an accelerator: its failure is counted and logged, never a reason to hold back stored events. */
   private async updateCache(envelopes: BusEnvelope[]): Promise<void> {
     const { cache, logger } = this.options;
-    const events = envelopes.map((e) => e.event);
     try {
-      const fresh = await cache.markSeen(events.map((e) => e.id));
-      const bySource = new Map<string, RecentEvent[]>();
-      events.forEach((event, i) => {
-        if (!fresh[i]) return;
-        const list = bySource.get(event.source) ?? [];
-        list.push({ id: event.id, json: JSON.stringify(event) });
-        bySource.set(event.source, list);
-      });
-      if (bySource.size > 0) await cache.pushRecent(bySource);
+      await cache.record(
+        envelopes.map(({ event }) => ({ id: event.id, source: event.source, json: JSON.stringify(event) })),
+      );
     } catch (error) {
       this.counters.cacheErrors++;
       logger.warn({ err: error }, 'cache update failed; events are stored, cache is behind');
