@@ -5,31 +5,31 @@ import type { StoredEventInput } from './store.js';
 
 /**
  * A temporary table lives in one session, so concurrent writers on other connections never see each other's rows,
- * and it writes no WAL. Rows stay until the move deletes them; a failed move leaves them behind, so the caller then
- * drops the connection (PostgreSQL) or empties the table in the same transaction (PGlite).
+ * and it writes no WAL. COPY and the move run in one transaction and the table empties at its end (ON COMMIT DELETE
+ * ROWS truncates it, also on rollback). Deleting the rows instead left dead tuples that nothing vacuums (autovacuum
+ * skips temporary tables): PGlite's cost per event tripled within 90 batches of 1,000.
  */
 export const stagingTable = (table: string) => `${checkTable(table)}_staging`;
 
 export function createStagingSql(table: string): string {
   return `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable(table)} (
   id uuid, level text, message text, source text, event_ms float8, trace_id text, attributes text, ingested_ms float8
-)`;
+) ON COMMIT DELETE ROWS`;
 }
 
 export const copyIntoStagingSql = (table: string, from: 'STDIN' | "'/dev/blob'") =>
   `COPY ${stagingTable(table)} FROM ${from}`;
 
 /**
- * One statement, so one transaction: the staged rows are deleted and inserted together, and stored_at takes now(), the
- * transaction's start on the database clock. to_timestamp keeps epoch ms exact (µs precision). A duplicate id inside
- * the batch is skipped like one already stored. The row count is the number of events newly written.
+ * Runs inside the COPY's transaction: stored_at takes now(), the transaction's start on the database clock. to_timestamp
+ * keeps epoch ms exact (µs precision). A duplicate id inside the batch is skipped like one already stored. The row
+ * count is the number of events newly written.
  */
 export function moveStagedSql(table: string): string {
   const t = checkTable(table);
-  return `WITH staged AS (DELETE FROM ${stagingTable(t)} RETURNING *)
-INSERT INTO ${t} (id, level, message, source, event_ts, trace_id, attributes, ingested_at)
+  return `INSERT INTO ${t} (id, level, message, source, event_ts, trace_id, attributes, ingested_at)
 SELECT id, level, message, source, to_timestamp(event_ms / 1000), trace_id, attributes::jsonb, to_timestamp(ingested_ms / 1000)
-FROM staged
+FROM ${stagingTable(t)}
 ON CONFLICT (id) DO NOTHING`;
 }
 

@@ -59,7 +59,7 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
       if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
       const database = await open();
       // PGlite is one session: its temporary staging table is created once. The transaction holds PGlite's lock, so
-      // another writer's COPY cannot land between this COPY and its move; a failure rolls the staged rows back too.
+      // another writer's COPY cannot land between this COPY and its move; its end (or a rollback) empties the table.
       await (staging ??= database.exec(createStagingSql(table)));
       const inserted = await database.transaction(async (tx) => {
         await tx.query(copySql, [], { blob: new Blob([toCopyText(events)]) });

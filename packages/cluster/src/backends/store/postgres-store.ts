@@ -85,14 +85,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           await client.query(createStagingSql(table));
           staged.add(client);
         }
+        // One transaction: the staging table empties at COMMIT (see copy-write.ts).
+        await client.query('BEGIN');
         await copyRows(client, toCopyText(events));
         const result = await client.query(moveSql);
+        await client.query('COMMIT');
         return { inserted: result.rowCount ?? 0, storedAt: Date.now() };
       } catch (error) {
         failure = error as Error;
         throw error;
       } finally {
-        // A connection whose write failed may hold staged rows (or a half-sent COPY): it is closed, not reused.
+        // A connection whose write failed may be inside a transaction or a half-sent COPY: it is closed, not reused.
         client.release(failure ?? false);
       }
     },
