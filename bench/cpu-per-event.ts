@@ -3,7 +3,8 @@
 // Real mode starts its own Kafka, PostgreSQL and Redis (private ports and folders), so each backend's CPU is this run's
 // alone; --shared uses the host's servers instead, whose CPU then includes every other user's work.
 // Usage: npx tsx bench/cpu-per-event.ts [--mode real|embedded|both] [--rate 10000] [--seconds 30] [--warmup 8]
-//          [--batch 200] [--processes 2] [--shared] [--out result.json] [--compare baseline.json] [--cpu-prof dir]
+//          [--batch 200] [--processes 2] [--shared] [--kafka-compression none|gzip|snappy|lz4|zstd]
+//          [--out result.json] [--compare baseline.json] [--cpu-prof dir]
 // --compare fails (exit 1) when a role's µs/event grows by more than 15 % against the baseline file (an earlier --out).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '200' },
     processes: { type: 'string', default: '2' },
     shared: { type: 'boolean', default: false },
+    'kafka-compression': { type: 'string', default: 'none' },
     out: { type: 'string' },
     compare: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -76,7 +78,7 @@ async function runMode(real: boolean): Promise<ModeResult> {
     real,
     processes: Number(values.processes),
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${mode}`] : [],
-    env: servers?.env ?? {},
+    env: { ...servers?.env, LOGPERF_KAFKA_COMPRESSION: values['kafka-compression'] ?? 'none' },
   }).catch(async (error: unknown) => {
     await servers?.destroy();
     throw error;

@@ -50,6 +50,8 @@ const configSchema = z.object({
     .regex(/^[\w.-]{1,249}$/)
     .default('log-events'),
   kafkaPartitions: positiveInt.max(1024).default(6),
+  /** Compression of produced record batches (bench/cpu-per-event.ts --kafka-compression measures each). */
+  kafkaCompression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
   processorGroup: z
     .string()
     .regex(/^[\w.-]{1,249}$/)
@@ -100,6 +102,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   kafkaBrokers: { flag: 'kafka-brokers', env: 'LOGPERF_KAFKA_BROKERS' },
   kafkaTopic: { flag: 'kafka-topic', env: 'LOGPERF_KAFKA_TOPIC' },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
+  kafkaCompression: { flag: 'kafka-compression', env: 'LOGPERF_KAFKA_COMPRESSION' },
   processorGroup: { flag: 'processor-group', env: 'LOGPERF_PROCESSOR_GROUP' },
   processorMaxWaitMs: { flag: 'max-wait-ms', env: 'LOGPERF_PROCESSOR_MAX_WAIT_MS' },
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },

@@ -19,6 +19,7 @@ type BackendConfig = Pick<
   | 'kafkaBrokers'
   | 'kafkaTopic'
   | 'kafkaPartitions'
+  | 'kafkaCompression'
   | 'databaseUrl'
   | 'storeTable'
   | 'pgliteDir'
@@ -43,6 +44,7 @@ export async function createBus(config: BackendConfig, logger?: Logger): Promise
       brokers: config.kafkaBrokers,
       topic: config.kafkaTopic,
       partitions: config.kafkaPartitions,
+      compression: config.kafkaCompression,
       ...(onConsumerEvent ? { onConsumerEvent } : {}),
     });
   }
