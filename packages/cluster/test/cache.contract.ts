@@ -5,10 +5,12 @@ import { RECENT_PER_SOURCE, type Cache, type RecentEvent } from '../src/backends
 
 /** Records ids under a source of their own: the dedupe answer alone. */
 export const markSeen = (cache: Cache, ids: string[], source = `marks-${randomUUID()}`) =>
-  cache.record(ids.map((id) => ({ id, source, json: '{}' })));
+  cache.record(ids.map((id) => ({ id, source, toJson: () => '{}' })));
 /** Records (new) events per source: the recent lists alone. */
 export const pushRecent = (cache: Cache, bySource: Map<string, RecentEvent[]>) =>
-  cache.record([...bySource].flatMap(([source, events]) => events.map((e) => ({ ...e, source }))));
+  cache.record(
+    [...bySource].flatMap(([source, events]) => events.map(({ id, json }) => ({ id, source, toJson: () => json }))),
+  );
 
 const recentEvents = (n: number, tag: string): RecentEvent[] =>
   Array.from({ length: n }, (_, i) => {
@@ -104,11 +106,29 @@ export function cacheContract(name: string, make: () => Promise<Cache>): void {
     it('pushes only the events whose mark was new, so a redelivered event is listed once', async () => {
       const source = newSource();
       const [a, b] = recentEvents(2, 'once');
-      const batch = [a!, b!].map((e) => ({ ...e, source }));
+      const batch = [a!, b!].map(({ id, json }) => ({ id, source, toJson: () => json }));
       expect(await cache.record(batch)).toEqual([true, true]);
       expect(await cache.record([...batch, batch[0]!])).toEqual([false, false, false]);
       expect(await cache.recent(source)).toEqual([b, a]);
       expect(await cache.record([])).toEqual([]);
+    });
+
+    it('serialises only the events that can reach a list: the newest per source', async () => {
+      const source = newSource();
+      const events = recentEvents(RECENT_PER_SOURCE + 40, 'lazy');
+      let serialised = 0;
+      await cache.record(
+        events.map(({ id, json }) => ({
+          id,
+          source,
+          toJson: () => {
+            serialised++;
+            return json;
+          },
+        })),
+      );
+      expect(serialised).toBe(RECENT_PER_SOURCE);
+      expect(await cache.recent(source)).toEqual(events.slice(-RECENT_PER_SOURCE).reverse());
     });
 
     it('answers health', async () => {

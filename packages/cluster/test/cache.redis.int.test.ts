@@ -45,7 +45,7 @@ describeReal('redis cache on a real server', redisProbe, () => {
     try {
       const id = randomUUID();
       const json = JSON.stringify({ id, message: 'hello' });
-      expect(await cache.record([{ id, source: 'layout-source', json }])).toEqual([true]);
+      expect(await cache.record([{ id, source: 'layout-source', toJson: () => json }])).toEqual([true]);
       await withRedis(async (redis) => {
         const ttl = await redis.ttl(`${keyPrefix}log:${id}`);
         expect(ttl).toBeGreaterThan(dedupeTtlSeconds - 10);

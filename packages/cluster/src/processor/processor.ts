@@ -127,7 +127,7 @@ export class Processor {
     const { cache, logger } = this.options;
     try {
       await cache.record(
-        envelopes.map(({ event }) => ({ id: event.id, source: event.source, json: JSON.stringify(event) })),
+        envelopes.map(({ event }) => ({ id: event.id, source: event.source, toJson: () => JSON.stringify(event) })),
       );
     } catch (error) {
       this.counters.cacheErrors++;

@@ -12,8 +12,11 @@ export interface RecentEvent {
   json: string;
 }
 
-export interface CachedEvent extends RecentEvent {
+export interface CachedEvent {
+  id: string;
   source: string;
+  /** The event as JSON; called only for the events that can still reach a list (the newest per source in the call). */
+  toJson: () => string;
 }
 
 export interface Cache {
@@ -22,6 +25,8 @@ export interface Cache {
    * For each event, in one round trip: sets log:{id} unless present (with the dedupe TTL) and, when it was new, pushes
    * the event onto recent:{source} (newest first, the newest RECENT_PER_SOURCE kept, the list's TTL renewed).
    * Returns which events were new, in input order; a repeated id inside one call is new only the first time.
+   * Only the newest RECENT_PER_SOURCE events per source in one call are sent to the list: older ones would be trimmed
+   * away at once. (An event among those already marked is skipped; it was listed on its first delivery.)
    */
   record(events: readonly CachedEvent[]): Promise<boolean[]>;
   /** Newest first. */

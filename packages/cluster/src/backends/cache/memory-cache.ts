@@ -87,7 +87,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     const added = events
       .slice(-RECENT_PER_SOURCE)
       .reverse()
-      .map(({ id, json }) => ({ id, json }));
+      .map(({ id, toJson }) => ({ id, json: toJson() }));
     const merged = added.concat(kept).slice(0, RECENT_PER_SOURCE);
     const bytes = listBytes(merged);
     recentBytes += bytes - (previous?.bytes ?? 0);

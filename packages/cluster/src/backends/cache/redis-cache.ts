@@ -22,24 +22,35 @@ export interface RedisCacheOptions {
 
 /**
  * KEYS: the n dedupe keys, then the recent lists. ARGV: n, mark TTL, list cap, list TTL, then per event the index of
- * its list among the list keys and its entry. A new mark pushes the entry; each touched list is trimmed and its TTL
- * renewed once. Redis runs the script atomically, so one call replaces a SET per event plus a second round trip.
+ * its list among the list keys (0: too old to be listed) and its entry ('' then). New marks' entries are pushed with one LPUSH per list (in input order, so
+ * the last is the newest), then each touched list is trimmed and its TTL renewed once. Redis runs the script atomically,
+ * so one call replaces a SET per event plus a second round trip.
  */
 const RECORD_SCRIPT = `
 local n = tonumber(ARGV[1])
 local fresh = {}
-local touched = {}
+local pending = {}
 for i = 1, n do
   if redis.call('SET', KEYS[i], '1', 'EX', ARGV[2], 'NX') then
-    local list = KEYS[n + tonumber(ARGV[3 + 2 * i])]
-    redis.call('LPUSH', list, ARGV[4 + 2 * i])
-    touched[list] = true
+    local listIndex = tonumber(ARGV[3 + 2 * i])
+    if listIndex > 0 then
+      local list = KEYS[n + listIndex]
+      local entries = pending[list]
+      if not entries then
+        entries = {}
+        pending[list] = entries
+      end
+      entries[#entries + 1] = ARGV[4 + 2 * i]
+    end
     fresh[i] = 1
   else
     fresh[i] = 0
   end
 end
-for list in pairs(touched) do
+for list, entries in pairs(pending) do
+  for from = 1, #entries, 1000 do
+    redis.call('LPUSH', list, unpack(entries, from, math.min(from + 999, #entries)))
+  end
   redis.call('LTRIM', list, 0, tonumber(ARGV[3]) - 1)
   redis.call('EXPIRE', list, ARGV[4])
 end
@@ -50,11 +61,19 @@ type RecordingRedis = Redis & { logperfRecord(...args: (string | number)[]): Pro
 /** The script's arguments for one batch: keys first (so ioredis prefixes them), then the values. */
 function recordArgs(events: readonly CachedEvent[], dedupeTtlSeconds: number): (string | number)[] {
   const listIndex = new Map<string, number>();
+  const remaining = new Map<string, number>();
+  for (const { source } of events) remaining.set(source, (remaining.get(source) ?? 0) + 1);
   const perEvent: (string | number)[] = [];
-  for (const { id, source, json } of events) {
+  for (const { id, source, toJson } of events) {
+    const left = remaining.get(source) ?? 0;
+    remaining.set(source, left - 1);
+    if (left > RECENT_PER_SOURCE) {
+      perEvent.push(0, '');
+      continue;
+    }
     let index = listIndex.get(source);
     if (index === undefined) listIndex.set(source, (index = listIndex.size + 1));
-    perEvent.push(index, JSON.stringify({ id, json }));
+    perEvent.push(index, JSON.stringify({ id, json: toJson() }));
   }
   const keys = [...events.map(({ id }) => `log:${id}`), ...[...listIndex.keys()].map((source) => `recent:${source}`)];
   return [keys.length, ...keys, events.length, dedupeTtlSeconds, RECENT_PER_SOURCE, RECENT_TTL_SECONDS, ...perEvent];
