@@ -28,6 +28,7 @@ export interface PostgresStoreOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+const ignoreClientError = () => undefined;
 const HEALTH_TIMEOUT_MS = 2_000;
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -80,6 +81,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
       const client = await pool.connect();
       let failure: Error | undefined;
+      // The pool listens for errors only on idle connections: a server that dies while this one is checked out would
+      // emit an unhandled 'error' and end the process. The write in progress fails on its own and drops the connection.
+      client.on('error', ignoreClientError);
       try {
         if (!staged.has(client)) {
           await client.query(createStagingSql(table));
@@ -96,6 +100,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         throw error;
       } finally {
         // A connection whose write failed may be inside a transaction or a half-sent COPY: it is closed, not reused.
+        client.off('error', ignoreClientError);
         client.release(failure ?? false);
       }
     },
