@@ -152,9 +152,12 @@ describe('gateway POST /api/logs', () => {
     );
     const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json<{
       events: { total: number };
+      cpuPerEvent: { sinceStartUs: number | null; processRoles: string[] };
       latency: Record<string, { summary: { count: number } }>;
     }>();
     expect(stats.events.total).toBe(2);
+    expect(stats.cpuPerEvent.sinceStartUs).toBeGreaterThan(0);
+    expect(stats.cpuPerEvent.processRoles).toContain('gateway');
     expect(stats.latency['kafka-produce']?.summary.count).toBe(1);
   });
 });
