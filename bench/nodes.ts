@@ -22,13 +22,21 @@ export async function startNodes(options: {
   processes: number;
   loadgen?: boolean;
   monitor?: boolean;
+  /** Arguments for node itself in every started process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Extra environment for every started process (e.g. private servers' URLs). */
+  env?: Record<string, string>;
 }): Promise<BenchNodes> {
+  const nodeArgs = options.nodeArgs ?? [];
   const suffix = `${Date.now()}_${process.pid}`;
-  const env = {
-    LOGPERF_KAFKA_TOPIC: `log-events-bench-${suffix}`,
-    LOGPERF_PROCESSOR_GROUP: `log-processors-bench-${suffix}`,
+  const topic = `log-events-bench-${suffix}`;
+  const group = `log-processors-bench-${suffix}`;
+  const env: Record<string, string> = {
+    LOGPERF_KAFKA_TOPIC: topic,
+    LOGPERF_PROCESSOR_GROUP: group,
     LOGPERF_STORE_TABLE: `log_events_bench_${suffix}`,
     LOGPERF_LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const started: CliProcess[] = [];
   if (!options.real) {
@@ -47,6 +55,8 @@ export async function startNodes(options: {
         '0',
       ],
       env,
+      undefined,
+      nodeArgs,
     );
     started.push(up);
     return {
@@ -62,11 +72,11 @@ export async function startNodes(options: {
   const real = ['--real', '--port', '0'];
   const stop = async () => {
     await stopAll(started);
-    await deleteRunTopic(env.LOGPERF_KAFKA_TOPIC, env.LOGPERF_PROCESSOR_GROUP);
+    await deleteRunTopic(topic, group, env.LOGPERF_KAFKA_BROKERS);
   };
-  started.push(await startCli(['processor', ...real], env));
-  for (let i = 1; i < options.processes; i++) started.push(await startCli(['processor', ...real], env));
-  const gateway = await startCli(['gateway', ...real], env);
+  for (let i = 0; i < options.processes; i++)
+    started.push(await startCli(['processor', ...real], env, undefined, nodeArgs));
+  const gateway = await startCli(['gateway', ...real], env, undefined, nodeArgs);
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);
   if (!options.loadgen) return { gateway: gateway.url, processors, env, stop };
@@ -95,10 +105,10 @@ export async function startNodes(options: {
 }
 
 /** The run's topic and consumer group are left on the shared broker otherwise (6 partitions per run). */
-async function deleteRunTopic(topic: string, group: string): Promise<void> {
+async function deleteRunTopic(topic: string, group: string, brokers?: string): Promise<void> {
   const admin = new Admin({
     clientId: 'logperf-bench-cleanup',
-    bootstrapBrokers: (process.env.LOGPERF_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    bootstrapBrokers: (brokers ?? process.env.LOGPERF_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   });
   try {
     await admin.deleteGroups({ groups: [group] }).catch(() => undefined);

@@ -64,7 +64,7 @@ function timed<T extends object>(target: T, methods: (keyof T)[], into: 'store' 
   }
 }
 timed(backends.store, ['insertBatch'], 'store');
-timed(backends.cache, ['markSeen', 'pushRecent'], 'cache');
+timed(backends.cache, ['record'], 'cache');
 
 const node = new NodeRuntime('bench-processor', 'processor', 'stored');
 const processor = new Processor({

@@ -16,9 +16,15 @@ export interface CliProcess {
 
 const ROLE_LINE = /^(gateway|processor|loadgen|monitor|analyzer)\s+(http:\/\/\S+)/gm;
 
-export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliProcess> {
+/** `nodeArgs` go to node before the script (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+export async function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+  nodeArgs: string[] = [],
+): Promise<CliProcess> {
   const roles = args[0] === 'up' ? ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'] : [args[0] ?? ''];
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI_MAIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -93,6 +93,7 @@ export async function startProcessor(
     allowedHosts: config.allowedHosts,
     counters: () => processor.counters,
     members: () => processor.members(),
+    tests: () => processor.tests.snapshot(),
   });
   const url = await listen(app, config.host, options.port ?? config.ports.processor);
   logger.info(

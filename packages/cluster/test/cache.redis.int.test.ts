@@ -2,9 +2,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEDUPE_TTL_SECONDS } from '../src/backends/cache/cache.js';
+import { RECENT_TTL_SECONDS } from '../src/backends/cache/cache.js';
 import { createRedisCache } from '../src/backends/cache/redis-cache.js';
-import { cacheContract } from './cache.contract.js';
+import { cacheContract, markSeen } from './cache.contract.js';
 import { describeReal, realServices, redisProbe } from './real-services.js';
 
 const url = realServices.redisUrl;
@@ -39,19 +39,22 @@ describeReal('redis cache on a real server', redisProbe, () => {
 
   cacheContract('redis', async () => createRedisCache({ url, keyPrefix }));
 
-  it(`marks log:{id} with a TTL of ${DEDUPE_TTL_SECONDS} s and keeps recent:{source} as JSON {id, json}`, async () => {
-    const cache = createRedisCache({ url, keyPrefix });
+  it('marks log:{id} with the configured TTL and keeps recent:{source} as JSON {id, json} with its own TTL', async () => {
+    const dedupeTtlSeconds = 90;
+    const cache = createRedisCache({ url, keyPrefix, dedupeTtlSeconds });
     try {
       const id = randomUUID();
-      expect(await cache.markSeen([id])).toEqual([true]);
       const json = JSON.stringify({ id, message: 'hello' });
-      await cache.pushRecent(new Map([['layout-source', [{ id, json }]]]));
+      expect(await cache.record([{ id, source: 'layout-source', toJson: () => json }])).toEqual([true]);
       await withRedis(async (redis) => {
         const ttl = await redis.ttl(`${keyPrefix}log:${id}`);
-        expect(ttl).toBeGreaterThan(DEDUPE_TTL_SECONDS - 10);
-        expect(ttl).toBeLessThanOrEqual(DEDUPE_TTL_SECONDS);
+        expect(ttl).toBeGreaterThan(dedupeTtlSeconds - 10);
+        expect(ttl).toBeLessThanOrEqual(dedupeTtlSeconds);
         expect(await redis.get(`${keyPrefix}log:${id}`)).toBe('1');
         expect(await redis.lrange(`${keyPrefix}recent:layout-source`, 0, -1)).toEqual([JSON.stringify({ id, json })]);
+        const listTtl = await redis.ttl(`${keyPrefix}recent:layout-source`);
+        expect(listTtl).toBeGreaterThan(RECENT_TTL_SECONDS - 10);
+        expect(listTtl).toBeLessThanOrEqual(RECENT_TTL_SECONDS);
       });
     } finally {
       await cache.close();
@@ -63,7 +66,7 @@ describe('redis cache without a server', () => {
   it('fails calls and health quickly instead of hanging', async () => {
     const cache = createRedisCache({ url: 'redis://127.0.0.1:1' });
     const started = Date.now();
-    await expect(cache.markSeen([randomUUID()])).rejects.toThrow();
+    await expect(markSeen(cache, [randomUUID()])).rejects.toThrow();
     await expect(cache.health()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(5_000);
     await cache.close();

@@ -56,8 +56,30 @@ describe('gateway POST /api/logs', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await consumer.close();
-    expect(seen[0]).toMatchObject({ id: event.id, timestamp: Date.UTC(2026, 10, 25, 0, 2, 3, 456) });
+    expect(seen[0]).toMatchObject({ event: { id: event.id, timestamp: Date.UTC(2026, 10, 25, 0, 2, 3, 456) } });
     expect(seen[0]).toHaveProperty('acceptedAt');
+  });
+
+  it('puts an NDJSON line with an epoch timestamp on the bus as received, with the test id from the header', async () => {
+    const line = JSON.stringify(makeEvent()).replace('{', '{ ');
+    const res = await post(`${line}\n`, { 'content-type': 'application/x-ndjson', 'x-logperf-test-id': 'run-42' });
+    expect(res.statusCode).toBe(202);
+    const values: string[] = [];
+    const consumer = await bus.consume({ groupId: 'g', maxBatchSize: 10, maxWaitMs: 5 }, async (records) => {
+      values.push(...records.map((r) => r.value.toString()));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await consumer.close();
+    expect(values).toHaveLength(1);
+    expect(values[0]).toContain(`"event":${line}}`);
+    expect(JSON.parse(values[0]!)).toMatchObject({ testId: 'run-42' });
+  });
+
+  it('refuses a test id header that is not short and printable, accepting nothing', async () => {
+    const res = await post(makeEvent(), { 'content-type': 'application/json', 'x-logperf-test-id': 'x'.repeat(65) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await backlog()).toBe(0);
   });
 
   it.each([
@@ -130,9 +152,12 @@ describe('gateway POST /api/logs', () => {
     );
     const stats = (await app.inject({ method: 'GET', url: '/api/node/stats' })).json<{
       events: { total: number };
+      cpuPerEvent: { sinceStartUs: number | null; processRoles: string[] };
       latency: Record<string, { summary: { count: number } }>;
     }>();
     expect(stats.events.total).toBe(2);
+    expect(stats.cpuPerEvent.sinceStartUs).toBeGreaterThan(0);
+    expect(stats.cpuPerEvent.processRoles).toContain('gateway');
     expect(stats.latency['kafka-produce']?.summary.count).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { createLogger } from '@logperf/core';
+import { createLogger, encodeBusRecord } from '@logperf/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../src/backends/bus/bus.js';
 import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
@@ -11,8 +11,11 @@ import { makeEvent } from './events.js';
 import { waitFor } from './wait-for.js';
 
 const logger = createLogger('processor-test', 'silent');
-const toRecords = (events: Record<string, unknown>[]) =>
-  events.map((e) => ({ key: String(e.id), value: Buffer.from(JSON.stringify({ ...e, acceptedAt: Date.now() })) }));
+const toRecords = (events: Record<string, unknown>[], testId?: string) =>
+  events.map((e) => ({
+    key: String(e.id),
+    value: encodeBusRecord(JSON.stringify(e), { acceptedAt: Date.now(), testId }),
+  }));
 
 describe('processor', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -65,6 +68,27 @@ describe('processor', () => {
     const recent = await cache.recent('svc-0', 1000);
     expect(recent.length).toBeGreaterThan(0);
     expect(recent.length).toBeLessThanOrEqual(100);
+  });
+
+  it('keeps stored counts and end-to-end latency per test id, redeliveries counted as received only', async () => {
+    const { bus, start } = await setup();
+    const processor = await start(2);
+    const a = Array.from({ length: 300 }, () => makeEvent());
+    await bus.produce(toRecords(a, 'test-a'));
+    await bus.produce(toRecords(a.slice(0, 50), 'test-a'));
+    await bus.produce(
+      toRecords(
+        Array.from({ length: 120 }, () => makeEvent()),
+        'test-b',
+      ),
+    );
+    await bus.produce(toRecords([makeEvent()]));
+    await waitFor(() => processor.counters.stored === 421, 10_000, '421 stored');
+    const tests = processor.tests.snapshot();
+    expect(Object.keys(tests).sort()).toEqual(['test-a', 'test-b']);
+    expect(tests['test-a']).toMatchObject({ stored: 300, received: 350 });
+    expect(tests['test-b']).toMatchObject({ stored: 120, received: 120 });
+    expect(tests['test-b']?.endToEnd.summary.count).toBe(120);
   });
 
   it('redelivered events are not stored twice and are counted as redelivered', async () => {

@@ -116,6 +116,35 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect(richStoredAt).toBeGreaterThan(rich.ingestedAt);
     });
 
+    it('round-trips the characters COPY text escapes: backslash, tab, newline, carriage return, and \\N', async () => {
+      const tricky = row({
+        message: 'a\\b\tc\nd\re \\N \\. end\\',
+        source: 'tab\tsource',
+        traceId: '\\N',
+        attributes: { path: 'C:\\dir\\file', lines: 'one\ntwo' },
+      });
+      await store.insertBatch([tricky]);
+      const [back] = await store.fetchByIds([tricky.id]);
+      const { storedAt: _storedAt, ...fields } = back!;
+      expect(fields).toStrictEqual(tricky);
+    });
+
+    it('a failed write stores nothing and leaves nothing behind for the next one', async () => {
+      const good = rows(20);
+      await expect(store.insertBatch([...good.slice(0, 10), row({ id: 'not-a-uuid' })])).rejects.toThrow();
+      expect(await store.counts()).toEqual({ rows: 0, distinctIds: 0 });
+      expect((await store.insertBatch(good.slice(10))).inserted).toBe(10);
+      expect(await store.counts()).toEqual({ rows: 10, distinctIds: 10 });
+    });
+
+    it('concurrent overlapping batches store each id exactly once and count each insert once', async () => {
+      const ids = rows(600);
+      const batches = [ids.slice(0, 300), ids.slice(200, 500), ids.slice(100, 600), ids.slice(0, 600)];
+      const results = await Promise.all(batches.map((b) => store.insertBatch(b)));
+      expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(600);
+      expect(await store.counts()).toEqual({ rows: 600, distinctIds: 600 });
+    });
+
     it('an empty batch is a no-op', async () => {
       await store.insertBatch(rows(2));
       expect((await store.insertBatch([])).inserted).toBe(0);

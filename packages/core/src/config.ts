@@ -60,6 +60,8 @@ const configSchema = z
       .regex(/^[\w.-]{1,249}$/)
       .default('log-events'),
     kafkaPartitions: positiveInt.max(1024).default(6),
+    /** Compression of produced record batches (bench/cpu-per-event.ts --kafka-compression measures each). */
+    kafkaCompression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
     processorGroup: z
       .string()
       .regex(/^[\w.-]{1,249}$/)
@@ -88,6 +90,13 @@ const configSchema = z
     /** PGlite data directory; unset keeps the embedded store in memory. */
     pgliteDir: z.string().min(1).optional(),
     redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    /**
+     * How long a dedupe mark log:{id} lives. It only has to outlast a redelivery: a batch stored but not committed comes
+     * back after the consumer's session timeout (6 s) and a rebalance (≤ 12 s), or after a store retry (≤ 35 s per
+     * statement). 120 s covers those twice over; the store's ON CONFLICT keeps exactly-once beyond it, the marks only
+     * keep the recent lists free of repeats. 1 h held 1.76 GB of marks in Redis after an hour of benches.
+     */
+    dedupeTtlSeconds: positiveInt.max(86_400).default(120),
     apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Host names (besides the bound address and localhost) a request's Host header may carry, e.g. Compose service names. */
     allowedHosts: z
@@ -151,6 +160,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   kafkaBrokers: { flag: 'kafka-brokers', env: 'LOGPERF_KAFKA_BROKERS' },
   kafkaTopic: { flag: 'kafka-topic', env: 'LOGPERF_KAFKA_TOPIC' },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'LOGPERF_KAFKA_PARTITIONS' },
+  kafkaCompression: { flag: 'kafka-compression', env: 'LOGPERF_KAFKA_COMPRESSION' },
   processorGroup: { flag: 'processor-group', env: 'LOGPERF_PROCESSOR_GROUP' },
   processorMaxWaitMs: { flag: 'max-wait-ms', env: 'LOGPERF_PROCESSOR_MAX_WAIT_MS' },
   profile: { flag: 'profile', env: 'LOGPERF_PROFILE' },
@@ -163,6 +173,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
   redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
+  dedupeTtlSeconds: { flag: 'dedupe-ttl-seconds', env: 'LOGPERF_DEDUPE_TTL_SECONDS' },
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
   allowedHosts: { flag: 'allowed-hosts', env: 'LOGPERF_ALLOWED_HOSTS' },
   loadgenAllowKafka: { flag: 'allow-kafka-target', env: 'LOGPERF_LOADGEN_ALLOW_KAFKA' },

@@ -41,9 +41,9 @@ export type LogEvent = z.output<typeof logEventSchema>;
 /** What a client may send: `timestamp` as epoch ms or ISO-8601. */
 export type LogEventInput = z.input<typeof logEventSchema>;
 
-/** An event as it travels on the bus: stamped with the moment the gateway accepted it. */
-export const busEventSchema = logEventSchema.extend({ timestamp: epochMs, acceptedAt: epochMs });
-export type BusEvent = z.output<typeof busEventSchema>;
+/** A validated event as it travels on the bus and into the store: `timestamp` is epoch ms only. */
+export const normalisedEventSchema = logEventSchema.extend({ timestamp: epochMs });
+export { epochMs as epochMsSchema };
 
 export interface EventIssue {
   index: number;

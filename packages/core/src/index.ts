@@ -2,6 +2,7 @@
 export * from './event.js';
 export * from './text.js';
 export * from './swallowed-errors.js';
+export * from './bus-envelope.js';
 export * from './errors.js';
 export * from './config.js';
 export * from './histogram.js';

@@ -1,5 +1,5 @@
 // Where a load test sends its events: the gateway over HTTP (undici, keep-alive) or the bus directly.
-import { AppError, withTimeout } from '@logperf/core';
+import { AppError, encodeBusRecord, withTimeout } from '@logperf/core';
 import { createBus, type Bus } from '@logperf/cluster';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 
@@ -135,10 +135,10 @@ export function busTarget(bus: Bus, options: { timeoutMs: number }): Target {
   return {
     description: `${bus.kind} bus topic ${bus.topic}`,
     async send(events) {
-      const acceptedAt = Date.now();
+      const meta = { acceptedAt: Date.now() };
       const records = events.map((json) => {
         const event = JSON.parse(json) as { id: string };
-        return { key: event.id, value: Buffer.from(JSON.stringify({ ...event, acceptedAt })) };
+        return { key: event.id, value: encodeBusRecord(json, meta) };
       });
       try {
         await withTimeout(

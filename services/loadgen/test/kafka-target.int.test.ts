@@ -1,5 +1,5 @@
 // The bus target on real Kafka: every acknowledged event is on the topic, stamped as the gateway would stamp it.
-import { busEventSchema, loadConfig } from '@logperf/core';
+import { busEnvelopeSchema, loadConfig } from '@logperf/core';
 import { createBus } from '@logperf/cluster';
 import { expect, it } from 'vitest';
 import { describeReal, kafkaProbe, realServices } from '../../../packages/cluster/test/real-services.js';
@@ -32,7 +32,7 @@ describeReal('load generator → Kafka', [kafkaProbe], () => {
     while (seen.length < 2000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await consumer.close();
     expect(seen).toHaveLength(2000);
-    expect(seen.every((event) => busEventSchema.safeParse(event).success)).toBe(true);
+    expect(seen.every((event) => busEnvelopeSchema.safeParse(event).success)).toBe(true);
     await bus.close();
   }, 60_000);
 });

@@ -20,6 +20,7 @@ type BackendConfig = Pick<
   | 'kafkaBrokers'
   | 'kafkaTopic'
   | 'kafkaPartitions'
+  | 'kafkaCompression'
   | 'databaseUrl'
   | 'storeTable'
   | 'pgliteDir'
@@ -29,6 +30,7 @@ type BackendConfig = Pick<
   | 'kafkaProduceMaxRecords'
   | 'kafkaMetadataRefreshMs'
   | 'processorStallMs'
+  | 'dedupeTtlSeconds'
 >;
 
 /** TEST ONLY: LOGPERF_TEST_FREEZE_FETCH_AFTER_MS makes a processor's first Kafka client stop fetching (fault tests). */
@@ -53,6 +55,7 @@ export async function createBus(config: BackendConfig, logger?: Logger): Promise
       brokers: config.kafkaBrokers,
       topic: config.kafkaTopic,
       partitions: config.kafkaPartitions,
+      compression: config.kafkaCompression,
       produceMaxRecords: config.kafkaProduceMaxRecords,
       metadataRefreshMs: config.kafkaMetadataRefreshMs,
       ...(config.processorStallMs === undefined ? {} : { stallAfterMs: config.processorStallMs }),
@@ -82,9 +85,10 @@ export async function createStore(config: BackendConfig): Promise<Store> {
 }
 
 export async function createCache(config: BackendConfig): Promise<Cache> {
+  const dedupeTtlSeconds = config.dedupeTtlSeconds;
   if (config.cache === 'redis')
-    return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl });
-  return (await import('./cache/memory-cache.js')).createMemoryCache();
+    return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl, dedupeTtlSeconds });
+  return (await import('./cache/memory-cache.js')).createMemoryCache({ dedupeTtlSeconds });
 }
 
 /** The memory bus lives in this process, so every role of one process must share the same instance. */

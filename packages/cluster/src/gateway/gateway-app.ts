@@ -1,5 +1,13 @@
 // Gateway :8090 — validates events and answers 202 only after the bus acknowledged them; overload → 429/503.
-import { AppError, validateEvents, withTimeout, type LogEvent } from '@logperf/core';
+import {
+  AppError,
+  encodeBusRecord,
+  TEST_ID_HEADER,
+  testIdSchema,
+  validateEvents,
+  withTimeout,
+  type LogEvent,
+} from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Bus } from '../backends/bus/bus.js';
@@ -49,7 +57,9 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
 
   app.post('/api/logs', async (request, reply) => {
     const receivedAt = performance.now();
-    const { events, issues } = validateEvents(toEventList(request.body, maxEvents));
+    const testId = readTestId(request.headers[TEST_ID_HEADER]);
+    const { items, lines } = toEventList(request.body, maxEvents);
+    const { events, issues } = validateEvents(items);
     if (issues.length > 0) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -64,7 +74,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     const produceStart = performance.now();
     try {
       await withTimeout(
-        bus.produce(toBusRecords(events)),
+        bus.produce(toBusRecords(events, items, lines, testId)),
         produceTimeoutMs,
         () =>
           new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, {
@@ -91,7 +101,25 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
   return app;
 }
 
-function toBusRecords(events: readonly LogEvent[]) {
-  const acceptedAt = Date.now();
-  return events.map((event) => ({ key: event.id, value: Buffer.from(JSON.stringify({ ...event, acceptedAt })) }));
+/** Absent → no test; present → must be a valid test id (400 otherwise), so it can key per-test figures downstream. */
+function readTestId(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const parsed = testIdSchema.safeParse(header);
+  if (!parsed.success) {
+    throw new AppError('VALIDATION_FAILED', `${TEST_ID_HEADER}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * One record per event, key = id. An NDJSON line whose timestamp is already epoch ms goes on the bus as received;
+ * only ISO timestamps (and JSON bodies, whose text Fastify does not keep) are re-serialised from the validated event.
+ */
+function toBusRecords(events: readonly LogEvent[], items: unknown[], lines: string[] | undefined, testId?: string) {
+  const meta = { acceptedAt: Date.now(), testId };
+  return events.map((event, i) => {
+    const line = lines?.[i];
+    const asReceived = line !== undefined && typeof (items[i] as { timestamp?: unknown }).timestamp === 'number';
+    return { key: event.id, value: encodeBusRecord(asReceived ? line : JSON.stringify(event), meta) };
+  });
 }

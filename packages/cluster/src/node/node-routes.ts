@@ -67,6 +67,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
         total: node.telemetry.eventsTotal(node.primaryStage),
         perSecond: node.telemetry.eventsPerSecond(node.primaryStage),
       },
+      cpuPerEvent: node.cpuPerEventUs(),
       ...node.readings(),
       runtime: runtimeStats(),
       /** Failures retried or skipped on purpose, per kind, with counts. */

@@ -7,6 +7,7 @@ import {
   type GcSnapshot,
   type ResourceSnapshot,
 } from '@logperf/core';
+import { CpuPerEventMeter, type CpuPerEvent } from './cpu-per-event.js';
 import { NodeTelemetry } from './telemetry.js';
 
 const SAMPLE_INTERVAL_MS = 1000;
@@ -23,6 +24,7 @@ export class NodeRuntime {
   private readonly sampler = new ResourceSampler();
   private readonly eventLoop = new EventLoopMonitor();
   private readonly gc = new GcMonitor();
+  private readonly cpuPerEvent: CpuPerEventMeter;
   private latest: ResourceReadings | undefined;
   private readonly timer: NodeJS.Timeout;
 
@@ -32,6 +34,7 @@ export class NodeRuntime {
     readonly primaryStage: string,
   ) {
     this.telemetry = new NodeTelemetry(id, role);
+    this.cpuPerEvent = new CpuPerEventMeter(role, () => this.telemetry.eventsTotal(primaryStage));
     this.timer = setInterval(() => void this.sample(), SAMPLE_INTERVAL_MS).unref();
     void this.sample();
   }
@@ -39,6 +42,11 @@ export class NodeRuntime {
   /** Readings of the last completed 1 s interval (the first call may still show the start-up sample). */
   readings(): ResourceReadings | undefined {
     return this.latest;
+  }
+
+  /** CPU µs per event of the primary stage: what this role costs per event it handles. */
+  cpuPerEventUs(): CpuPerEvent {
+    return this.cpuPerEvent.snapshot();
   }
 
   private sampling = false;
@@ -50,6 +58,7 @@ export class NodeRuntime {
   private async sample(): Promise<void> {
     if (this.sampling) return;
     this.sampling = true;
+    this.cpuPerEvent.sample();
     try {
       const resources = await this.sampler.sample();
       this.latest = { resources, eventLoop: this.eventLoop.snapshot(), gc: this.gc.snapshot() };
@@ -62,5 +71,6 @@ export class NodeRuntime {
     clearInterval(this.timer);
     this.eventLoop.stop();
     this.gc.stop();
+    this.cpuPerEvent.stop();
   }
 }

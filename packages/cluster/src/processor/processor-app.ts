@@ -7,6 +7,7 @@ import { registerNodeRoutes } from '../node/node-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 import type { ConsumerStatus } from '../backends/bus/bus.js';
 import type { ProcessorCounters } from './processor.js';
+import type { TestStatsSnapshot } from './test-stats.js';
 
 export function buildProcessorApp(options: {
   backends: Backends;
@@ -15,6 +16,8 @@ export function buildProcessorApp(options: {
   allowedHosts?: readonly string[] | undefined;
   counters: () => ProcessorCounters;
   members: () => ConsumerStatus[];
+  /** Per load test (the envelope's test id): stored count and end-to-end histogram. */
+  tests?: () => Record<string, TestStatsSnapshot>;
 }): FastifyInstance {
   const { backends, node } = options;
   const app = createHttpApp({ logger: options.logger, allowedHosts: options.allowedHosts });
@@ -26,7 +29,10 @@ export function buildProcessorApp(options: {
     },
     // A member with stalled partitions makes /health 503 `stalled`: its backends answer, yet its events do not move.
     stalledPartitions: () => [...new Set(options.members().flatMap((m) => m.stalledPartitions))].sort((a, b) => a - b),
-    roleStats: () => ({ processor: { ...options.counters(), members: options.members() } }),
+    roleStats: () => ({
+      processor: { ...options.counters(), members: options.members() },
+      tests: options.tests?.() ?? {},
+    }),
   });
   return app;
 }

@@ -1,10 +1,11 @@
 // Processor: consumer-group members that write batches to the store, then the cache, then commit offsets.
-import { busEventSchema, type BusEvent } from '@logperf/core';
+import { decodeBusRecord, type BusEnvelope } from '@logperf/core';
 import type { Logger } from 'pino';
 import type { Bus, ConsumedRecord, Consumer, ConsumerStatus } from '../backends/bus/bus.js';
-import type { Cache, RecentEvent } from '../backends/cache/cache.js';
+import type { Cache } from '../backends/cache/cache.js';
 import type { Store, StoredEventInput } from '../backends/store/store.js';
 import type { NodeTelemetry } from '../node/telemetry.js';
+import { TestStats } from './test-stats.js';
 
 export const PROCESSOR_GROUP = 'log-processors';
 
@@ -40,6 +41,8 @@ export interface ProcessorCounters {
 
 export class Processor {
   readonly counters: ProcessorCounters = { stored: 0, redelivered: 0, poison: 0, cacheErrors: 0 };
+  /** Stored counts and end-to-end latency per load test (the envelope's test id). */
+  readonly tests = new TestStats();
   private consumers: Consumer[] = [];
   private lanes: Lane[] = [];
 
@@ -73,62 +76,64 @@ export class Processor {
 
   /** Throws only when the store write failed: the bus then retries the batch, and nothing is committed. */
   private async handle(records: ConsumedRecord[], lane: Lane): Promise<void> {
-    const { store, telemetry } = this.options;
     const ingestedAt = Date.now();
-    const events = this.decode(records, ingestedAt);
-    if (events.length === 0) return;
-
-    const rows: StoredEventInput[] = events.map((event) => ({ ...event, ingestedAt }));
-    const writeStart = performance.now();
-    const { inserted, storedAt } = await store.insertBatch(rows);
-    telemetry.recordLatency('store', performance.now() - writeStart);
-    for (const event of events) telemetry.recordLatency('end-to-end', storedAt - event.timestamp);
-    telemetry.countEvents('stored', inserted);
-    this.counters.stored += inserted;
-    this.counters.redelivered += events.length - inserted;
+    const envelopes = this.decode(records, ingestedAt);
+    if (envelopes.length === 0) return;
+    // One write per test in the batch (one in the usual case), so each test's stored count is exact.
+    const byTest = new Map<string | undefined, BusEnvelope[]>();
+    for (const envelope of envelopes) {
+      const group = byTest.get(envelope.testId);
+      if (group) group.push(envelope);
+      else byTest.set(envelope.testId, [envelope]);
+    }
+    for (const [testId, group] of byTest) await this.store(testId, group, ingestedAt);
     // The previous batch's update has had this batch's fetch and store write to finish; waiting for it bounds the lane to one.
     await lane.cacheTail;
-    lane.cacheTail = this.updateCache(events);
+    lane.cacheTail = this.updateCache(envelopes);
     if (this.options.overlapCache === false) await lane.cacheTail;
   }
 
-  private decode(records: ConsumedRecord[], ingestedAt: number): BusEvent[] {
-    const events: BusEvent[] = [];
+  private async store(testId: string | undefined, envelopes: BusEnvelope[], ingestedAt: number): Promise<void> {
+    const { store, telemetry } = this.options;
+    const rows: StoredEventInput[] = envelopes.map(({ event }) => ({ ...event, ingestedAt }));
+    const writeStart = performance.now();
+    const { inserted, storedAt } = await store.insertBatch(rows);
+    telemetry.recordLatency('store', performance.now() - writeStart);
+    const timestamps = envelopes.map(({ event }) => event.timestamp);
+    for (const ts of timestamps) telemetry.recordLatency('end-to-end', storedAt - ts);
+    if (testId !== undefined) this.tests.record(testId, timestamps, inserted, storedAt);
+    telemetry.countEvents('stored', inserted);
+    this.counters.stored += inserted;
+    this.counters.redelivered += envelopes.length - inserted;
+  }
+
+  /** Each record's value is parsed and validated once, here. */
+  private decode(records: ConsumedRecord[], ingestedAt: number): BusEnvelope[] {
+    const envelopes: BusEnvelope[] = [];
     for (const record of records) {
       this.options.telemetry.recordLatency('queue', ingestedAt - record.timestampMs);
-      let parsed: ReturnType<typeof busEventSchema.safeParse> | undefined;
-      try {
-        parsed = busEventSchema.safeParse(JSON.parse(record.value.toString('utf8')));
-      } catch {
-        parsed = undefined;
-      }
-      if (parsed?.success) {
-        events.push(parsed.data);
+      const envelope = decodeBusRecord(record.value);
+      if (envelope) {
+        envelopes.push(envelope);
       } else {
         // A record no schema accepts can never be stored; retrying it would stall its partition forever.
         this.counters.poison++;
         this.options.logger.warn(
           { partition: record.partition, offset: record.offset },
-          'skipping a bus record that is not a valid event',
+          'skipping a bus record that is not a valid envelope',
         );
       }
     }
-    return events;
+    return envelopes;
   }
 
   /** The cache is an accelerator: its failure is counted and logged, never a reason to hold back stored events. */
-  private async updateCache(events: BusEvent[]): Promise<void> {
+  private async updateCache(envelopes: BusEnvelope[]): Promise<void> {
     const { cache, logger } = this.options;
     try {
-      const fresh = await cache.markSeen(events.map((e) => e.id));
-      const bySource = new Map<string, RecentEvent[]>();
-      events.forEach((event, i) => {
-        if (!fresh[i]) return;
-        const list = bySource.get(event.source) ?? [];
-        list.push({ id: event.id, json: JSON.stringify(event) });
-        bySource.set(event.source, list);
-      });
-      if (bySource.size > 0) await cache.pushRecent(bySource);
+      await cache.record(
+        envelopes.map(({ event }) => ({ id: event.id, source: event.source, toJson: () => JSON.stringify(event) })),
+      );
     } catch (error) {
       this.counters.cacheErrors++;
       logger.warn({ err: error }, 'cache update failed; events are stored, cache is behind');

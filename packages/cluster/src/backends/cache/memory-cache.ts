@@ -1,6 +1,13 @@
 // The embedded cache: dedupe marks with a TTL and per-source recent lists, in this process, in bounded memory.
 import { AppError } from '@logperf/core';
-import { DEDUPE_TTL_SECONDS, RECENT_PER_SOURCE, type Cache, type RecentEvent } from './cache.js';
+import {
+  DEDUPE_TTL_SECONDS,
+  RECENT_PER_SOURCE,
+  RECENT_TTL_SECONDS,
+  type Cache,
+  type CachedEvent,
+  type RecentEvent,
+} from './cache.js';
 
 export interface MemoryCacheOptions {
   /** Dedupe marks kept at most (default 1,000,000, about 100 MB); past it the oldest mark is dropped. */
@@ -9,6 +16,8 @@ export interface MemoryCacheOptions {
   maxSources?: number;
   /** Budget for all recent lists, counting two bytes per UTF-16 unit (default 64 MiB). */
   maxRecentBytes?: number;
+  /** Life of a dedupe mark (default DEDUPE_TTL_SECONDS). */
+  dedupeTtlSeconds?: number;
   /** Clock in epoch ms (tests inject one to expire marks). */
   now?: () => number;
 }
@@ -17,6 +26,8 @@ interface RecentList {
   /** Newest first. */
   events: RecentEvent[];
   bytes: number;
+  /** Renewed by every push, like EXPIRE on recent:{source}. */
+  expiresAt: number;
 }
 
 const eventBytes = (event: RecentEvent) => 2 * (event.id.length + event.json.length);
@@ -33,7 +44,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
   const maxSources = positiveInteger(options.maxSources ?? 10_000, 'maxSources');
   const maxRecentBytes = positiveInteger(options.maxRecentBytes ?? 64 * 1024 * 1024, 'maxRecentBytes');
   const now = options.now ?? Date.now;
-  const ttlMs = DEDUPE_TTL_SECONDS * 1000;
+  const ttlMs = positiveInteger(options.dedupeTtlSeconds ?? DEDUPE_TTL_SECONDS, 'dedupeTtlSeconds') * 1000;
   /**
    * id → expiry (epoch ms). Every mark lives the same TTL and a repeat sighting does not extend it
    * (as with Redis SET NX), so insertion order is expiry order: the oldest entry is both the first to
@@ -69,14 +80,28 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     }
   };
 
+  const push = (source: string, events: readonly CachedEvent[], at: number) => {
+    const previous = recentLists.get(source);
+    recentLists.delete(source); // re-inserted below as the most recently pushed
+    const kept = previous && previous.expiresAt > at ? previous.events : [];
+    const added = events
+      .slice(-RECENT_PER_SOURCE)
+      .reverse()
+      .map(({ id, toJson }) => ({ id, json: toJson() }));
+    const merged = added.concat(kept).slice(0, RECENT_PER_SOURCE);
+    const bytes = listBytes(merged);
+    recentBytes += bytes - (previous?.bytes ?? 0);
+    recentLists.set(source, { events: merged, bytes, expiresAt: at + RECENT_TTL_SECONDS * 1000 });
+  };
+
   return {
     kind: 'memory',
 
-    async markSeen(ids) {
+    async record(events) {
       ensureOpen();
       const at = now();
       dropExpired(at);
-      return ids.map((id) => {
+      const fresh = events.map(({ id }) => {
         const expiresAt = marks.get(id);
         if (expiresAt !== undefined && expiresAt > at) return false;
         marks.delete(id); // an expired mark is re-inserted at the end, keeping the order by expiry
@@ -84,29 +109,22 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
         if (marks.size > maxEntries) marks.delete(marks.keys().next().value!);
         return true;
       });
-    },
-
-    async pushRecent(bySource) {
-      ensureOpen();
-      for (const [source, events] of bySource) {
-        if (events.length === 0) continue;
-        const previous = recentLists.get(source);
-        recentLists.delete(source); // re-inserted below as the most recently pushed
-        const added = events
-          .slice(-RECENT_PER_SOURCE)
-          .reverse()
-          .map(({ id, json }) => ({ id, json }));
-        const merged = added.concat(previous?.events ?? []).slice(0, RECENT_PER_SOURCE);
-        const bytes = listBytes(merged);
-        recentBytes += bytes - (previous?.bytes ?? 0);
-        recentLists.set(source, { events: merged, bytes });
-      }
+      const bySource = new Map<string, CachedEvent[]>();
+      events.forEach((event, i) => {
+        if (!fresh[i]) return;
+        const list = bySource.get(event.source);
+        if (list) list.push(event);
+        else bySource.set(event.source, [event]);
+      });
+      for (const [source, added] of bySource) push(source, added, at);
       enforceRecentBounds();
+      return fresh;
     },
 
     async recent(source, limit = RECENT_PER_SOURCE) {
       ensureOpen();
-      const events = recentLists.get(source)?.events ?? [];
+      const list = recentLists.get(source);
+      const events = list && list.expiresAt > now() ? list.events : [];
       return events.slice(0, Math.max(0, limit)).map(({ id, json }) => ({ id, json }));
     },
 

@@ -1,14 +1,82 @@
-// The cache on a real Redis: dedupe marks log:{id} (SET NX EX) and lists recent:{source}, one pipeline per call.
+// The cache on a real Redis: dedupe marks log:{id} (SET NX EX) and lists recent:{source}, one script call per batch.
 import { AppError, withTimeout } from '@logperf/core';
 import { Redis } from 'ioredis';
-import { DEDUPE_TTL_SECONDS, RECENT_PER_SOURCE, type Cache, type RecentEvent } from './cache.js';
+import {
+  DEDUPE_TTL_SECONDS,
+  RECENT_PER_SOURCE,
+  RECENT_TTL_SECONDS,
+  type Cache,
+  type CachedEvent,
+  type RecentEvent,
+} from './cache.js';
 
 export interface RedisCacheOptions {
   url: string;
   /** Prepended to every key (default ''), so tests and several clusters can share one Redis. */
   keyPrefix?: string;
-  /** Limit for one command, pipelines included (default 5 s). */
+  /** Limit for one command, scripts included (default 5 s). */
   commandTimeoutMs?: number;
+  /** Life of a dedupe mark (default DEDUPE_TTL_SECONDS). */
+  dedupeTtlSeconds?: number;
+}
+
+/**
+ * KEYS: the n dedupe keys, then the recent lists. ARGV: n, mark TTL, list cap, list TTL, then per event the index of
+ * its list among the list keys (0: too old to be listed) and its entry ('' then). New marks' entries are pushed with one LPUSH per list (in input order, so
+ * the last is the newest), then each touched list is trimmed and its TTL renewed once. Redis runs the script atomically,
+ * so one call replaces a SET per event plus a second round trip.
+ */
+const RECORD_SCRIPT = `
+local n = tonumber(ARGV[1])
+local fresh = {}
+local pending = {}
+for i = 1, n do
+  if redis.call('SET', KEYS[i], '1', 'EX', ARGV[2], 'NX') then
+    local listIndex = tonumber(ARGV[3 + 2 * i])
+    if listIndex > 0 then
+      local list = KEYS[n + listIndex]
+      local entries = pending[list]
+      if not entries then
+        entries = {}
+        pending[list] = entries
+      end
+      entries[#entries + 1] = ARGV[4 + 2 * i]
+    end
+    fresh[i] = 1
+  else
+    fresh[i] = 0
+  end
+end
+for list, entries in pairs(pending) do
+  for from = 1, #entries, 1000 do
+    redis.call('LPUSH', list, unpack(entries, from, math.min(from + 999, #entries)))
+  end
+  redis.call('LTRIM', list, 0, tonumber(ARGV[3]) - 1)
+  redis.call('EXPIRE', list, ARGV[4])
+end
+return fresh`;
+
+type RecordingRedis = Redis & { logperfRecord(...args: (string | number)[]): Promise<number[]> };
+
+/** The script's arguments for one batch: keys first (so ioredis prefixes them), then the values. */
+function recordArgs(events: readonly CachedEvent[], dedupeTtlSeconds: number): (string | number)[] {
+  const listIndex = new Map<string, number>();
+  const remaining = new Map<string, number>();
+  for (const { source } of events) remaining.set(source, (remaining.get(source) ?? 0) + 1);
+  const perEvent: (string | number)[] = [];
+  for (const { id, source, toJson } of events) {
+    const left = remaining.get(source) ?? 0;
+    remaining.set(source, left - 1);
+    if (left > RECENT_PER_SOURCE) {
+      perEvent.push(0, '');
+      continue;
+    }
+    let index = listIndex.get(source);
+    if (index === undefined) listIndex.set(source, (index = listIndex.size + 1));
+    perEvent.push(index, JSON.stringify({ id, json: toJson() }));
+  }
+  const keys = [...events.map(({ id }) => `log:${id}`), ...[...listIndex.keys()].map((source) => `recent:${source}`)];
+  return [keys.length, ...keys, events.length, dedupeTtlSeconds, RECENT_PER_SOURCE, RECENT_TTL_SECONDS, ...perEvent];
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -21,18 +89,8 @@ function decodeRecent(entry: string): RecentEvent {
   return { id: parsed.id, json: parsed.json };
 }
 
-type PipelineResults = [Error | null, unknown][] | null;
-
-/** A pipeline reports failures per command; any one of them fails the whole call. */
-function checked(results: PipelineResults): unknown[] {
-  if (results === null) throw new AppError('BACKEND_UNAVAILABLE', 'redis: pipeline returned no results');
-  return results.map(([error, value]) => {
-    if (error) throw new AppError('BACKEND_UNAVAILABLE', `redis: ${error.message}`, { cause: error });
-    return value;
-  });
-}
-
 export function createRedisCache(options: RedisCacheOptions): Cache {
+  const dedupeTtlSeconds = options.dedupeTtlSeconds ?? DEDUPE_TTL_SECONDS;
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix ?? '',
     lazyConnect: false,
@@ -43,6 +101,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     enableOfflineQueue: true,
     maxRetriesPerRequest: 2,
   });
+  // No fixed key count: the first argument of each call says how many keys follow (ioredis then uses EVALSHA).
+  client.defineCommand('logperfRecord', { lua: RECORD_SCRIPT });
+  const recorder = client as RecordingRedis;
   let lastError: Error | undefined;
   let wasReady = false;
   // Connection errors arrive as events too; ioredis reconnects by itself, and the failing calls report them.
@@ -68,26 +129,15 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   return {
     kind: 'redis',
 
-    async markSeen(ids) {
-      if (ids.length === 0) return [];
+    async record(events) {
+      if (events.length === 0) return [];
       ensureConnected();
-      const pipeline = client.pipeline();
-      for (const id of ids) pipeline.set(`log:${id}`, '1', 'EX', DEDUPE_TTL_SECONDS, 'NX');
-      // SET … NX answers OK when it set the key and null when the key already existed.
-      return checked(await pipeline.exec()).map((reply) => reply === 'OK');
-    },
-
-    async pushRecent(bySource) {
-      ensureConnected();
-      const pipeline = client.pipeline();
-      for (const [source, events] of bySource) {
-        if (events.length === 0) continue;
-        const key = `recent:${source}`;
-        // LPUSH a b c leaves c at the head: the last event of the input becomes the newest.
-        pipeline.lpush(key, ...events.slice(-RECENT_PER_SOURCE).map(({ id, json }) => JSON.stringify({ id, json })));
-        pipeline.ltrim(key, 0, RECENT_PER_SOURCE - 1);
+      try {
+        const fresh = await recorder.logperfRecord(...recordArgs(events, dedupeTtlSeconds));
+        return fresh.map((flag) => flag === 1);
+      } catch (error) {
+        throw new AppError('BACKEND_UNAVAILABLE', `redis: ${(error as Error).message}`, { cause: error });
       }
-      if (pipeline.length > 0) checked(await pipeline.exec());
     },
 
     async recent(source, limit = RECENT_PER_SOURCE) {

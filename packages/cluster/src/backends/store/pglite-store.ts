@@ -8,14 +8,13 @@ import {
   DEFAULT_TABLE,
   existingIdsSql,
   fetchByIdsSql,
-  insertBatchParams,
-  insertBatchSql,
   matchIds,
   toCounts,
   toStoredEvent,
   truncateSql,
   type EventRow,
 } from './schema.js';
+import { copyIntoStagingSql, createStagingSql, moveStagedSql, toCopyText } from './copy-write.js';
 import type { Store } from './store.js';
 
 export interface PgliteStoreOptions {
@@ -31,7 +30,9 @@ export interface PgliteStoreOptions {
  */
 export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
   const table = checkTable(options.table ?? DEFAULT_TABLE);
-  const insertSql = insertBatchSql(table);
+  const copySql = copyIntoStagingSql(table, "'/dev/blob'");
+  const moveSql = moveStagedSql(table);
+  let staging: Promise<unknown> | undefined;
   let db: Promise<PGlite> | undefined;
   let closed = false;
   const open = async (): Promise<PGlite> => {
@@ -56,8 +57,15 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
 
     async insertBatch(events) {
       if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
-      const result = await (await open()).query(insertSql, insertBatchParams(events));
-      return { inserted: result.affectedRows ?? 0, storedAt: Date.now() };
+      const database = await open();
+      // PGlite is one session: its temporary staging table is created once. The transaction holds PGlite's lock, so
+      // another writer's COPY cannot land between this COPY and its move; its end (or a rollback) empties the table.
+      await (staging ??= database.exec(createStagingSql(table)));
+      const inserted = await database.transaction(async (tx) => {
+        await tx.query(copySql, [], { blob: new Blob([toCopyText(events)]) });
+        return (await tx.query(moveSql)).affectedRows ?? 0;
+      });
+      return { inserted, storedAt: Date.now() };
     },
 
     async existingIds(ids) {

@@ -1,6 +1,7 @@
-// The store on a real PostgreSQL through a pg connection pool: one round trip per batch, idempotent by id.
+// The store on a real PostgreSQL through a pg connection pool: each batch COPYed into a staging table, then moved, idempotent by id.
 import { AppError, withTimeout } from '@logperf/core';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   checkTable,
   countsSql,
@@ -8,14 +9,13 @@ import {
   DEFAULT_TABLE,
   existingIdsSql,
   fetchByIdsSql,
-  insertBatchParams,
-  insertBatchSql,
   matchIds,
   toCounts,
   toStoredEvent,
   truncateSql,
   type EventRow,
 } from './schema.js';
+import { copyIntoStagingSql, createStagingSql, moveStagedSql, toCopyText } from './copy-write.js';
 import { applicationName, checkPoolBudget, newPoolTag } from './pool-budget.js';
 import type { Store } from './store.js';
 
@@ -33,6 +33,7 @@ export interface PostgresStoreOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+const ignoreClientError = () => undefined;
 const HEALTH_TIMEOUT_MS = 2_000;
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -53,7 +54,23 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   });
   // An idle connection that breaks (server restart) emits here; unhandled, it would kill the process. The next query reconnects.
   pool.on('error', () => undefined);
-  const insertSql = insertBatchSql(table);
+  const copySql = copyIntoStagingSql(table, 'STDIN');
+  const moveSql = moveStagedSql(table);
+  /** Connections whose session already has the temporary staging table. */
+  const staged = new WeakSet<pg.PoolClient>();
+
+  /** COPY has no client-side query timeout; a silent server must still fail the batch (and drop the connection). */
+  const copyRows = (client: pg.PoolClient, text: string) =>
+    withTimeout(
+      new Promise<void>((resolve, reject) => {
+        const stream = client.query(copyFrom(copySql));
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        stream.end(text);
+      }),
+      statementTimeoutMs + CONNECT_TIMEOUT_MS,
+      () => new Error(`COPY did not finish within ${statementTimeoutMs + CONNECT_TIMEOUT_MS} ms`),
+    );
   let closed: Promise<void> | undefined;
 
   return {
@@ -74,8 +91,30 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async insertBatch(events) {
       if (events.length === 0) return { inserted: 0, storedAt: Date.now() };
-      const result = await pool.query(insertSql, insertBatchParams(events));
-      return { inserted: result.rowCount ?? 0, storedAt: Date.now() };
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      // The pool listens for errors only on idle connections: a server that dies while this one is checked out would
+      // emit an unhandled 'error' and end the process. The write in progress fails on its own and drops the connection.
+      client.on('error', ignoreClientError);
+      try {
+        if (!staged.has(client)) {
+          await client.query(createStagingSql(table));
+          staged.add(client);
+        }
+        // One transaction: the staging table empties at COMMIT (see copy-write.ts).
+        await client.query('BEGIN');
+        await copyRows(client, toCopyText(events));
+        const result = await client.query(moveSql);
+        await client.query('COMMIT');
+        return { inserted: result.rowCount ?? 0, storedAt: Date.now() };
+      } catch (error) {
+        failure = error as Error;
+        throw error;
+      } finally {
+        // A connection whose write failed may be inside a transaction or a half-sent COPY: it is closed, not reused.
+        client.off('error', ignoreClientError);
+        client.release(failure ?? false);
+      }
     },
 
     async existingIds(ids) {

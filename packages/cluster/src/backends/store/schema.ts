@@ -36,48 +36,6 @@ CREATE TABLE IF NOT EXISTS ${t} (
 CREATE INDEX IF NOT EXISTS ${t}_stored_at_brin ON ${t} USING brin (stored_at) WITH (pages_per_range = 32);`;
 }
 
-/**
- * One round trip, one statement (so one transaction), idempotent by id. stored_at takes the column
- * default now(): the start of that transaction on the database clock. Duplicates inside one batch are
- * skipped too. Attributes travel as text and are cast, because drivers disagree on serialising jsonb[].
- * Timestamps travel as epoch-ms numbers and PostgreSQL converts them (to_timestamp rounds to the µs, so
- * epoch ms survive exactly): 1.09× the rows/s of sending ISO strings (bench/store-write.ts --variants timestamps).
- */
-export function insertBatchSql(table: string): string {
-  const t = checkTable(table);
-  return `INSERT INTO ${t} (id, level, message, source, event_ts, trace_id, attributes, ingested_at)
-SELECT id, level, message, source, to_timestamp(event_ms / 1000), trace_id, attributes::jsonb, to_timestamp(ingested_ms / 1000)
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::float8[])
-  AS u(id, level, message, source, event_ms, trace_id, attributes, ingested_ms)
-ON CONFLICT (id) DO NOTHING`;
-}
-
-/** The eight column arrays for insertBatchSql, in its parameter order. */
-export function insertBatchParams(events: readonly StoredEventInput[]): unknown[][] {
-  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-  const [ids, levels, messages, sources, eventTs, traceIds, attributes, ingestedAt] = columns as [
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-    unknown[],
-  ];
-  for (const event of events) {
-    ids.push(event.id);
-    levels.push(event.level);
-    messages.push(event.message);
-    sources.push(event.source);
-    eventTs.push(event.timestamp);
-    traceIds.push(event.traceId ?? null);
-    attributes.push(event.attributes === undefined ? null : JSON.stringify(event.attributes));
-    ingestedAt.push(event.ingestedAt);
-  }
-  return columns;
-}
-
 export const existingIdsSql = (table: string) =>
   `SELECT id::text AS id FROM ${checkTable(table)} WHERE id = ANY($1::uuid[])`;
 
