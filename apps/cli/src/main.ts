@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { AppError, createLogger, loadConfig } from '@logperf/core';
 import { COMMANDS, helpText } from './commands.js';
+import { removeDataDirs } from '@logperf/cluster';
 import { startRoles, type Role } from './roles.js';
 import { runAnalyze } from './analyze-command.js';
 import { runDemo } from './demo-command.js';
@@ -59,6 +60,7 @@ async function run(argv: string[]): Promise<number> {
   const flags: Record<string, string | boolean | undefined> = { ...(values.real ? REAL_BACKENDS : {}), ...values };
   if (SERVICE_ROLES[command]?.length === 1 && typeof values.port === 'string') flags[`${command}-port`] = values.port;
   const config = loadConfig(process.env, flags);
+  if (values.fresh === true && config.store === 'pglite') await removeDataDirs(config.pgliteDir);
   const logger = createLogger(`logperf-${command}`, values['in-process'] ? 'warn' : config.logLevel);
   const instances = positiveInt(values.instances, 'instances', 1);
 

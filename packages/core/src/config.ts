@@ -25,60 +25,80 @@ const origins = (list: string) =>
     .map((s) => s.trim().replace(/\/+$/, ''))
     .filter(Boolean);
 
-const configSchema = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  ports: z.object(
-    Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
-      [K in ServiceName]: z.ZodDefault<typeof port>;
-    },
-  ),
-  bus: z.enum(['memory', 'kafka']).default('memory'),
-  store: z.enum(['pglite', 'postgres']).default('pglite'),
-  cache: z.enum(['memory', 'redis']).default('memory'),
-  kafkaBrokers: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
-  kafkaTopic: z
-    .string()
-    .regex(/^[\w.-]{1,249}$/)
-    .default('log-events'),
-  kafkaPartitions: positiveInt.max(1024).default(6),
-  processorGroup: z
-    .string()
-    .regex(/^[\w.-]{1,249}$/)
-    .default('log-processors'),
-  /** How long a processor waits for a batch to fill before writing what it has. */
-  processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
-  databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
-  storeTable: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-    .default('log_events'),
-  /** PGlite data directory; unset keeps the embedded store in memory. */
-  pgliteDir: z.string().min(1).optional(),
-  redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Origins the load generator may target; default: the configured gateway. */
-  loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
-  processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
-  monitorUrl: z.url().optional(),
-  /** How often the monitor scrapes every node and the consumer lag. */
-  monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
-  /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
-  monitorThresholds: z.string().optional(),
-  /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
-  monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    ports: z.object(
+      Object.fromEntries(Object.entries(SERVICE_PORTS).map(([name, p]) => [name, port.default(p)])) as {
+        [K in ServiceName]: z.ZodDefault<typeof port>;
+      },
+    ),
+    bus: z.enum(['memory', 'kafka']).default('memory'),
+    store: z.enum(['pglite', 'postgres']).default('pglite'),
+    cache: z.enum(['memory', 'redis']).default('memory'),
+    kafkaBrokers: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'each broker must be host:port')).min(1)),
+    kafkaTopic: z
+      .string()
+      .regex(/^[\w.-]{1,249}$/)
+      .default('log-events'),
+    kafkaPartitions: positiveInt.max(1024).default(6),
+    processorGroup: z
+      .string()
+      .regex(/^[\w.-]{1,249}$/)
+      .default('log-processors'),
+    /** How long a processor waits for a batch to fill before writing what it has. */
+    processorMaxWaitMs: z.coerce.number().int().min(1).max(1000).default(5),
+    databaseUrl: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/test'),
+    storeTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('log_events'),
+    /**
+     * Root of the embedded store's data folders (the cluster's in `store/`, a service alone in `<name>/`), relative to
+     * the working directory; git-ignored. `memory://` keeps everything in memory (tests).
+     */
+    pgliteDir: z.string().min(1).default('.cache/pglite'),
+    /** The embedded store keeps each event at least this long and at most twice this (docs/MEMORY.md). */
+    storeRetentionSeconds: positiveInt.default(600),
+    /**
+     * The latest the bus may hand an already stored event back: a failed batch's retry (≤ 1 s), a consumer-group
+     * rebalance (Kafka session 6 s + rebalance 12 s), a crashed processor restarted by hand. Retention must exceed it.
+     */
+    busRedeliverySeconds: positiveInt.default(120),
+    redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Origins the load generator may target; default: the configured gateway. */
+    loadgenAllowedTargets: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    /** Processors whose histograms give a test's end-to-end latency; default: the configured processor. */
+    processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
+    monitorUrl: z.url().optional(),
+    /** How often the monitor scrapes every node and the consumer lag. */
+    monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
+    monitorThresholds: z.string().optional(),
+    /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
+    monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    // A row dropped before its event can come back from the bus would be stored a second time.
+    if (c.store === 'pglite' && c.storeRetentionSeconds <= c.busRedeliverySeconds)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storeRetentionSeconds'],
+        message: `must exceed the bus's redelivery window (LOGPERF_BUS_REDELIVERY_SECONDS = ${c.busRedeliverySeconds} s), or an event redelivered after its row was dropped is stored twice; got ${c.storeRetentionSeconds} s`,
+      });
+  });
 
 type Lists = 'loadgenAllowedTargets' | 'processorUrls' | 'monitorNodes';
 export type Config = Omit<z.output<typeof configSchema>, Lists> & Record<Lists, string[]>;
@@ -98,6 +118,8 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
+  storeRetentionSeconds: { flag: 'retention-seconds', env: 'LOGPERF_STORE_RETENTION_SECONDS' },
+  busRedeliverySeconds: { flag: 'redelivery-seconds', env: 'LOGPERF_BUS_REDELIVERY_SECONDS' },
   redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
   loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },

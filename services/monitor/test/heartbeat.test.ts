@@ -8,7 +8,7 @@ const logger = createLogger('heartbeat-test', 'silent');
 
 it('a processor with LOGPERF_MONITOR_URL registers itself and is scraped', async () => {
   const monitor = await startMonitor({
-    config: loadConfig({}, {}),
+    config: loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {}),
     logger,
     port: 0,
     nodeUrls: [],

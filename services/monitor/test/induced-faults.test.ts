@@ -67,7 +67,7 @@ describe('bottleneck rules on induced conditions', () => {
   }, 60_000);
 
   it('throttled store writes make the consumer group fall behind, and the lag rules say so', async () => {
-    const config = loadConfig({}, {});
+    const config = loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {});
     const backends = await createBackends(config);
     const real = backends.store;
     // Every batch waits 1 s before it is written: the store, not the processor, is the limit (≤ 1,000 events/s).

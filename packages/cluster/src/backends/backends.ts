@@ -22,6 +22,7 @@ type BackendConfig = Pick<
   | 'databaseUrl'
   | 'storeTable'
   | 'pgliteDir'
+  | 'storeRetentionSeconds'
   | 'redisUrl'
 >;
 
@@ -58,7 +59,8 @@ export async function createStore(config: BackendConfig): Promise<Store> {
         })
       : (await import('./store/pglite-store.js')).createPgliteStore({
           table: config.storeTable,
-          ...(config.pgliteDir === undefined ? {} : { dataDir: config.pgliteDir }),
+          dataDir: (await import('./store/pglite-dir.js')).dataDirOf(config.pgliteDir, 'store'),
+          retentionMs: config.storeRetentionSeconds * 1000,
         });
   await store.init();
   return store;

@@ -1,0 +1,152 @@
+// Retention for the embedded store: log_events rotates into log_events_prev every window and the old
+// log_events_prev is dropped whole, so the table holds at most two windows of events however long a test runs.
+import { diskError } from './pglite-dir.js';
+import { checkTable, createTableSql, matchIds, toCounts, toStoredEvent, type EventRow } from './schema.js';
+import type { Store, StoreUsage } from './store.js';
+
+export interface RotationOptions {
+  table: string;
+  /** Every stored row is kept at least this long and at most twice this long. */
+  retentionMs: number;
+  /** Runs a multi-statement script as one transaction that nothing else interleaves with (PGlite's exec). */
+  exec(sql: string): Promise<void>;
+  /** Bytes the store takes (its data folder, or its in-memory files). */
+  sizeBytes(): Promise<number>;
+  where: string;
+  now?: () => number;
+}
+
+/** Drops the previous segment and renames the current one (and its indexes) in its place: no row is deleted one by one. */
+export function rotateSql(table: string, previous: string): string {
+  return `DROP TABLE IF EXISTS ${previous};
+ALTER TABLE ${table} RENAME TO ${previous};
+ALTER INDEX ${table}_pkey RENAME TO ${previous}_pkey;
+ALTER INDEX ${table}_stored_at_brin RENAME TO ${previous}_stored_at_brin;
+${createTableSql(table)}`;
+}
+
+const SIZE_REFRESH_MS = 5000;
+
+/**
+ * Wraps the PGlite store. A write that arrives after the window has passed first rotates (waiting for writes in flight,
+ * holding new ones). An id already in the previous segment is not written again: a redelivery up to a window late is
+ * still stored once (config makes the window longer than the bus's redelivery window). Reads cover both segments.
+ */
+export function withRotation(store: Store, options: RotationOptions): Store {
+  const table = checkTable(options.table);
+  const previous = checkTable(`${table}_prev`);
+  const now = options.now ?? Date.now;
+  const sql = store.sql();
+  let segmentStartedAt = now();
+  let previousHasRows = false;
+  let rotations = 0;
+  let active = 0;
+  let idle: (() => void)[] = [];
+  let rotating: Promise<void> | undefined;
+  let size: { atMs: number; bytes: number | null; reason?: string } | undefined;
+
+  const rotate = async () => {
+    while (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
+    await options.exec(rotateSql(table, previous));
+    segmentStartedAt = now();
+    previousHasRows = true;
+    rotations++;
+  };
+  const enter = async () => {
+    for (;;) {
+      if (rotating) await rotating.catch(() => undefined);
+      else if (now() - segmentStartedAt >= options.retentionMs) {
+        rotating = rotate().finally(() => (rotating = undefined));
+        await rotating;
+      } else break;
+    }
+    active++;
+  };
+  const leave = () => {
+    if (--active > 0) return;
+    const woken = idle;
+    idle = [];
+    for (const resolve of woken) resolve();
+  };
+  const bothSegments = (columns: string, where: string) =>
+    `SELECT ${columns} FROM ${table} ${where} UNION ALL SELECT ${columns} FROM ${previous} ${where}`;
+  const eventColumns = 'id::text AS id, level, message, source, event_ts, trace_id, attributes, ingested_at, stored_at';
+
+  return {
+    ...store,
+
+    async init() {
+      await store.init();
+      await options.exec(createTableSql(previous));
+      const { rows } = await sql.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${previous}) AS any`);
+      previousHasRows = rows[0]?.any === true;
+    },
+
+    async insertBatch(events) {
+      await enter();
+      try {
+        if (!previousHasRows || events.length === 0) return await store.insertBatch(events);
+        const ids = events.map((e) => e.id);
+        const { rows } = await sql.query<{ id: string }>(
+          `SELECT id::text AS id FROM ${previous} WHERE id = ANY($1::uuid[])`,
+          [ids],
+        );
+        const known = matchIds(ids, rows);
+        return await store.insertBatch(known.size === 0 ? events : events.filter((e) => !known.has(e.id)));
+      } catch (error) {
+        throw diskError(error, options.where);
+      } finally {
+        leave();
+      }
+    },
+
+    async existingIds(ids) {
+      if (ids.length === 0) return new Set();
+      const { rows } = await sql.query<{ id: string }>(bothSegments('id::text AS id', 'WHERE id = ANY($1::uuid[])'), [
+        ids,
+      ]);
+      return matchIds(ids, rows);
+    },
+
+    async fetchByIds(ids) {
+      if (ids.length === 0) return [];
+      const { rows } = await sql.query<EventRow>(
+        `${bothSegments(eventColumns, 'WHERE id = ANY($1::uuid[])')} ORDER BY stored_at, id`,
+        [ids],
+      );
+      return rows.map(toStoredEvent);
+    },
+
+    async counts() {
+      const { rows } = await sql.query<{ rows: unknown; distinct_ids: unknown }>(
+        `SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM (${bothSegments('id', '')}) AS both_segments`,
+      );
+      return toCounts(rows[0]);
+    },
+
+    async truncate() {
+      await options.exec(`TRUNCATE ${table}, ${previous}`);
+      previousHasRows = false;
+    },
+
+    async usage(): Promise<StoreUsage> {
+      const at = now();
+      if (!size || at - size.atMs >= SIZE_REFRESH_MS) {
+        size = await options.sizeBytes().then(
+          (bytes) => ({ atMs: at, bytes }),
+          (error: unknown) => ({ atMs: at, bytes: null, reason: (error as Error).message }),
+        );
+      }
+      return {
+        where: options.where,
+        sizeBytes: size.bytes,
+        ...(size.reason === undefined ? {} : { sizeUnavailable: size.reason }),
+        retention: {
+          windowSeconds: options.retentionMs / 1000,
+          rotations,
+          segmentStartedAt,
+        },
+      };
+    },
+  };
+}
