@@ -25,7 +25,12 @@ describe('pglite retention', () => {
     for (const store of stores.splice(0)) await store.close();
   });
   const open = async (windowMs: number, clock: { nowMs: number }) => {
-    const store = createPgliteStore({ table: 'rotating', retentionMs: windowMs, now: () => clock.nowMs });
+    const store = createPgliteStore({
+      table: 'rotating',
+      retentionMs: windowMs,
+      redeliveryMs: windowMs / 2,
+      now: () => clock.nowMs,
+    });
     stores.push(store);
     await store.init();
     return store;
@@ -50,6 +55,20 @@ describe('pglite retention', () => {
     expect(await store.existingIds([String(first.id)])).toEqual(new Set());
     expect(await store.counts()).toEqual({ rows: 2, distinctIds: 2 });
     expect((await store.usage!()).retention).toMatchObject({ windowSeconds: 1, rotations: 2, segmentStartedAt: 2000 });
+  });
+
+  it('checks the previous segment only within the redelivery window after a rotation', async () => {
+    const clock = { nowMs: 0 };
+    const store = await open(1000, clock);
+    const early = makeEvent();
+    const late = makeEvent();
+    await store.insertBatch([row(early), row(late)]);
+    clock.nowMs = 1000;
+    await store.insertBatch([]); // an empty batch writes nothing but rotates
+    clock.nowMs = 1499; // within 500 ms of the rotation: the redelivery is found in the previous segment
+    expect((await store.insertBatch([row(early)])).inserted).toBe(0);
+    clock.nowMs = 1500; // later than any redelivery may come: not looked for (the config keeps this case impossible)
+    expect((await store.insertBatch([row(late)])).inserted).toBe(1);
   });
 
   it('runs the embedded pipeline through 10 windows of events: the table holds at most two, the counts stay exact', async () => {

@@ -21,6 +21,8 @@ interface NodeStats {
   gc?: { totalPauseMs?: number; maxPauseMs?: number };
   latency?: Record<string, { histogram?: string } | undefined>;
   runningTest?: unknown;
+  /** The embedded store of a processor (PGlite): its folder or memory://, and its size. */
+  store?: { where?: string; sizeBytes?: number | null } | null;
 }
 
 export interface NodeSample {
@@ -35,6 +37,11 @@ export interface NodeSample {
   eventLoopLagP99Ms: number | null;
   gcPauseMs: number | null;
   eventsPerSecond: number | null;
+  /** The node process's resident memory (absent in history rows written before it was kept). */
+  rssBytes?: number | null;
+  /** The embedded store's bytes (in memory when storeInMemory), null where the node has none. */
+  storeBytes?: number | null;
+  storeInMemory?: boolean | null;
 }
 
 export interface NodeView {
@@ -146,6 +153,9 @@ export class NodeScraper {
       eventLoopLagP99Ms: stats.eventLoop?.lagP99Ms ?? null,
       gcPauseMs: stats.gc?.totalPauseMs ?? null,
       eventsPerSecond: stats.events?.perSecond ?? null,
+      rssBytes: r.rssBytes ?? null,
+      storeBytes: stats.store?.sizeBytes ?? null,
+      storeInMemory: stats.store?.where === undefined ? null : stats.store.where.startsWith('memory://'),
     };
     node.latest = sample;
     node.history.push(sample);

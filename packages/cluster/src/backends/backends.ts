@@ -23,6 +23,7 @@ type BackendConfig = Pick<
   | 'storeTable'
   | 'pgliteDir'
   | 'storeRetentionSeconds'
+  | 'busRedeliverySeconds'
   | 'redisUrl'
 >;
 
@@ -61,6 +62,7 @@ export async function createStore(config: BackendConfig): Promise<Store> {
           table: config.storeTable,
           dataDir: (await import('./store/pglite-dir.js')).dataDirOf(config.pgliteDir, 'store'),
           retentionMs: config.storeRetentionSeconds * 1000,
+          redeliveryMs: config.busRedeliverySeconds * 1000,
         });
   await store.init();
   return store;

@@ -20,7 +20,7 @@ async function check(probe: () => Promise<void>): Promise<string> {
 export interface NodeRouteOptions {
   checks: HealthChecks;
   /** What only this role knows (the processor's counters, the generator's running test), added to /api/node/stats. */
-  roleStats?: () => Record<string, unknown>;
+  roleStats?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Replaces the node's own registry on /metrics (the monitor exposes the whole cluster's series). */
   metrics?: { contentType: string; text(): Promise<string> };
 }
@@ -46,7 +46,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
   );
 
   app.get('/api/node/stats', async () => {
-    await Promise.resolve();
+    const ownStats = await roleStats();
     return {
       id: node.id,
       role: node.role,
@@ -60,7 +60,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       },
       ...node.readings(),
       runtime: runtimeStats(),
-      ...roleStats(),
+      ...ownStats,
       latency: node.telemetry.latency(),
     };
   });

@@ -21,7 +21,8 @@ export function buildProcessorApp(options: {
       store: () => backends.store.health(),
       cache: () => backends.cache.health(),
     },
-    roleStats: () => ({ processor: options.counters() }),
+    // The embedded store's size and retention live in this process, so its memory figures are read beside them.
+    roleStats: async () => ({ processor: options.counters(), store: (await backends.store.usage?.()) ?? null }),
   });
   return app;
 }

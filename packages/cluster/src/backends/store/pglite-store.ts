@@ -26,6 +26,8 @@ export interface PgliteStoreOptions {
   table?: string;
   /** Rotate log_events every this many ms, dropping the segment before (see rotating-store.ts); unset keeps every row. */
   retentionMs?: number;
+  /** Only this long after a rotation can a redelivered event's row be in the previous segment (see rotating-store.ts). */
+  redeliveryMs?: number;
   /** Clock for the rotation, epoch ms (tests). */
   now?: () => number;
 }
@@ -41,6 +43,7 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
   return withRotation(store, {
     table: options.table ?? DEFAULT_TABLE,
     retentionMs: options.retentionMs,
+    ...(options.redeliveryMs === undefined ? {} : { redeliveryMs: options.redeliveryMs }),
     exec,
     where: dataDir,
     ...(options.now ? { now: options.now } : {}),
