@@ -46,7 +46,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
   );
 
   app.get('/api/node/stats', async () => {
-    const ownStats = await roleStats();
+    const ownStats = await Promise.resolve(roleStats());
     return {
       id: node.id,
       role: node.role,
