@@ -57,12 +57,14 @@ interface StatsBody {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function sampleNodes(urls: readonly string[], into: Map<number, ProcessSeries>, atMs: number): Promise<void> {
-  const stats = await Promise.all(
+  // A node too busy to answer within 5 s misses this sample (the gap shows in the series) instead of ending the soak.
+  const answers = await Promise.allSettled(
     urls.map(
       async (url) =>
         (await (await fetch(`${url}/api/node/stats`, { signal: AbortSignal.timeout(5000) })).json()) as StatsBody,
     ),
   );
+  const stats = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
   const seen = new Set<number>();
   for (const s of stats) {
     let entry = into.get(s.pid);

@@ -13,7 +13,10 @@ describeReal('load generator → Kafka', [kafkaProbe], () => {
   it('produces every event of a 2 s, 1,000/s schedule straight onto the topic', async () => {
     const topic = `loadgen-target-${Date.now()}-${process.pid}`;
     const bus = await createBus(
-      loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic }),
+      loadConfig(
+        { LOGPERF_PGLITE_DIR: 'memory://' },
+        { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic },
+      ),
     );
     const recorder = new ResultRecorder(['constant']);
     const outcome = await attack({

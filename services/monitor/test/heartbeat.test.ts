@@ -15,7 +15,7 @@ it('a processor with LOGPERF_MONITOR_URL registers itself and is scraped', async
     dashboardHtml: async () => '',
     scrapeIntervalMs: 250,
   });
-  const config = loadConfig({ LOGPERF_MONITOR_URL: monitor.url }, {});
+  const config = loadConfig({ LOGPERF_MONITOR_URL: monitor.url, LOGPERF_PGLITE_DIR: 'memory://' }, {});
   const backends = await createBackends(config);
   const processor = await startProcessor({ config, backends, logger, port: 0 });
   try {

@@ -26,7 +26,13 @@ describe('bottleneck rules on induced conditions', () => {
       node.child.kill('SIGTERM');
       await new Promise((resolve) => node.child.once('exit', resolve));
     });
-    const config = loadConfig(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}, {});
+    const config = loadConfig(
+      {
+        LOGPERF_PGLITE_DIR: 'memory://',
+        ...(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}),
+      },
+      {},
+    );
     const monitor = await startMonitor({
       config,
       logger,
