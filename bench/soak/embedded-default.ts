@@ -2,7 +2,8 @@
 // 3,000 events/s for 30 min, then the seed's 10,000 events/s for 10 min, each in a fresh data folder. Per run: RSS
 // growth per hour (the soak's trend test), RSS after warm-up within ±10 %, acknowledged events all stored, the
 // driver not late, the store's size and rotations, and the monitor history's bytes per row.
-// Usage: npx tsx bench/soak/embedded-default.ts [--minutes N (both runs)] [--warmup-minutes 5] [--out soak.json]
+// Usage: npx tsx bench/soak/embedded-default.ts [--minutes N (both runs)] [--warmup-minutes 5] [--retention-seconds S]
+//        [--rate R (only the run at R events/s)] [--out soak.json]   (a shortened run passes a retention short enough to rotate within it)
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,8 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     'warmup-minutes': { type: 'string', default: '5' },
     'sample-seconds': { type: 'string', default: '10' },
+    'retention-seconds': { type: 'string' },
+    rate: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -64,12 +67,16 @@ async function historyBytesPerRow(dataDir: string) {
 }
 
 const results = [];
-for (const run of RUNS) {
+for (const run of RUNS.filter((r) => values.rate === undefined || r.ratePerSecond === Number(values.rate))) {
   const minutes = values.minutes === undefined ? run.minutes : Number(values.minutes);
   const root = join('.cache', `pglite-soak-${Date.now()}-${process.pid}`);
   const up = await startCli(
     ['up', ...['gateway', 'processor', 'loadgen', 'monitor', 'analyzer'].flatMap((r) => [`--${r}-port`, '0'])],
-    { LOGPERF_PGLITE_DIR: root, LOGPERF_LOG_LEVEL: 'warn' },
+    {
+      LOGPERF_PGLITE_DIR: root,
+      LOGPERF_LOG_LEVEL: 'warn',
+      ...(values['retention-seconds'] ? { LOGPERF_STORE_RETENTION_SECONDS: values['retention-seconds'] } : {}),
+    },
     180_000,
   );
   const processor = up.urls.processor!;
