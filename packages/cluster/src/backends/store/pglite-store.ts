@@ -32,11 +32,7 @@ export interface PgliteStoreOptions {
   now?: () => number;
 }
 
-/**
- * PGlite has one backend and queues every query on its own mutex, so calls from concurrent
- * consumers are already serialised; each of ours is one statement, so none interleave inside a transaction.
- * The database starts on first use, so creating the store stays synchronous like the PostgreSQL one.
- */
+/** The store, with log_events rotating when a retention is given (the embedded default: see docs/MEMORY.md). */
 export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
   const { store, exec, dataDir } = createBaseStore(options);
   if (options.retentionMs === undefined) return store;
@@ -57,6 +53,11 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
   });
 }
 
+/**
+ * PGlite has one backend and queues every query on its own mutex, so calls from concurrent
+ * consumers are already serialised; each of ours is one statement, so none interleave inside a transaction.
+ * The database starts on first use, so creating the store stays synchronous like the PostgreSQL one.
+ */
 function createBaseStore(options: PgliteStoreOptions) {
   const table = checkTable(options.table ?? DEFAULT_TABLE);
   const insertSql = insertBatchSql(table);
@@ -67,7 +68,7 @@ function createBaseStore(options: PgliteStoreOptions) {
   const create = async () => {
     if (isInMemory(dataDir)) return PGlite.create({ dataDir });
     unlock = await lockDataDir(dataDir);
-    // After a crash PostgreSQL replays its WAL here, as a server would after a power cut.
+    // After this process crashed PostgreSQL replays its WAL here (PGlite runs fsync off: a machine crash is not covered).
     return PGlite.create({ dataDir }).catch(async (error: unknown) => {
       await unlock?.();
       throw diskError(error, dataDir);
