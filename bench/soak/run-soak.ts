@@ -42,7 +42,14 @@ export interface SoakReport {
   durationSeconds: number;
   sampleIntervalSeconds: number;
   warmupSeconds: number;
-  load: { intendedEvents: number; acknowledged: number; refused: Record<string, number>; late: number };
+  load: {
+    intendedEvents: number;
+    acknowledged: number;
+    refused: Record<string, number>;
+    late: number;
+    /** Events still unsent when the duration ended (the driver could not keep up). */
+    unsent?: number;
+  };
   processes: ProcessSeries[];
   verdict: 'flat' | 'growing' | 'too-few-samples';
 }
@@ -107,6 +114,12 @@ async function drive(
   for (let i = 0; i < batches; i++) {
     await sleep(start + i * intervalMs - performance.now());
     while (inFlight >= 32) await sleep(1);
+    // A soak lasts its duration: what could not be sent by then is counted as unsent, not sent late for ever.
+    if (performance.now() - start > durationMs) {
+      load.unsent = (batches - i) * batchSize;
+      load.intendedEvents += load.unsent;
+      break;
+    }
     if (performance.now() - (start + i * intervalMs) > 10) load.late += batchSize;
     load.intendedEvents += batchSize;
     const now = Date.now();
@@ -213,7 +226,7 @@ export function formatSoak(report: SoakReport): string {
   const unit = (m: SoakMetric, v: number) =>
     m.endsWith('Bytes') ? `${(v / 1048576).toFixed(1)} MiB` : m.endsWith('Ms') ? `${v.toFixed(1)} ms` : v.toFixed(1);
   const lines = [
-    `soak ${report.durationSeconds.toFixed(0)} s at ${report.ratePerSecond}/s: ${report.load.acknowledged}/${report.load.intendedEvents} acknowledged, refused ${JSON.stringify(report.load.refused)}, late ${report.load.late}`,
+    `soak ${report.durationSeconds.toFixed(0)} s at ${report.ratePerSecond}/s: ${report.load.acknowledged}/${report.load.intendedEvents} acknowledged, refused ${JSON.stringify(report.load.refused)}, late ${report.load.late}, unsent ${report.load.unsent ?? 0}`,
   ];
   for (const p of report.processes) {
     for (const m of SOAK_METRICS) {

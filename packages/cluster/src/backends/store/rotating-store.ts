@@ -50,6 +50,19 @@ export function withRotation(store: Store, options: RotationOptions): Store {
   let idle: (() => void)[] = [];
   let rotating: Promise<void> | undefined;
   let size: { atMs: number; bytes: number | null; reason?: string } | undefined;
+  let measuring: Promise<void> | undefined;
+  /**
+   * One measurement at a time, at most every SIZE_REFRESH_MS: a scrape every second that each walked the folder
+   * again while the last walk was still running piled up until /api/node/stats stopped answering (seen at 10,000/s).
+   */
+  const measure = (at: number) =>
+    (measuring ??= options
+      .sizeBytes()
+      .then(
+        (bytes) => void (size = { atMs: at, bytes }),
+        (error: unknown) => void (size = { atMs: at, bytes: null, reason: (error as Error).message }),
+      )
+      .finally(() => (measuring = undefined)));
 
   const rotate = async () => {
     while (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
@@ -138,16 +151,14 @@ export function withRotation(store: Store, options: RotationOptions): Store {
 
     async usage(): Promise<StoreUsage> {
       const at = now();
-      if (!size || at - size.atMs >= SIZE_REFRESH_MS) {
-        size = await options.sizeBytes().then(
-          (bytes) => ({ atMs: at, bytes }),
-          (error: unknown) => ({ atMs: at, bytes: null, reason: (error as Error).message }),
-        );
-      }
+      // The first answer waits for a figure; later ones return the last and refresh it behind.
+      if (!size) await measure(at);
+      else if (at - size.atMs >= SIZE_REFRESH_MS) void measure(at);
+      const known = size ?? { bytes: null, reason: 'not measured yet' };
       return {
         where: options.where,
-        sizeBytes: size.bytes,
-        ...(size.reason === undefined ? {} : { sizeUnavailable: size.reason }),
+        sizeBytes: known.bytes,
+        ...(known.reason === undefined ? {} : { sizeUnavailable: known.reason }),
         retention: {
           windowSeconds: options.retentionMs / 1000,
           rotations,
