@@ -23,13 +23,31 @@ export interface RotationOptions {
 }
 
 /** Drops the previous segment and renames the current one (and its indexes) in its place: no row is deleted one by one. */
-export function rotateSql(table: string, previous: string): string {
-  return `DROP TABLE IF EXISTS ${previous};
-ALTER TABLE ${table} RENAME TO ${previous};
-ALTER INDEX ${table}_pkey RENAME TO ${previous}_pkey;
-ALTER INDEX ${table}_stored_at_brin RENAME TO ${previous}_stored_at_brin;
-${createTableSql(table)}`;
+export function rotateSql(table: string): string {
+  const t = checkTable(table);
+  return [
+    `DROP TABLE IF EXISTS ${t}_prev`,
+    `ALTER TABLE ${t} RENAME TO ${t}_prev`,
+    `ALTER INDEX ${t}_pkey RENAME TO ${t}_prev_pkey`,
+    `ALTER INDEX ${t}_stored_at_brin RENAME TO ${t}_prev_stored_at_brin`,
+    createTableSql(t),
+  ].join(';\n');
 }
+
+/** Reads over both segments; `${t}_prev` is the previous one (table names are spliced only as checked identifiers). */
+const bothSql = {
+  existingIds: (t: string) =>
+    `SELECT id::text AS id FROM ${t} WHERE id = ANY($1::uuid[]) UNION ALL SELECT id::text AS id FROM ${t}_prev WHERE id = ANY($1::uuid[])`,
+  fetchByIds: (t: string) =>
+    `SELECT id::text AS id, level, message, source, event_ts, trace_id, attributes, ingested_at, stored_at FROM ${t} WHERE id = ANY($1::uuid[])
+UNION ALL SELECT id::text AS id, level, message, source, event_ts, trace_id, attributes, ingested_at, stored_at FROM ${t}_prev WHERE id = ANY($1::uuid[])
+ORDER BY stored_at, id`,
+  counts: (t: string) =>
+    `SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM (SELECT id FROM ${t} UNION ALL SELECT id FROM ${t}_prev) AS both_segments`,
+  truncate: (t: string) => `TRUNCATE ${t}, ${t}_prev`,
+  previousIds: (t: string) => `SELECT id::text AS id FROM ${t}_prev WHERE id = ANY($1::uuid[])`,
+  previousHasRows: (t: string) => `SELECT EXISTS (SELECT 1 FROM ${t}_prev) AS any`,
+};
 
 const SIZE_REFRESH_MS = 5000;
 
@@ -40,7 +58,7 @@ const SIZE_REFRESH_MS = 5000;
  */
 export function withRotation(store: Store, options: RotationOptions): Store {
   const table = checkTable(options.table);
-  const previous = checkTable(`${table}_prev`);
+  const previous = checkTable(`${table}_prev`); // fails early when the name is too long to take the suffix
   const now = options.now ?? Date.now;
   const sql = store.sql();
   let segmentStartedAt = now();
@@ -66,7 +84,7 @@ export function withRotation(store: Store, options: RotationOptions): Store {
 
   const rotate = async () => {
     while (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
-    await options.exec(rotateSql(table, previous));
+    await options.exec(rotateSql(table));
     segmentStartedAt = now();
     previousHasRows = true;
     rotations++;
@@ -87,9 +105,6 @@ export function withRotation(store: Store, options: RotationOptions): Store {
     idle = [];
     for (const resolve of woken) resolve();
   };
-  const bothSegments = (columns: string, where: string) =>
-    `SELECT ${columns} FROM ${table} ${where} UNION ALL SELECT ${columns} FROM ${previous} ${where}`;
-  const eventColumns = 'id::text AS id, level, message, source, event_ts, trace_id, attributes, ingested_at, stored_at';
 
   return {
     ...store,
@@ -97,7 +112,7 @@ export function withRotation(store: Store, options: RotationOptions): Store {
     async init() {
       await store.init();
       await options.exec(createTableSql(previous));
-      const { rows } = await sql.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${previous}) AS any`);
+      const { rows } = await sql.query<{ any: boolean }>(bothSql.previousHasRows(table));
       previousHasRows = rows[0]?.any === true;
     },
 
@@ -107,10 +122,7 @@ export function withRotation(store: Store, options: RotationOptions): Store {
         const redeliveryPossible = now() - segmentStartedAt < (options.redeliveryMs ?? Infinity);
         if (!previousHasRows || !redeliveryPossible || events.length === 0) return await store.insertBatch(events);
         const ids = events.map((e) => e.id);
-        const { rows } = await sql.query<{ id: string }>(
-          `SELECT id::text AS id FROM ${previous} WHERE id = ANY($1::uuid[])`,
-          [ids],
-        );
+        const { rows } = await sql.query<{ id: string }>(bothSql.previousIds(table), [ids]);
         const known = matchIds(ids, rows);
         return await store.insertBatch(known.size === 0 ? events : events.filter((e) => !known.has(e.id)));
       } catch (error) {
@@ -122,30 +134,23 @@ export function withRotation(store: Store, options: RotationOptions): Store {
 
     async existingIds(ids) {
       if (ids.length === 0) return new Set();
-      const { rows } = await sql.query<{ id: string }>(bothSegments('id::text AS id', 'WHERE id = ANY($1::uuid[])'), [
-        ids,
-      ]);
+      const { rows } = await sql.query<{ id: string }>(bothSql.existingIds(table), [ids]);
       return matchIds(ids, rows);
     },
 
     async fetchByIds(ids) {
       if (ids.length === 0) return [];
-      const { rows } = await sql.query<EventRow>(
-        `${bothSegments(eventColumns, 'WHERE id = ANY($1::uuid[])')} ORDER BY stored_at, id`,
-        [ids],
-      );
+      const { rows } = await sql.query<EventRow>(bothSql.fetchByIds(table), [ids]);
       return rows.map(toStoredEvent);
     },
 
     async counts() {
-      const { rows } = await sql.query<{ rows: unknown; distinct_ids: unknown }>(
-        `SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM (${bothSegments('id', '')}) AS both_segments`,
-      );
+      const { rows } = await sql.query<{ rows: unknown; distinct_ids: unknown }>(bothSql.counts(table));
       return toCounts(rows[0]);
     },
 
     async truncate() {
-      await options.exec(`TRUNCATE ${table}, ${previous}`);
+      await options.exec(bothSql.truncate(table));
       previousHasRows = false;
     },
 
