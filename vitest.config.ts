@@ -27,5 +27,7 @@ export default defineConfig({
     // Real-service suites share one Kafka broker, one PostgreSQL and one Redis: run files one at a time.
     fileParallelism: false,
     reporters: ['default'],
+    // The embedded store defaults to a folder on disk; a test keeps it in memory unless it makes its own folder.
+    env: { LOGPERF_PGLITE_DIR: 'memory://' },
   },
 });

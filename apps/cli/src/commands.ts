@@ -23,8 +23,17 @@ const BACKEND_FLAGS: CommandSpec['flags'] = {
   },
   'pglite-dir': {
     type: 'string',
-    help: 'keep the embedded store on disk here (env LOGPERF_PGLITE_DIR; default in memory)',
+    help: "root of the embedded store's data folders (env LOGPERF_PGLITE_DIR, default .cache/pglite; memory:// keeps it in memory)",
   },
+  'retention-seconds': {
+    type: 'string',
+    help: 'the embedded store keeps each event at least this long, at most twice (env LOGPERF_STORE_RETENTION_SECONDS, default 600)',
+  },
+  'redelivery-seconds': {
+    type: 'string',
+    help: 'latest the bus may hand back a stored event; retention must exceed it (env LOGPERF_BUS_REDELIVERY_SECONDS, default 120)',
+  },
+  fresh: { type: 'boolean', help: 'start the embedded store empty (removes the data folders under --pglite-dir)' },
   'redis-url': { type: 'string', help: 'Redis URL (env LOGPERF_REDIS_URL)' },
   host: { type: 'string', help: 'address to bind (env LOGPERF_HOST, default 127.0.0.1)' },
   'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (env LOGPERF_LOG_LEVEL)' },

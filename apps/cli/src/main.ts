@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { AppError, createLogger, loadConfig } from '@logperf/core';
 import { COMMANDS, helpText } from './commands.js';
+import { removeDataDirs } from '@logperf/cluster';
 import { startRoles, type Role } from './roles.js';
 import { runAnalyze } from './analyze-command.js';
 import { runDemo } from './demo-command.js';
@@ -71,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
   const fromFile = JOINS_SETUP.has(command) && !values['in-process'] ? withEnvFile(process.env) : undefined;
   if (fromFile?.file) console.error(`logperf: settings from ${fromFile.file} (written by ./setup.sh)`);
   const config = loadConfig(fromFile?.env ?? process.env, flags);
+  if (values.fresh === true && config.store === 'pglite') await removeDataDirs(config.pgliteDir);
   const logger = createLogger(`logperf-${command}`, values['in-process'] ? 'warn' : config.logLevel);
   const instances = positiveInt(values.instances, 'instances', 1);
 

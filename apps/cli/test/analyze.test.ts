@@ -60,7 +60,7 @@ const compare = (baselineTestId: string, candidateTestId: string) =>
   });
 
 beforeAll(async () => {
-  const config = loadConfig({ LOGPERF_LOG_LEVEL: 'silent' }, {});
+  const config = loadConfig({ LOGPERF_LOG_LEVEL: 'silent', LOGPERF_PGLITE_DIR: 'memory://' }, {});
   const backends = await createBackends(config);
   started = await startRoles(
     ['processor', 'gateway', 'loadgen', 'monitor', 'analyzer'],

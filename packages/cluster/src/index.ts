@@ -13,5 +13,6 @@ export * from './http/access.js';
 export * from './node/node-routes.js';
 export * from './node/node-stats.js';
 export * from './backends/store/sql-client.js';
+export { IN_MEMORY, removeDataDirs } from './backends/store/pglite-dir.js';
 export * from './http/validate.js';
 export * from './http/admission.js';

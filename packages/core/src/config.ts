@@ -87,16 +87,21 @@ const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
       .default('log_events'),
-    /** PGlite data directory; unset keeps the embedded store in memory. */
-    pgliteDir: z.string().min(1).optional(),
-    redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     /**
-     * How long a dedupe mark log:{id} lives. It only has to outlast a redelivery: a batch stored but not committed comes
-     * back after the consumer's session timeout (6 s) and a rebalance (≤ 12 s), or after a store retry (≤ 35 s per
-     * statement). 120 s covers those twice over; the store's ON CONFLICT keeps exactly-once beyond it, the marks only
-     * keep the recent lists free of repeats. 1 h held 1.76 GB of marks in Redis after an hour of benches.
+     * Root of the embedded store's data folders (the cluster's in `store/`, a service alone in `<name>/`), relative to
+     * the working directory; git-ignored. `memory://` keeps everything in memory (tests).
      */
-    dedupeTtlSeconds: positiveInt.max(86_400).default(120),
+    pgliteDir: z.string().min(1).default('.cache/pglite'),
+    /** The embedded store keeps each event at least this long and at most twice this (docs/MEMORY.md). */
+    storeRetentionSeconds: positiveInt.default(600),
+    /**
+     * The latest the bus may hand an already stored event back: a failed batch's retry (≤ 1 s), a consumer-group
+     * rebalance (Kafka session 6 s + rebalance 12 s), a crashed processor restarted by hand. Retention must exceed it, and
+     * Redis dedupe marks (log:{id}) live this long: the store's ON CONFLICT keeps exactly-once beyond it, the marks only
+     * keep the recent lists free of repeats (1 h held 1.76 GB of marks after an hour of benches).
+     */
+    busRedeliverySeconds: positiveInt.default(120),
+    redisUrl: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Host names (besides the bound address and localhost) a request's Host header may carry, e.g. Compose service names. */
     allowedHosts: z
@@ -133,6 +138,15 @@ const configSchema = z
   .refine((c) => isLoopback(c.host) || c.apiToken !== undefined, {
     path: ['apiToken'],
     message: 'is required when the bind address is not loopback (anyone who can reach the port could start load tests)',
+  })
+  .superRefine((c, ctx) => {
+    // A row dropped before its event can come back from the bus would be stored a second time.
+    if (c.store === 'pglite' && c.storeRetentionSeconds <= c.busRedeliverySeconds)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storeRetentionSeconds'],
+        message: `must exceed the bus's redelivery window (LOGPERF_BUS_REDELIVERY_SECONDS = ${c.busRedeliverySeconds} s), or an event redelivered after its row was dropped is stored twice; got ${c.storeRetentionSeconds} s`,
+      });
   });
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
@@ -172,8 +186,9 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   databaseUrl: { flag: 'database-url', env: 'LOGPERF_DATABASE_URL' },
   storeTable: { flag: 'store-table', env: 'LOGPERF_STORE_TABLE' },
   pgliteDir: { flag: 'pglite-dir', env: 'LOGPERF_PGLITE_DIR' },
+  storeRetentionSeconds: { flag: 'retention-seconds', env: 'LOGPERF_STORE_RETENTION_SECONDS' },
+  busRedeliverySeconds: { flag: 'redelivery-seconds', env: 'LOGPERF_BUS_REDELIVERY_SECONDS' },
   redisUrl: { flag: 'redis-url', env: 'LOGPERF_REDIS_URL' },
-  dedupeTtlSeconds: { flag: 'dedupe-ttl-seconds', env: 'LOGPERF_DEDUPE_TTL_SECONDS' },
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
   allowedHosts: { flag: 'allowed-hosts', env: 'LOGPERF_ALLOWED_HOSTS' },
   loadgenAllowKafka: { flag: 'allow-kafka-target', env: 'LOGPERF_LOADGEN_ALLOW_KAFKA' },

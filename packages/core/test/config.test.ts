@@ -15,6 +15,20 @@ describe('loadConfig', () => {
     });
     expect(config.ports).toEqual({ monitor: 8080, loadgen: 8081, analyzer: 8082, gateway: 8090, processor: 8091 });
     expect(config.apiToken).toBeUndefined();
+    expect(config).toMatchObject({ pgliteDir: '.cache/pglite', storeRetentionSeconds: 600, busRedeliverySeconds: 120 });
+  });
+
+  it("refuses an embedded store retention that does not exceed the bus's redelivery window", () => {
+    const attempt = (env: Record<string, string>) => () => loadConfig(env, {});
+    expect(attempt({ LOGPERF_STORE_RETENTION_SECONDS: '120' })).toThrow(
+      /LOGPERF_STORE_RETENTION_SECONDS \/ --retention-seconds: must exceed the bus's redelivery window \(LOGPERF_BUS_REDELIVERY_SECONDS = 120 s\)/,
+    );
+    expect(attempt({ LOGPERF_STORE_RETENTION_SECONDS: '300', LOGPERF_BUS_REDELIVERY_SECONDS: '400' })).toThrow(
+      /stored twice; got 300 s/,
+    );
+    expect(loadConfig({ LOGPERF_STORE_RETENTION_SECONDS: '121' }, {}).storeRetentionSeconds).toBe(121);
+    // Only the embedded store drops rows; PostgreSQL keeps them.
+    expect(loadConfig({ LOGPERF_STORE: 'postgres', LOGPERF_STORE_RETENTION_SECONDS: '60' }, {}).store).toBe('postgres');
   });
 
   it('reads LOGPERF_* variables, and flags win over them', () => {

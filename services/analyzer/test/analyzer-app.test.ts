@@ -42,7 +42,7 @@ async function store(results: ResultsRepository, history: HistoryStore, run: Run
 
 beforeAll(async () => {
   sql = await createSqlClient(
-    { store: 'pglite', databaseUrl: 'postgres://unused', pgliteDir: undefined },
+    { store: 'pglite', databaseUrl: 'postgres://unused', pgliteDir: 'memory://' },
     'analyzer-test',
   );
   const results = new ResultsRepository(sql);

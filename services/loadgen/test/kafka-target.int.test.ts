@@ -9,7 +9,10 @@ import { runOnThreads } from './run-generator.js';
 describeReal('load generator → Kafka', [kafkaProbe], () => {
   it('produces every event of a 2 s, 1,000/s schedule straight onto the topic, from a generator thread', async () => {
     const topic = `loadgen-target-${Date.now()}-${process.pid}`;
-    const config = loadConfig({}, { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic });
+    const config = loadConfig(
+      { LOGPERF_PGLITE_DIR: 'memory://' },
+      { bus: 'kafka', 'kafka-brokers': realServices.kafkaBroker, 'kafka-topic': topic },
+    );
     const bus = await createBus(config);
     const { totals, ends } = await runOnThreads(new Schedule([{ name: 'constant', shape: constant(1000, 2000) }]), {
       url: '',

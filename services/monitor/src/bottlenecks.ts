@@ -64,6 +64,18 @@ export function thresholdsFrom(json: string | undefined): BottleneckThresholds {
   return { ...DEFAULT_THRESHOLDS, ...parsed.data };
 }
 
+const MB = 1024 * 1024;
+
+/** What the node itself holds: its resident memory and its embedded store (in memory or on disk). */
+function ownMemory(sample: NodeSample | undefined): string {
+  if (sample?.rssBytes == null) return '';
+  const store =
+    sample.storeBytes == null
+      ? ''
+      : `, embedded store ${Math.round(sample.storeBytes / MB)} MB ${sample.storeInMemory ? 'in memory' : 'on disk'}`;
+  return ` (the node's process: rss ${Math.round(sample.rssBytes / MB)} MB${store})`;
+}
+
 export interface BottleneckInput {
   windowSeconds: number;
   nodes: { id: string; role: string; up: boolean; samples: NodeSample[]; stalledPartitions?: number[] }[];
@@ -223,7 +235,7 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
       value: round(w.value),
       threshold: t.memoryPercent,
       affectedNodes: memory.map((h) => h.node.id),
-      evidence: `memory at ${round(w.value)}% on ${memory.map((h) => h.node.id).join(', ')} over ${windowSeconds} s`,
+      evidence: `memory at ${round(w.value)}% on ${memory.map((h) => h.node.id).join(', ')} over ${windowSeconds} s${ownMemory(w.node.samples.at(-1))}`,
       recommendation: 'Increase the heap by 25% (--max-old-space-size) and tune GC; look for retained batches',
     });
   }

@@ -54,6 +54,7 @@ export class ClusterState {
       systemCpuPercent: n.latest?.systemCpuPercent ?? null,
       memoryPercent: n.latest?.memoryPercent ?? null,
       rssBytes: n.rssBytes,
+      storeBytes: n.latest?.storeBytes ?? null,
       eventLoopLagP99Ms: n.latest?.eventLoopLagP99Ms ?? null,
       ioUtilPercent: n.latest?.ioUtilPercent ?? null,
       networkRxBytesPerSecond: n.latest?.networkRxBytesPerSecond ?? null,

@@ -17,6 +17,11 @@ export interface NodeSample {
   eventLoopLagP99Ms: number | null;
   gcPauseMs: number | null;
   eventsPerSecond: number | null;
+  /** The node process's resident memory (absent in history rows written before it was kept). */
+  rssBytes?: number | null;
+  /** The embedded store's bytes (in memory when storeInMemory), null where the node has none. */
+  storeBytes?: number | null;
+  storeInMemory?: boolean | null;
 }
 
 export interface NodeView {
@@ -172,6 +177,9 @@ export class NodeScraper {
       eventLoopLagP99Ms: stats.eventLoop?.lagP99Ms ?? null,
       gcPauseMs: stats.gc?.totalPauseMs ?? null,
       eventsPerSecond: stats.events?.perSecond ?? null,
+      rssBytes: r.rssBytes ?? null,
+      storeBytes: stats.store?.sizeBytes ?? null,
+      storeInMemory: stats.store?.where === undefined ? null : stats.store.where.startsWith('memory://'),
     };
     node.latest = sample;
     node.history.push(sample);

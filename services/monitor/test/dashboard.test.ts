@@ -15,7 +15,7 @@ if (chromiumMissing && process.env.CI === 'true')
   throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(chromiumMissing)('dashboard in Chromium', () => {
-  const config = loadConfig({}, {});
+  const config = loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {});
   let backends: Backends;
   let processor: RunningRole;
   let gateway: RunningRole;

@@ -8,14 +8,14 @@ const logger = createLogger('heartbeat-test', 'silent');
 
 it('a processor with LOGPERF_MONITOR_URL registers itself and is scraped', async () => {
   const monitor = await startMonitor({
-    config: loadConfig({}, {}),
+    config: loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {}),
     logger,
     port: 0,
     nodeUrls: [],
     dashboardHtml: async () => '',
     scrapeIntervalMs: 250,
   });
-  const config = loadConfig({ LOGPERF_MONITOR_URL: monitor.url }, {});
+  const config = loadConfig({ LOGPERF_MONITOR_URL: monitor.url, LOGPERF_PGLITE_DIR: 'memory://' }, {});
   const backends = await createBackends(config);
   const processor = await startProcessor({ config, backends, logger, port: 0 });
   try {

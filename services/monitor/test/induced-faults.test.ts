@@ -29,7 +29,13 @@ describe('bottleneck rules on induced conditions', () => {
       node.child.kill('SIGTERM');
       await new Promise((resolve) => node.child.once('exit', resolve));
     });
-    const config = loadConfig(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}, {});
+    const config = loadConfig(
+      {
+        LOGPERF_PGLITE_DIR: 'memory://',
+        ...(thresholds ? { LOGPERF_MONITOR_THRESHOLDS: JSON.stringify(thresholds) } : {}),
+      },
+      {},
+    );
     const monitor = await startMonitor({
       config,
       logger,
@@ -70,7 +76,7 @@ describe('bottleneck rules on induced conditions', () => {
   }, 60_000);
 
   it('throttled store writes make the consumer group fall behind, and the lag rules say so', async () => {
-    const config = loadConfig({}, {});
+    const config = loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {});
     const backends = await createBackends(config);
     const real = backends.store;
     // Every batch waits 1 s before it is written: the store, not the processor, is the limit (≤ 1,000 events/s).

@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type Json = Record<string, unknown>;
 
 describe('monitor on the embedded cluster', () => {
-  const config = loadConfig({}, {});
+  const config = loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {});
   let backends: Backends;
   let processor: RunningRole;
   let gateway: RunningRole;

@@ -93,6 +93,25 @@ describe('bottleneck rules', () => {
     expect(detectBottlenecks(input({ nodes: hot, throughputPerSecond: 4500, targetRatePerSecond: 5000 }))).toEqual([]);
   });
 
+  it("the memory rule names the node's own resident memory and its embedded store, and where the store lives", () => {
+    const MB = 1024 * 1024;
+    const memory = (storeInMemory: boolean) =>
+      detectBottlenecks(
+        input({
+          nodes: [
+            {
+              id: 'processor-1',
+              role: 'processor',
+              up: true,
+              samples: samples(10, { memoryPercent: 85, rssBytes: 900 * MB, storeBytes: 300 * MB, storeInMemory }),
+            },
+          ],
+        }),
+      )[0]?.evidence;
+    expect(memory(false)).toMatch(/\(the node's process: rss 900 MB, embedded store 300 MB on disk\)$/);
+    expect(memory(true)).toMatch(/embedded store 300 MB in memory\)$/);
+  });
+
   it('memory > 80%, queue depth > 1000, I/O > 80%, event-loop lag and GC each name their evidence', () => {
     const rules = (nodeValues: Partial<NodeSample>, extra: Partial<BottleneckInput> = {}) =>
       detectBottlenecks(

@@ -56,7 +56,7 @@ async function trap(): Promise<{ port: number; connections: () => number; close:
 
 describe('bind address', () => {
   it('defaults to 127.0.0.1 in the configuration and on every started service', async () => {
-    expect(loadConfig({}, {}).host).toBe('127.0.0.1');
+    expect(loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {}).host).toBe('127.0.0.1');
     const started = await startServices();
     try {
       for (const s of started.services)
@@ -242,9 +242,9 @@ describe('load targets', () => {
     forbidden = await trap();
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
     redirectorUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
-    backends = await createBackends(loadConfig({}, {}));
+    backends = await createBackends(loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {}));
     loadgen = await startLoadgen({
-      config: loadConfig({}, {}),
+      config: loadConfig({ LOGPERF_PGLITE_DIR: 'memory://' }, {}),
       logger: createLogger('access', 'silent'),
       port: 0,
       sql: backends.store.sql(),

@@ -73,7 +73,7 @@ export interface StartedServices {
 export async function startServices(
   options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ): Promise<StartedServices> {
-  const config = loadConfig(options.env ?? {}, {});
+  const config = loadConfig({ LOGPERF_PGLITE_DIR: 'memory://', ...options.env }, {});
   const logger = options.logger ?? createLogger('reliability', 'silent');
   const backends = await createBackends(config);
   const sink = await startSink();

@@ -24,13 +24,14 @@ type BackendConfig = Pick<
   | 'databaseUrl'
   | 'storeTable'
   | 'pgliteDir'
+  | 'storeRetentionSeconds'
+  | 'busRedeliverySeconds'
   | 'redisUrl'
   | 'pgPoolSize'
   | 'pgPoolMinIdle'
   | 'kafkaProduceMaxRecords'
   | 'kafkaMetadataRefreshMs'
   | 'processorStallMs'
-  | 'dedupeTtlSeconds'
 >;
 
 /** TEST ONLY: LOGPERF_TEST_FREEZE_FETCH_AFTER_MS makes a processor's first Kafka client stop fetching (fault tests). */
@@ -78,14 +79,17 @@ export async function createStore(config: BackendConfig): Promise<Store> {
         })
       : (await import('./store/pglite-store.js')).createPgliteStore({
           table: config.storeTable,
-          ...(config.pgliteDir === undefined ? {} : { dataDir: config.pgliteDir }),
+          dataDir: (await import('./store/pglite-dir.js')).dataDirOf(config.pgliteDir, 'store'),
+          retentionMs: config.storeRetentionSeconds * 1000,
+          redeliveryMs: config.busRedeliverySeconds * 1000,
         });
   await store.init();
   return store;
 }
 
 export async function createCache(config: BackendConfig): Promise<Cache> {
-  const dedupeTtlSeconds = config.dedupeTtlSeconds;
+  // A dedupe mark only has to outlast a redelivery of its event (the config's busRedeliverySeconds explains it).
+  const dedupeTtlSeconds = config.busRedeliverySeconds;
   if (config.cache === 'redis')
     return (await import('./cache/redis-cache.js')).createRedisCache({ url: config.redisUrl, dedupeTtlSeconds });
   return (await import('./cache/memory-cache.js')).createMemoryCache({ dedupeTtlSeconds });

@@ -22,7 +22,7 @@ export interface NodeRouteOptions {
   /** Bus partitions this node holds but does not move (a stalled consumer): /health answers 503 `stalled` naming them. */
   stalledPartitions?: () => number[];
   /** What only this role knows (the processor's counters, the generator's running test), added to /api/node/stats. */
-  roleStats?: () => Record<string, unknown>;
+  roleStats?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Replaces the node's own registry on /metrics (the monitor exposes the whole cluster's series). */
   metrics?: { contentType: string; text(): Promise<string> };
 }
@@ -55,7 +55,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
   );
 
   app.get('/api/node/stats', async () => {
-    await Promise.resolve();
+    const ownStats = await Promise.resolve(roleStats());
     return {
       id: node.id,
       role: node.role,
@@ -72,7 +72,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       runtime: runtimeStats(),
       /** Failures retried or skipped on purpose, per kind, with counts. */
       errors: swallowedErrors(),
-      ...roleStats(),
+      ...ownStats,
       latency: node.telemetry.latency(),
     };
   });

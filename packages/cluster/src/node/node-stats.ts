@@ -24,6 +24,14 @@ export const nodeStatsSchema = z.looseObject({
   /** Per component, the cumulative HDR histogram (compressed base64). */
   latency: z.record(z.string().max(64), z.looseObject({ histogram: z.string().max(1_000_000).optional() })).optional(),
   runningTest: z.unknown().optional(),
+  /** The embedded store of a processor (PGlite): its folder or memory://, and its size. */
+  store: z
+    .looseObject({
+      where: z.string().max(4096).optional(),
+      sizeBytes: z.number().finite().min(0).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   /** A processor's consumer-group members; a stalled one names the partitions it holds without moving them. */
   processor: z
     .looseObject({

@@ -29,9 +29,11 @@ export function buildProcessorApp(options: {
     },
     // A member with stalled partitions makes /health 503 `stalled`: its backends answer, yet its events do not move.
     stalledPartitions: () => [...new Set(options.members().flatMap((m) => m.stalledPartitions))].sort((a, b) => a - b),
-    roleStats: () => ({
+    // The embedded store's size and retention live in this process, so its memory figures are read beside them.
+    roleStats: async () => ({
       processor: { ...options.counters(), members: options.members() },
       tests: options.tests?.() ?? {},
+      store: (await backends.store.usage?.()) ?? null,
     }),
   });
   return app;

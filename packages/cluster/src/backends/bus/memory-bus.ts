@@ -16,12 +16,16 @@ export interface MemoryBusOptions {
   partitions?: number;
   /** Records held but not yet committed by every group; past it produce() rejects (backpressure). */
   maxBacklog?: number;
+  /** The same bound in bytes of keys and values (default 256 MiB): what the backlog costs in memory is its bytes. */
+  maxBacklogBytes?: number;
 }
 
 interface Partition {
   /** Offset of records[0]; earlier records were trimmed after every group committed them. */
   baseOffset: number;
   records: ConsumedRecord[];
+  /** Bytes of the keys and values in records. */
+  bytes: number;
 }
 
 interface Group {
@@ -42,13 +46,20 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const topic = options.topic ?? 'log-events';
   const partitionCount = options.partitions ?? 6;
   const maxBacklog = options.maxBacklog ?? 2_000_000;
-  const partitions: Partition[] = Array.from({ length: partitionCount }, () => ({ baseOffset: 0, records: [] }));
+  const maxBacklogBytes = options.maxBacklogBytes ?? 256 * 1024 * 1024;
+  const partitions: Partition[] = Array.from({ length: partitionCount }, () => ({
+    baseOffset: 0,
+    records: [],
+    bytes: 0,
+  }));
   const groups = new Map<string, Group>();
   let waiters: (() => void)[] = [];
   let closed = false;
 
   const endOffset = (p: Partition) => p.baseOffset + p.records.length;
   const backlog = () => partitions.reduce((sum, p) => sum + p.records.length, 0);
+  const backlogBytes = () => partitions.reduce((sum, p) => sum + p.bytes, 0);
+  const recordBytes = (record: BusRecord) => record.key.length + record.value.length;
   const wake = () => {
     const woken = waiters;
     waiters = [];
@@ -75,7 +86,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       const minCommitted = Math.min(...[...groups.values()].map((g) => g.committed[p] ?? 0));
       const drop = minCommitted - partition.baseOffset;
       if (drop > 0) {
-        partition.records.splice(0, drop);
+        for (const record of partition.records.splice(0, drop)) partition.bytes -= recordBytes(record);
         partition.baseOffset = minCommitted;
       }
     });
@@ -118,12 +129,17 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       if (backlog() + records.length > maxBacklog) {
         throw new AppError('OVERLOADED', `memory bus backlog above ${maxBacklog} records`, { retryAfterSeconds: 1 });
       }
+      const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+      if (backlogBytes() + bytes > maxBacklogBytes) {
+        throw new AppError('OVERLOADED', `memory bus backlog above ${maxBacklogBytes} bytes`, { retryAfterSeconds: 1 });
+      }
       const timestampMs = Date.now();
       for (const record of records) {
         const partition = partitionFor(record.key, partitionCount);
         const log = partitions[partition];
         if (!log) continue;
         log.records.push({ partition, offset: endOffset(log), key: record.key, value: record.value, timestampMs });
+        log.bytes += recordBytes(record);
       }
       wake();
       await Promise.resolve();

@@ -1,6 +1,6 @@
 // The cache: a dedupe mark per event id (log:{id}) and the recent events of each source (recent:{source}), both expiring.
 
-/** Default life of a dedupe mark; the config's dedupeTtlSeconds (LOGPERF_DEDUPE_TTL_SECONDS) explains the choice. */
+/** Default life of a dedupe mark: the bus's redelivery window (the config's busRedeliverySeconds explains the choice). */
 export const DEDUPE_TTL_SECONDS = 120;
 export const RECENT_PER_SOURCE = 100;
 /** A source that sent nothing for this long loses its recent list: sources are client-chosen, so keys must not pile up. */

@@ -1,4 +1,4 @@
-// The embedded store: PGlite (PostgreSQL compiled to WASM) in this process, in memory or in a data directory.
+// The embedded store: PGlite (PostgreSQL compiled to WASM) in this process, in a locked data folder or in memory.
 import { PGlite } from '@electric-sql/pglite';
 import { AppError } from '@logperf/core';
 import {
@@ -15,12 +15,41 @@ import {
   type EventRow,
 } from './schema.js';
 import { copyIntoStagingSql, createStagingSql, moveStagedSql, toCopyText } from './copy-write.js';
+import { diskError, folderBytes, IN_MEMORY, isInMemory, lockDataDir } from './pglite-dir.js';
+import { withRotation } from './rotating-store.js';
 import type { Store } from './store.js';
 
 export interface PgliteStoreOptions {
-  /** A directory to persist to; in memory when absent. */
+  /** The data folder (held by this process through a lock file beside it), or memory:// (the default). */
   dataDir?: string;
   table?: string;
+  /** Rotate log_events every this many ms, dropping the segment before (see rotating-store.ts); unset keeps every row. */
+  retentionMs?: number;
+  /** Only this long after a rotation can a redelivered event's row be in the previous segment (see rotating-store.ts). */
+  redeliveryMs?: number;
+  /** Clock for the rotation, epoch ms (tests). */
+  now?: () => number;
+}
+
+/** The store, with log_events rotating when a retention is given (the embedded default: see docs/MEMORY.md). */
+export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
+  const { store, exec, dataDir } = createBaseStore(options);
+  if (options.retentionMs === undefined) return store;
+  return withRotation(store, {
+    table: options.table ?? DEFAULT_TABLE,
+    retentionMs: options.retentionMs,
+    ...(options.redeliveryMs === undefined ? {} : { redeliveryMs: options.redeliveryMs }),
+    exec,
+    where: dataDir,
+    ...(options.now ? { now: options.now } : {}),
+    sizeBytes: async () =>
+      isInMemory(dataDir)
+        ? Number(
+            (await store.sql().query<{ bytes: unknown }>('SELECT pg_database_size(current_database()) AS bytes'))
+              .rows[0]?.bytes,
+          )
+        : folderBytes(dataDir),
+  });
 }
 
 /**
@@ -28,20 +57,31 @@ export interface PgliteStoreOptions {
  * consumers are already serialised; each of ours is one statement, so none interleave inside a transaction.
  * The database starts on first use, so creating the store stays synchronous like the PostgreSQL one.
  */
-export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
+function createBaseStore(options: PgliteStoreOptions) {
   const table = checkTable(options.table ?? DEFAULT_TABLE);
   const copySql = copyIntoStagingSql(table, "'/dev/blob'");
   const moveSql = moveStagedSql(table);
   let staging: Promise<unknown> | undefined;
+  const dataDir = options.dataDir ?? IN_MEMORY;
   let db: Promise<PGlite> | undefined;
+  let unlock: (() => Promise<void>) | undefined;
   let closed = false;
+  const create = async () => {
+    if (isInMemory(dataDir)) return PGlite.create({ dataDir });
+    unlock = await lockDataDir(dataDir);
+    // After this process crashed PostgreSQL replays its WAL here (PGlite runs fsync off: a machine crash is not covered).
+    return PGlite.create({ dataDir }).catch(async (error: unknown) => {
+      await unlock?.();
+      throw diskError(error, dataDir);
+    });
+  };
   const open = async (): Promise<PGlite> => {
     if (closed) throw new AppError('BACKEND_UNAVAILABLE', 'pglite store is closed');
-    db ??= PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+    db ??= create();
     return db;
   };
 
-  return {
+  const store: Store = {
     kind: 'pglite',
 
     sql: () => ({
@@ -105,6 +145,15 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
       // A database that never opened has nothing to close.
       const database = await opened?.catch(() => undefined);
       await database?.close();
+      await unlock?.();
     },
   };
+  const exec = async (sql: string) => {
+    try {
+      await (await open()).exec(sql);
+    } catch (error) {
+      throw diskError(error, dataDir);
+    }
+  };
+  return { store, exec, dataDir };
 }

@@ -8,7 +8,7 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
-/** `name` separates services that share a PGlite directory (each gets its own database folder). */
+/** `name` separates services that share a PGlite root (each gets its own locked data folder under it). */
 export async function createSqlClient(
   config: Pick<Config, 'store' | 'databaseUrl' | 'pgliteDir'>,
   name: string,
@@ -34,12 +34,12 @@ export async function createSqlClient(
       close: () => pool.end(),
     };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(config.pgliteDir === undefined ? undefined : `${config.pgliteDir}/${name}`);
-  return {
-    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
-    close: () => db.close(),
-  };
+  const { createPgliteStore } = await import('./pglite-store.js');
+  const { dataDirOf } = await import('./pglite-dir.js');
+  // The store's database, without its table: the same folder lock, crash recovery and disk-full message.
+  const store = createPgliteStore({ dataDir: dataDirOf(config.pgliteDir, name) });
+  const sql = store.sql();
+  return { query: (text, params) => sql.query(text, params), close: () => store.close() };
 }
 
 /**

@@ -33,6 +33,16 @@ export interface StoreCounts {
   distinctIds: number;
 }
 
+/** What the embedded store takes and keeps (shown in /api/node/stats and on the dashboard). */
+export interface StoreUsage {
+  /** The data folder, or memory://. */
+  where: string;
+  /** Bytes on disk (or in memory for memory://); null with a reason when it cannot be read. */
+  sizeBytes: number | null;
+  sizeUnavailable?: string;
+  retention: { windowSeconds: number; rotations: number; segmentStartedAt: number };
+}
+
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
   /** Creates log_events (and its indexes) if absent. */
@@ -49,5 +59,7 @@ export interface Store {
   /** Deletes every row (tests and benchmarks only). */
   truncate(): Promise<void>;
   health(): Promise<void>;
+  /** The embedded store's size and retention (PGlite only: PostgreSQL's size is its own server's business). */
+  usage?(): Promise<StoreUsage>;
   close(): Promise<void>;
 }
