@@ -53,7 +53,10 @@ export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: 
   const cpu = find('cpu');
   const lag = find('consumer-lag');
   if (cpu) out.push(scaleOut(cpu, lag, plan, ctx));
-  if (lag) {
+  // Lag that follows another cause (a slow store, a node down) is fixed there: more consumers in front of a stalled
+  // store only add writers waiting on it.
+  const lagUnexplained = lag !== undefined && lag.because === null;
+  if (lag && (cpu || lagUnexplained)) {
     const consumers = ctx.processorNodes;
     if (ctx.partitions !== null && consumers >= ctx.partitions) {
       out.push({
