@@ -55,6 +55,19 @@ describe('findings tell the truth about themselves', () => {
     expect(recs[0]!.area).toBe('store');
     expect(recs.map((r) => r.area)).not.toContain('kafka');
     expect(recs.some((r) => /add processor instances/.test(r.action))).toBe(false);
+    // With the monitor's live PostgreSQL waits, the lock itself is named.
+    const waits = { locksNotGranted: 2, lockedRelations: ['log_events'], longestLockWaitMs: 9400 };
+    const withWaits = recommend(diagnosis, null, {
+      partitions: 6,
+      processorNodes: 2,
+      redis: null,
+      postgres: { connections: 12, cacheHitRatio: 0.99, waits },
+    });
+    expect(withWaits.find((r) => r.area === 'postgresql')).toMatchObject({
+      priority: 1,
+      action: expect.stringContaining('holding the lock on log_events') as unknown,
+      evidence: '2 lock request(s) not granted, the longest waiting 9400 ms, when the monitor last sampled',
+    });
   });
 
   it('a host-CPU finding reports the seconds it was past 85 %, never a 68 % taken after them', () => {
