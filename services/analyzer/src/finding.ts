@@ -145,7 +145,8 @@ export function confidenceOf(
 export function evaluate(signal: Signal, kneeAt: number | null): Finding | undefined {
   const episode = episodeOf(signal);
   if (!episode) return undefined;
-  const from = signal.perSecond.filter((p) => p.second >= episode.firstSecond).length;
+  // Seconds, not samples: a stalled store records no sample while it stalls.
+  const from = signal.perSecond.at(-1)!.second - episode.firstSecond + 1;
   const persistence = Math.min(1, episode.secondsPast / Math.max(1, from));
   const { confidence, from: confidenceFrom } = confidenceOf(episode.value / signal.threshold - 1, persistence, {
     first: episode.firstSecond,
