@@ -6,12 +6,16 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startNodes, type BenchNodes } from './nodes.js';
 
-const RATE_PER_SECOND = 300;
-const FAULT_AT_MS = 10_000;
-const FAULT_MS = 12_000;
-const TEST_SECONDS = 35;
+export interface Timing {
+  ratePerSecond: number;
+  /** The test: baseline, burst (at the same rate) and recovery, seconds; the fault starts after the baseline. */
+  phasesSeconds: [number, number, number];
+  faultMs: number;
+}
 
-interface Case {
+const MATRIX_TIMING: Timing = { ratePerSecond: 300, phasesSeconds: [10, 15, 10], faultMs: 12_000 };
+
+export interface Case {
   name: string;
   /** What a right answer names: `rule/component` (null: nothing should be named). */
   expected: string | null;
@@ -21,7 +25,7 @@ interface Case {
 
 const databaseUrl = process.env.LOGPERF_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   { name: 'healthy', expected: null },
   {
     name: 'store-locked',
@@ -56,14 +60,14 @@ const CASES: Case[] = [
   },
 ];
 
-interface Outcome {
+export interface Outcome {
   caseName: string;
   expected: string | null;
   monitor: string | null;
   monitorDetectMs: number | null;
   analyzer: string | null;
   analyzerEvidence: string | null;
-  /** Every finding, in rank order, `rule/component (role)`. */
+  /** Every finding, in rank order, `rule/component (role)` or `rule/component (symptom because …)`. */
   analyzerAll: string[];
 }
 
@@ -75,9 +79,11 @@ const json = async <T>(url: string, init?: RequestInit): Promise<T> => {
 };
 
 type Verdict = { rule: string; component: string };
-type Finding = { rule: string; component: string; role: string; evidence: string };
+type Finding = { rule: string; component: string; role: string; evidence: string; because: string | null };
 
-async function runCase(c: Case): Promise<Outcome> {
+export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<Outcome> {
+  const [baselineSeconds, burstSeconds, recoverySeconds] = timing.phasesSeconds;
+  const testSeconds = baselineSeconds + burstSeconds + recoverySeconds;
   const nodes = await startNodes({ real: true, processes: 2, loadgen: true, monitor: true });
   try {
     await sleep(3000); // consumer-group join before load
@@ -85,11 +91,11 @@ async function runCase(c: Case): Promise<Outcome> {
       method: 'POST',
       body: JSON.stringify({
         testName: `fault-matrix ${c.name}`,
-        baselineRatePerSecond: RATE_PER_SECOND,
-        burstRatePerSecond: RATE_PER_SECOND,
-        baselineDuration: 'PT10S',
-        burstDuration: 'PT15S',
-        recoveryDuration: 'PT10S',
+        baselineRatePerSecond: timing.ratePerSecond,
+        burstRatePerSecond: timing.ratePerSecond,
+        baselineDuration: `PT${baselineSeconds}S`,
+        burstDuration: `PT${burstSeconds}S`,
+        recoveryDuration: `PT${recoverySeconds}S`,
       }),
     });
     const startedAt = Date.now();
@@ -98,17 +104,17 @@ async function runCase(c: Case): Promise<Outcome> {
     let monitor: string | null = null;
     let monitorDetectMs: number | null = null;
     // Healthy: any verdict during the run counts; faulted: the first verdict from the fault's start to 5 s after it.
-    while (Date.now() - startedAt < TEST_SECONDS * 1000 + 2000) {
+    while (Date.now() - startedAt < testSeconds * 1000 + 2000) {
       const elapsed = Date.now() - startedAt;
-      if (c.inject && faultAt === null && elapsed >= FAULT_AT_MS) {
+      if (c.inject && faultAt === null && elapsed >= baselineSeconds * 1000) {
         end = await c.inject(nodes);
         faultAt = Date.now();
       }
-      if (end && faultAt !== null && Date.now() - faultAt >= FAULT_MS) {
+      if (end && faultAt !== null && Date.now() - faultAt >= timing.faultMs) {
         await end();
         end = undefined;
       }
-      const watching = c.inject ? faultAt !== null && Date.now() - faultAt <= FAULT_MS + 5000 : elapsed > 5000;
+      const watching = c.inject ? faultAt !== null && Date.now() - faultAt <= timing.faultMs + 5000 : elapsed > 5000;
       if (watching && monitor === null) {
         const { bottlenecks } = await json<{ bottlenecks: Verdict[] }>(
           `${nodes.monitor}/api/performance/bottlenecks?windowSeconds=5`,
@@ -137,7 +143,9 @@ async function runCase(c: Case): Promise<Outcome> {
       monitorDetectMs,
       analyzer: first ? `${first.rule}/${first.component}` : null,
       analyzerEvidence: first?.evidence ?? null,
-      analyzerAll: diagnosis.findings.map((f) => `${f.rule}/${f.component} (${f.role})`),
+      analyzerAll: diagnosis.findings.map(
+        (f) => `${f.rule}/${f.component} (${f.role}${f.because ? ` because ${f.because}` : ''})`,
+      ),
     };
   } finally {
     await nodes.stop();
@@ -195,7 +203,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       outcomes.push(outcome);
     }
   console.log(
-    `\n${new Date().toISOString()}, ${RATE_PER_SECOND} events/s, fault ${FAULT_MS / 1000} s at +${FAULT_AT_MS / 1000} s\n`,
+    `\n${new Date().toISOString()}, ${MATRIX_TIMING.ratePerSecond} events/s, fault ${MATRIX_TIMING.faultMs / 1000} s at +${MATRIX_TIMING.phasesSeconds[0]} s\n`,
   );
   console.log(confusionTable(outcomes));
 }

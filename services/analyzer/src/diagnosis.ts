@@ -78,7 +78,8 @@ const explains = (symptom: Finding, cause: Finding): boolean =>
 const CAUSE_SLACK_SECONDS = 2;
 
 /**
- * Marks as symptoms the findings that follow a cause that began no later (within the slack), and says which; ranks
+ * Marks as symptoms the findings that follow a cause that began no later (within the slack), and says which (the
+ * latest such onset); ranks
  * causes first, each group by confidence then by who came first.
  */
 function rank(findings: Finding[]): Finding[] {
@@ -93,7 +94,8 @@ function rank(findings: Finding[]): Finding[] {
           explains(f, c) &&
           (f.firstSecond === null || c.firstSecond <= f.firstSecond + CAUSE_SLACK_SECONDS),
       )
-      .sort(byStart)[0];
+      // The cause whose onset came last before the symptom's: a condition standing since the start explains less.
+      .sort((a, b) => byStart(b, a))[0];
     if (!cause) return f;
     const who = cause.component === cause.resource ? cause.component : `${cause.component} ${cause.resource}`;
     const because = `${who}: ${cause.metric} passed ${cause.threshold} from +${cause.firstSecond} s (${cause.basis} ${round(cause.value)})`;
