@@ -5,6 +5,8 @@ import { startCli, type CliProcess } from '../apps/cli/test/cli-process.js';
 export interface BenchNodes {
   gateway: string;
   processors: string[];
+  /** The processors' process ids (real only), for benchmarks that freeze or kill one. */
+  processorPids?: number[];
   /** The load generator aimed at this gateway (embedded: the one in `logperf up`; real: started when asked for). */
   loadgen?: string;
   /** The monitor scraping these nodes (embedded: the one in `logperf up`; real: started with the load generator). */
@@ -79,7 +81,8 @@ export async function startNodes(options: {
   const gateway = await startCli(['gateway', ...real], env, undefined, nodeArgs);
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);
-  if (!options.loadgen) return { gateway: gateway.url, processors, env, stop };
+  const processorPids = started.slice(0, -1).flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid]));
+  if (!options.loadgen) return { gateway: gateway.url, processors, processorPids, env, stop };
   const loadgen = await startCli(
     ['loadgen', ...real, '--allowed-targets', gateway.url, '--processor-urls', processors.join(',')],
     env,
@@ -96,6 +99,7 @@ export async function startNodes(options: {
   return {
     gateway: gateway.url,
     processors,
+    processorPids,
     loadgen: loadgen.url,
     monitor: monitor?.url,
     analyzer: analyzer.url,

@@ -11,7 +11,19 @@ const metricsAnswer = z.object({
     redis: z
       .object({ memoryPercent: z.number().nullable(), evictedKeys: z.number(), maxMemoryBytes: z.number().nullable() })
       .nullish(),
-    postgres: z.object({ connections: z.number(), cacheHitRatio: z.number().nullable() }).nullish(),
+    postgres: z
+      .object({
+        connections: z.number(),
+        cacheHitRatio: z.number().nullable(),
+        waits: z
+          .object({
+            locksNotGranted: z.number(),
+            lockedRelations: z.array(z.string()),
+            longestLockWaitMs: z.number().nullable(),
+          })
+          .optional(),
+      })
+      .nullish(),
   }),
 });
 

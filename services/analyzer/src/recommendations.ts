@@ -17,7 +17,12 @@ export interface BackendContext {
   partitions: number | null;
   processorNodes: number;
   redis: { memoryPercent: number | null; evictedKeys: number; maxMemoryBytes: number | null } | null;
-  postgres: { connections: number; cacheHitRatio: number | null } | null;
+  postgres: {
+    connections: number;
+    cacheHitRatio: number | null;
+    /** Lock requests not granted when the monitor last sampled (pg_locks, pg_stat_activity). */
+    waits?: { locksNotGranted: number; lockedRelations: string[]; longestLockWaitMs: number | null };
+  } | null;
 }
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
@@ -53,7 +58,10 @@ export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: 
   const cpu = find('cpu');
   const lag = find('consumer-lag');
   if (cpu) out.push(scaleOut(cpu, lag, plan, ctx));
-  if (lag) {
+  // Lag that follows another cause (a slow store, a node down) is fixed there: more consumers in front of a stalled
+  // store only add writers waiting on it.
+  const lagUnexplained = lag !== undefined && lag.because === null;
+  if (lag && (cpu || lagUnexplained)) {
     const consumers = ctx.processorNodes;
     if (ctx.partitions !== null && consumers >= ctx.partitions) {
       out.push({
@@ -132,6 +140,14 @@ export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: 
       evidence: `Redis at ${ctx.redis.memoryPercent === null ? 'unknown' : pct(ctx.redis.memoryPercent / 100)} of maxmemory, ${ctx.redis.evictedKeys} key(s) evicted`,
     });
   }
+  const waits = ctx.postgres?.waits;
+  if (waits && waits.locksNotGranted > 0)
+    out.push({
+      area: 'postgresql',
+      priority: 1,
+      action: `find and end the transaction holding the lock on ${waits.lockedRelations.join(', ') || 'a row or transaction'} (pg_locks, pg_stat_activity); writers queue behind it`,
+      evidence: `${waits.locksNotGranted} lock request(s) not granted${waits.longestLockWaitMs === null ? '' : `, the longest waiting ${waits.longestLockWaitMs} ms`}, when the monitor last sampled`,
+    });
   if (ctx.postgres?.cacheHitRatio != null && ctx.postgres.cacheHitRatio < 0.95) {
     out.push({
       area: 'postgresql',

@@ -117,7 +117,9 @@ describe('analyzer API', () => {
     expect(status).toBe(200);
     const recs = body.recommendations as { area: string; action: string; evidence: string }[];
     expect(recs[0]!.action).toMatch(/add \d+ processor instance/);
-    expect(recs[0]!.evidence).toMatch(/processor-1 \(processor\) process CPU % of one core \d+/);
+    expect(recs[0]!.evidence).toMatch(
+      /processor-1 \(processor\) process CPU % of one core: mean \d+(\.\d)? against a threshold of 75/,
+    );
   });
 
   it('POST /api/analysis/capacity fits the USL and sizes for a target; fewer than 4 points is a 422', async () => {

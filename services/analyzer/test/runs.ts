@@ -18,7 +18,16 @@ export interface SyntheticRun {
   /** Per node, what it reports each second (null: no monitor history). */
   nodes?: ((second: number) => HistoryNode[]) | null;
   queueDepth?: (second: number) => number | null;
-  storeMs?: (second: number) => number;
+  /** A median (lognormal spread around it), or the exact write times of that second (none: no write finished). */
+  storeMs?: (second: number) => number | number[];
+  /** Events the processors stored that second (the monitor's throughput); the generator's rate when absent. */
+  storedPerSecond?: (second: number) => number;
+}
+
+function exactHistogram(valuesMs: number[]): LatencyHistogram {
+  const h = LatencyHistogram.create();
+  for (const ms of valuesMs) h.recordMs(ms);
+  return h;
 }
 
 function histogramOf(medianMs: number, count: number, random: () => number): LatencyHistogram {
@@ -75,10 +84,12 @@ export function syntheticRun(spec: SyntheticRun): RunData {
       const latency: Record<string, string> = {
         'end-to-end': histogramOf(spec.latencyMs(s) * 1.5, 200, random.uniform).encode(),
       };
-      if (spec.storeMs) latency.store = histogramOf(spec.storeMs(s), 50, random.uniform).encode();
+      const store = spec.storeMs?.(s);
+      if (typeof store === 'number') latency.store = histogramOf(store, 50, random.uniform).encode();
+      else if (store && store.length > 0) latency.store = exactHistogram(store).encode();
       history.push({
         atMs: START_MS + s * 1000 + 500,
-        throughput: rate,
+        throughput: spec.storedPerSecond?.(s) ?? rate,
         queueDepth: spec.queueDepth?.(s) ?? 0,
         nodes: spec.nodes?.(s) ?? [node('processor-1', 'processor'), node('gateway-1', 'gateway')],
         latency,

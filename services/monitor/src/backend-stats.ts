@@ -1,4 +1,5 @@
-// Statistics of the real backing services: PostgreSQL (pg_stat_database, pg_stat_user_tables) and Redis (INFO), as rates between samples.
+// Statistics of the real backing services: PostgreSQL (pg_stat_database, pg_stat_user_tables, and who waits on what from
+// pg_stat_activity and pg_locks) and Redis (INFO), as rates between samples.
 import type { Config } from '@logperf/core';
 
 export type Unavailable = { available: false; reason: string };
@@ -11,6 +12,42 @@ export interface PostgresStats {
   cacheHitRatio: number | null;
   connections: number;
   table: { name: string; liveRows: number; insertsPerSecond: number | null } | null;
+  waits: PostgresWaits;
+}
+
+/** This database's active backends that were waiting when sampled: the store's own stall, seen while it lasts. */
+export interface PostgresWaits {
+  /** Active backends waiting on anything (wait_event_type not null), by `type:event` (e.g. `Lock:relation`, `IO:DataFileRead`). */
+  byEvent: Record<string, number>;
+  /** Lock requests not granted (pg_locks), and the relations they wait for. */
+  locksNotGranted: number;
+  lockedRelations: string[];
+  /** How long the longest lock-waiting query has run, ms; null when none waits on a lock. */
+  longestLockWaitMs: number | null;
+}
+
+const WAITS_SQL = `SELECT wait_event_type || ':' || wait_event AS event, count(*)::int AS n,
+  max(CASE WHEN wait_event_type = 'Lock' THEN extract(epoch FROM now() - query_start) * 1000 END) AS longest_ms
+  FROM pg_stat_activity
+  WHERE datname = current_database() AND state = 'active' AND wait_event_type IS NOT NULL
+    AND wait_event_type NOT IN ('Activity', 'Client') AND pid <> pg_backend_pid()
+  GROUP BY 1`;
+
+const LOCKS_SQL = `SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT c.relname::text) FILTER (WHERE c.relname IS NOT NULL), '{}'::text[]) AS relations
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_class c ON c.oid = l.relation
+  WHERE NOT l.granted AND a.datname = current_database()`;
+
+export function postgresWaitsFrom(
+  events: { event: string; n: number | string; longest_ms: number | string | null }[],
+  locks: { n: number | string; relations: string[] } | undefined,
+): PostgresWaits {
+  const longest = events.map((e) => (e.longest_ms === null ? NaN : Number(e.longest_ms))).filter(Number.isFinite);
+  return {
+    byEvent: Object.fromEntries(events.map((e) => [e.event, Number(e.n)])),
+    locksNotGranted: Number(locks?.n ?? 0),
+    lockedRelations: [...(locks?.relations ?? [])].sort(),
+    longestLockWaitMs: longest.length > 0 ? Math.round(Math.max(...longest)) : null,
+  };
 }
 
 export interface RedisStats {
@@ -105,6 +142,10 @@ export class BackendStats {
           [this.sources.table],
         )
       ).rows;
+      const [waits, locks] = await Promise.all([
+        pg.query<{ event: string; n: number; longest_ms: number | null }>(WAITS_SQL),
+        pg.query<{ n: number; relations: string[] }>(LOCKS_SQL),
+      ]);
       const now: PgCounters = {
         atMs: nowMs,
         commits: Number(db?.xact_commit),
@@ -128,6 +169,7 @@ export class BackendStats {
         rowsInsertedPerSecond: rate(now.inserted, before?.inserted),
         cacheHitRatio: before && blocks > 0 ? (now.hits - before.hits) / blocks : null,
         connections: now.connections,
+        waits: postgresWaitsFrom(waits.rows, locks.rows[0]),
         table:
           now.liveRows === null
             ? null
