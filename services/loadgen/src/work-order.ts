@@ -29,6 +29,8 @@ export const workOrderSchema = z.object({
       connections: z.number().int().min(1),
       timeoutMs: z.number().positive(),
       testId: z.string(),
+      /** The deployment's token, sent to the gateway as a bearer token (a worker on another host needs it too). */
+      apiToken: z.string().optional(),
     }),
     z.object({
       kind: z.literal('kafka'),

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, LatencyHistogram, loadConfig } from '@logperf/core';
 import { createBackends, type Backends, type RunningRole } from '@logperf/cluster';
 import { endToEndSince, snapshotProcessors, startLoadgen } from '@logperf/loadgen';
 import { historyRow, startMonitor } from '@logperf/monitor';
@@ -121,6 +121,40 @@ describe('orphan figures', () => {
     }
   });
 
+  it("end-to-end of a test covers its own events only: another test's traffic in the same window is left out", async () => {
+    const mine = randomUUID();
+    const ownHistogram = LatencyHistogram.create();
+    for (let i = 0; i < 10; i++) ownHistogram.recordMs(20);
+    const allHistogram = LatencyHistogram.create();
+    for (let i = 0; i < 10; i++) allHistogram.recordMs(20);
+    for (let i = 0; i < 90; i++) allHistogram.recordMs(5_000); // another test's slow events, stored meanwhile
+    let stats: object = { id: 'p', role: 'processor', events: { total: 0 } };
+    const processor = await listen((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats)),
+    );
+    try {
+      const before = await snapshotProcessors([processor.url], mine);
+      stats = {
+        id: 'p',
+        role: 'processor',
+        events: { total: 100 },
+        latency: { 'end-to-end': { histogram: allHistogram.encode() } },
+        tests: {
+          [mine]: { stored: 10, endToEnd: { histogram: ownHistogram.encode() } },
+          other: { stored: 90, endToEnd: { histogram: LatencyHistogram.create().encode() } },
+        },
+      };
+      const own = await endToEndSince(before, [processor.url], 10, 300, mine);
+      expect(own).toMatchObject({ available: true, attribution: 'test', stored: 10 });
+      expect(own.available && own.latencyMs.max).toBeLessThan(25);
+      const window = await endToEndSince(before, [processor.url], 10, 300);
+      expect(window).toMatchObject({ available: true, attribution: 'window', stored: 100 });
+      expect(window.available && window.latencyMs.p50).toBeGreaterThan(4_000);
+    } finally {
+      processor.server.close();
+    }
+  });
+
   it('with LOGPERF_API_TOKEN set, a run through the gateway stores every event', async () => {
     const config = loadConfig({ LOGPERF_API_TOKEN: TOKEN }, {});
     const started = await startRoles(['processor', 'gateway', 'loadgen'], config, logger, { instances: 1, ports: {} });
@@ -130,7 +164,8 @@ describe('orphan figures', () => {
         onProgress: () => undefined,
       });
       expect(result).toMatchObject({ intended: 400, acknowledged: 400, errors: {}, passed: true });
-      expect(result.endToEnd).toMatchObject({ available: true, stored: 400 });
+      // Through the gateway with the test id on every request: the processor counted exactly this test's events.
+      expect(result.endToEnd).toMatchObject({ available: true, attribution: 'test', stored: 400 });
     } finally {
       await started.close();
     }

@@ -24,6 +24,16 @@ export const nodeStatsSchema = z.looseObject({
   /** Per component, the cumulative HDR histogram (compressed base64). */
   latency: z.record(z.string().max(64), z.looseObject({ histogram: z.string().max(1_000_000).optional() })).optional(),
   runningTest: z.unknown().optional(),
+  /** A processor's per-test figures, keyed by the envelope's test id (the events each load test sent). */
+  tests: z
+    .record(
+      z.string().max(64),
+      z.looseObject({
+        stored: z.number().int().min(0),
+        endToEnd: z.looseObject({ histogram: z.string().max(1_000_000) }),
+      }),
+    )
+    .optional(),
   /** The embedded store of a processor (PGlite): its folder or memory://, and its size. */
   store: z
     .looseObject({
