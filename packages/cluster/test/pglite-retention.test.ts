@@ -1,6 +1,6 @@
 // Retention of the embedded store: log_events rotates whole, stays bounded by rate × window, dedupes across the
 // rotation, and the processor's per-test counts stay right while rows are dropped under it.
-import { createLogger } from '@logperf/core';
+import { createLogger, encodeBusRecord } from '@logperf/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
 import { createMemoryCache } from '../src/backends/cache/memory-cache.js';
@@ -98,7 +98,7 @@ describe('pglite retention', () => {
         const again = previous.slice(0, perWindow / 2);
         const toRecord = (e: Record<string, unknown>) => ({
           key: String(e.id),
-          value: Buffer.from(JSON.stringify({ ...e, acceptedAt: Date.now() })),
+          value: encodeBusRecord(JSON.stringify(e), { acceptedAt: Date.now() }),
         });
         await bus.produce([...events, ...again].map(toRecord));
         await waitFor(

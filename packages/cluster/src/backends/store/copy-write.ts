@@ -23,13 +23,14 @@ export const copyIntoStagingSql = (table: string, from: 'STDIN' | "'/dev/blob'")
 /**
  * Runs inside the COPY's transaction: stored_at takes now(), the transaction's start on the database clock. to_timestamp
  * keeps epoch ms exact (µs precision). A duplicate id inside the batch is skipped like one already stored. The row
- * count is the number of events newly written.
+ * count is the number of events newly written. `${t}_staging` is stagingTable(t), spelled out so that SQL text holds
+ * no expression but the checked table name.
  */
 export function moveStagedSql(table: string): string {
   const t = checkTable(table);
   return `INSERT INTO ${t} (id, level, message, source, event_ts, trace_id, attributes, ingested_at)
 SELECT id, level, message, source, to_timestamp(event_ms / 1000), trace_id, attributes::jsonb, to_timestamp(ingested_ms / 1000)
-FROM ${stagingTable(t)}
+FROM ${t}_staging
 ON CONFLICT (id) DO NOTHING`;
 }
 
