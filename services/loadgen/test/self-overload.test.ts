@@ -59,7 +59,9 @@ async function overload(
 describe('load generator under its own overload', () => {
   it('asked for 1,000,000 events/s it cannot make, it is generator-limited, drops what it fell behind on, and stays in bounded memory', async () => {
     const fake = fakeTarget(0);
-    const { outcome, totals, heapGrowthBytes } = await overload(1_000_000, 4, fake.target);
+    // One event per request: 1,000,000 sends a second. In batches of 100 (10,000 sends/s) the generator thread now
+    // keeps up with an in-memory target on an idle machine, which is no overload at all.
+    const { outcome, totals, heapGrowthBytes } = await overload(1_000_000, 4, fake.target, { batchSize: 1 });
     console.log(
       JSON.stringify({
         intended: totals.intended,
@@ -72,12 +74,12 @@ describe('load generator under its own overload', () => {
         heapGrowthMiB: Math.round(heapGrowthBytes / 1048576),
       }),
     );
-    expect(outcome.generatorLateAtMs).toBeLessThan(1000);
     expect(totals.intended).toBe(4_000_000);
     expect(totals.sent).toBeLessThan(totals.intended);
     expect(totals.dropped).toBeGreaterThan(0);
     expect(totals.sent + totals.dropped).toBe(totals.intended);
-    expect(totals.generatorLate).toBeGreaterThan(0);
+    // Its own shortfall (late or dropped by its own doing) is what makes the run invalid below.
+    expect(totals.generatorLate + totals.generatorDropped).toBeGreaterThan(0);
     // The target answered at once, so the run is generator-limited (invalid). Some waits at the cap still count as the
     // target's: this in-memory target's answers wait for the generator's own busy loop, which no split can see.
     expect(generatorShare(totals)).toBeGreaterThan(GENERATOR_LIMIT_SHARE);
