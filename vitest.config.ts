@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@logperf/core': src('./packages/core/src/index.ts'),
+      '@logperf/platform': src('./packages/platform/src/index.ts'),
       '@logperf/cluster': src('./packages/cluster/src/index.ts'),
       '@logperf/loadgen': src('./services/loadgen/src/index.ts'),
       '@logperf/monitor': src('./services/monitor/src/index.ts'),

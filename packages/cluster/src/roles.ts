@@ -3,7 +3,7 @@ import type { Config, Logger } from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { Backends } from './backends/backends.js';
 import { buildGatewayApp } from './gateway/gateway-app.js';
-import { NodeRuntime } from './node/node-runtime.js';
+import { NodeRuntime } from '@logperf/platform';
 import { buildProcessorApp } from './processor/processor-app.js';
 import { Processor } from './processor/processor.js';
 

@@ -11,9 +11,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Bus } from '../backends/bus/bus.js';
-import { registerAdmission, type AdmissionOptions } from '../http/admission.js';
-import { createHttpApp } from '../http/http-app.js';
-import { registerNodeRoutes, type NodeRuntime } from '../node/node-routes.js';
+import { registerAdmission, type AdmissionOptions } from './admission.js';
+import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/platform';
 import { registerNdjsonParser, toEventList } from './parse-body.js';
 
 export interface GatewayOptions {

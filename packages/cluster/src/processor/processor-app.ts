@@ -2,9 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Backends } from '../backends/backends.js';
-import { createHttpApp } from '../http/http-app.js';
-import { registerNodeRoutes } from '../node/node-routes.js';
-import type { NodeRuntime } from '../node/node-runtime.js';
+import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/platform';
 import type { ConsumerStatus } from '../backends/bus/bus.js';
 import type { ProcessorCounters } from './processor.js';
 import type { TestStatsSnapshot } from './test-stats.js';

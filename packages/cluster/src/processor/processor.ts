@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Bus, ConsumedRecord, Consumer, ConsumerStatus } from '../backends/bus/bus.js';
 import type { Cache } from '../backends/cache/cache.js';
 import type { Store, StoredEventInput } from '../backends/store/store.js';
-import type { NodeTelemetry } from '../node/telemetry.js';
+import type { NodeTelemetry } from '@logperf/platform';
 import { TestStats } from './test-stats.js';
 
 export const PROCESSOR_GROUP = 'log-processors';

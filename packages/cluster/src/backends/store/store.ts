@@ -1,6 +1,6 @@
 // The store: PostgreSQL's log_events table (or PGlite's), written in idempotent batches keyed by event id.
 import type { LogLevel } from '@logperf/core';
-import type { SqlClient } from './sql-client.js';
+import type { SqlClient } from '@logperf/platform';
 
 export interface StoredEventInput {
   id: string;

@@ -1,12 +1,7 @@
-// A minimal SQL client over the store's database (pg pool or PGlite), for services that keep their own tables.
+// Opens a SqlClient on the store's database (pg pool or PGlite), for services that keep their own tables there.
 import type { Config } from '@logperf/core';
+import type { SqlClient } from '@logperf/platform';
 import { applicationName, checkPoolBudget, newPoolTag } from './pool-budget.js';
-
-/** The part of pg.Pool and PGlite both offer. */
-export interface SqlClient {
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  close(): Promise<void>;
-}
 
 /** `name` separates services that share a PGlite root (each gets its own locked data folder under it). */
 export async function createSqlClient(
@@ -40,17 +35,4 @@ export async function createSqlClient(
   const store = createPgliteStore({ dataDir: dataDirOf(config.pgliteDir, name) });
   const sql = store.sql();
   return { query: (text, params) => sql.query(text, params), close: () => store.close() };
-}
-
-/**
- * Creates a service's tables under one advisory lock for every logperf service on the database: PostgreSQL's
- * CREATE TABLE IF NOT EXISTS is not safe when two sessions run it at once (the loser fails on pg_type's unique
- * index), which services started together did. A DO block is one statement, hence one transaction that holds the
- * lock to its end, and it runs alike on pg and PGlite.
- */
-export async function migrate(sql: SqlClient, statements: readonly string[]): Promise<void> {
-  const body = statements.map((s) => `${s.trim().replace(/;$/, '')};`).join('\n');
-  await sql.query(
-    `DO $migrate$ BEGIN PERFORM pg_advisory_xact_lock(hashtext('logperf.migrations'));\n${body}\nEND $migrate$`,
-  );
 }

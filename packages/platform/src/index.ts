@@ -1,0 +1,9 @@
+// Public surface of @logperf/platform: what every logperf node (cluster roles and measuring services) runs on.
+export * from './http/http-app.js';
+export * from './http/access.js';
+export * from './http/validate.js';
+export * from './node/telemetry.js';
+export * from './node/node-runtime.js';
+export * from './node/node-routes.js';
+export * from './node/node-stats.js';
+export * from './sql/sql-client.js';
