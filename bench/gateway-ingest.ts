@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, LatencyHistogram, loadConfig } from '@logperf/core';
-import { buildGatewayApp, createBus, NodeRuntime } from '@logperf/cluster';
+import { buildGatewayApp, createBus } from '@logperf/cluster';
+import { NodeRuntime } from '@logperf/platform';
 import { Pool } from 'undici';
 
 const { values } = parseArgs({

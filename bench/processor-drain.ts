@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@logperf/core';
-import { createBackends, NodeRuntime, Processor } from '@logperf/cluster';
+import { createBackends, Processor } from '@logperf/cluster';
+import { NodeRuntime } from '@logperf/platform';
 
 const { values } = parseArgs({
   options: {

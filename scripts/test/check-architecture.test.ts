@@ -22,6 +22,18 @@ describe('checkArchitecture', () => {
     ]);
   });
 
+  it('fails when the platform imports the cluster under test or a measuring package', () => {
+    const problems = check({
+      'packages/platform/src/a.ts':
+        "import { createBus } from '@logperf/cluster';\nimport { core } from '@logperf/core';\n",
+      'packages/platform/test/b.ts': "import { startMonitor } from '@logperf/monitor';\n",
+    });
+    expect(problems).toEqual([
+      'packages/platform/src/a.ts:1 @logperf/platform imports createBus from @logperf/cluster, which it may not import',
+      'packages/platform/test/b.ts:1 @logperf/platform imports startMonitor from @logperf/monitor, which it may not import',
+    ]);
+  });
+
   it('fails when the cluster imports a measuring package, in src or in test', () => {
     const problems = check({
       'packages/cluster/src/a.ts': "import type { Run } from '@logperf/loadgen';\n",
@@ -61,7 +73,9 @@ describe('checkArchitecture', () => {
   it('allows the layers below and fails a workspace that has no layer', () => {
     const tree = fixtureTree({
       'services/loadgen/src/a.ts': "import { a } from '@logperf/cluster';\nimport { b } from '@logperf/core';\n",
-      'apps/cli/src/b.ts': "import { c } from '@logperf/analyzer';\n",
+      'services/monitor/src/a.ts': "import { createHttpApp } from '@logperf/platform';\n",
+      'packages/cluster/src/a.ts': "import { NodeRuntime } from '@logperf/platform';\n",
+      'apps/cli/src/b.ts': "import { c } from '@logperf/analyzer';\nimport { d } from '@logperf/platform';\n",
     });
     const repo = readRepository(tree);
     expect(checkArchitecture(repo, undefined, [])).toEqual([]);

@@ -1,4 +1,4 @@
-// A throwaway repository for the import checks: the six logperf workspaces with the given manifests and files.
+// A throwaway repository for the import checks: the seven logperf workspaces with the given manifests and files.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import { TOOLS } from '../check-dependencies.js';
 
 export const WORKSPACES: Record<string, string> = {
   '@logperf/core': 'packages/core',
+  '@logperf/platform': 'packages/platform',
   '@logperf/cluster': 'packages/cluster',
   '@logperf/loadgen': 'services/loadgen',
   '@logperf/monitor': 'services/monitor',

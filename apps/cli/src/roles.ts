@@ -1,6 +1,7 @@
 // Starts the roles a command asks for, wired together: processor, gateway, then the load generator aimed at them.
 import type { Config, Logger } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import type { RunningRole } from '@logperf/platform';
 import { startLoadgen } from '@logperf/loadgen';
 import { dashboardHtml, startMonitor } from '@logperf/monitor';
 import { startAnalyzer } from '@logperf/analyzer';

@@ -2,7 +2,8 @@
 // (PostgreSQL's CREATE TABLE IF NOT EXISTS alone is not safe under concurrency) and every table is there afterwards.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@logperf/core';
-import { createSqlClient, createStore, type SqlClient, type Store } from '@logperf/cluster';
+import { createSqlClient, createStore, type Store } from '@logperf/cluster';
+import { type SqlClient } from '@logperf/platform';
 import { ResultsRepository } from '@logperf/loadgen';
 import { HistoryStore } from '@logperf/monitor';
 import pg from 'pg';

@@ -3,17 +3,9 @@ import type { Config, Logger } from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { Backends } from './backends/backends.js';
 import { buildGatewayApp } from './gateway/gateway-app.js';
-import { NodeRuntime } from '@logperf/platform';
+import { NodeRuntime, type RunningRole } from '@logperf/platform';
 import { buildProcessorApp } from './processor/processor-app.js';
 import { Processor } from './processor/processor.js';
-
-export interface RunningRole {
-  role: 'gateway' | 'processor' | 'loadgen' | 'monitor' | 'analyzer';
-  url: string;
-  node: NodeRuntime;
-  /** Stops accepting work, drains what is in flight (processor: commits it), closes the HTTP server. */
-  close(): Promise<void>;
-}
 
 interface RoleOptions {
   config: Config;
@@ -47,7 +39,7 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }
 
-export async function startGateway(options: RoleOptions): Promise<RunningRole> {
+export async function startGateway(options: RoleOptions): Promise<RunningRole<'gateway'>> {
   const { config, backends, logger } = options;
   const node = new NodeRuntime(`gateway-${process.pid}`, 'gateway', 'accepted');
   const app = buildGatewayApp({
@@ -74,7 +66,7 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole> {
 
 export async function startProcessor(
   options: RoleOptions & { instances?: number },
-): Promise<RunningRole & { processor: Processor }> {
+): Promise<RunningRole<'processor'> & { processor: Processor }> {
   const { config, backends, logger } = options;
   const node = new NodeRuntime(`processor-${process.pid}`, 'processor', 'stored');
   const processor = new Processor({

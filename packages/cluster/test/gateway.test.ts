@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../src/backends/bus/bus.js';
 import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
 import { buildGatewayApp } from '../src/gateway/gateway-app.js';
-import { NodeRuntime } from '../src/node/node-runtime.js';
+import { NodeRuntime } from '@logperf/platform';
 import { makeEvent } from './events.js';
 
 const logger = createLogger('gateway-test', 'silent');

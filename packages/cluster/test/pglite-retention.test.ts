@@ -6,7 +6,7 @@ import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
 import { createMemoryCache } from '../src/backends/cache/memory-cache.js';
 import { createPgliteStore } from '../src/backends/store/pglite-store.js';
 import type { Store, StoredEventInput } from '../src/backends/store/store.js';
-import { NodeTelemetry } from '../src/node/telemetry.js';
+import { NodeTelemetry } from '@logperf/platform';
 import { Processor } from '../src/processor/processor.js';
 import { makeEvent } from './events.js';
 import { storeContract } from './store.contract.js';

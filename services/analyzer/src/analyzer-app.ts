@@ -1,6 +1,6 @@
 // Metrics analyzer :8082 — statistics, bottleneck diagnosis, capacity planning, regression verdicts, recommendations.
 import { AppError, boundedText, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/platform';
 import type { BottleneckThresholds } from '@logperf/monitor';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -1,7 +1,8 @@
 // Starts the analyzer: reads the load generator's results and the monitor's history from the store's database and
 // asks the monitor (when one is configured) what it sees of the backends; serves :8082.
 import type { Config, Logger } from '@logperf/core';
-import { createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { createSqlClient } from '@logperf/cluster';
+import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { ResultsRepository } from '@logperf/loadgen';
 import { HistoryStore, thresholdsFrom } from '@logperf/monitor';
 import { buildAnalyzerApp } from './analyzer-app.js';
@@ -18,7 +19,7 @@ export interface StartAnalyzerOptions {
   monitorUrl?: string;
 }
 
-export async function startAnalyzer(options: StartAnalyzerOptions): Promise<RunningRole> {
+export async function startAnalyzer(options: StartAnalyzerOptions): Promise<RunningRole<'analyzer'>> {
   const { config, logger } = options;
   const sql = options.sql ?? (await createSqlClient(config, 'analyzer'));
   const results = new ResultsRepository(sql);

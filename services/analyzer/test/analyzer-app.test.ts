@@ -1,6 +1,7 @@
 // The analyzer's HTTP API on the embedded store (PGlite): stored results and monitor seconds in, analyses out.
 import { createLogger } from '@logperf/core';
-import { createSqlClient, NodeRuntime, type SqlClient } from '@logperf/cluster';
+import { createSqlClient } from '@logperf/cluster';
+import { NodeRuntime, type SqlClient } from '@logperf/platform';
 import { ResultsRepository } from '@logperf/loadgen';
 import { DEFAULT_THRESHOLDS, HistoryStore } from '@logperf/monitor';
 import type { FastifyInstance } from 'fastify';

@@ -2,7 +2,7 @@
 // attribute events to tests (the bus envelope's test id, sent by the generator over HTTP), else of the test's window
 // (after minus before, which also counts any other traffic the processors stored meanwhile).
 import { LatencyHistogram, type LatencySummary } from '@logperf/core';
-import { nodeStatsSchema } from '@logperf/cluster';
+import { nodeStatsSchema } from '@logperf/platform';
 
 export interface ProcessorSnapshot {
   reachable: string[];

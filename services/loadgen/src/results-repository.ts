@@ -1,5 +1,5 @@
 // Keeps load-test results in the store's database (PGlite or PostgreSQL), so a restart keeps the history.
-import { migrate, type SqlClient } from '@logperf/cluster';
+import { migrate, type SqlClient } from '@logperf/platform';
 
 export interface StoredResult {
   testId: string;

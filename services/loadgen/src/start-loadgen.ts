@@ -1,6 +1,7 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
-import { createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { createSqlClient } from '@logperf/cluster';
+import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -17,7 +18,9 @@ export interface StartLoadgenOptions {
   sql?: SqlClient;
 }
 
-export async function startLoadgen(options: StartLoadgenOptions): Promise<RunningRole & { runner: LoadTestRunner }> {
+export async function startLoadgen(
+  options: StartLoadgenOptions,
+): Promise<RunningRole<'loadgen'> & { runner: LoadTestRunner }> {
   const { config, logger } = options;
   const sql = options.sql ?? (await createSqlClient(config, 'loadgen'));
   const repository = new ResultsRepository(sql);

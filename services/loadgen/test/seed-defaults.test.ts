@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig } from '@logperf/core';
-import { observeHttpApps } from '@logperf/cluster';
+import { observeHttpApps } from '@logperf/platform';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstRequestSchema, rampRequestSchema } from '../src/scenarios.js';

@@ -1,7 +1,7 @@
 // Per-minute aggregates of the monitor's history: a report over hours reads one row a minute (at most
 // LOGPERF_MONITOR_REPORT_MAX_MINUTES of them) instead of sixty, and decodes one histogram per component and minute.
 import { LatencyHistogram } from '@logperf/core';
-import type { SqlClient } from '@logperf/cluster';
+import type { SqlClient } from '@logperf/platform';
 import type { HistoryNode, HistoryRow, HistoryStore } from './history.js';
 
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 // The monitor's memory: one row per second in the store's database (throughput, queue depth, node resources,
 // latency histograms), and named baselines, so a report needs no Prometheus.
 import { LatencyHistogram } from '@logperf/core';
-import { migrate, type SqlClient } from '@logperf/cluster';
+import { migrate, type SqlClient } from '@logperf/platform';
 import type { ClusterState } from './cluster-state.js';
 import type { NodeSample } from './node-scraper.js';
 

@@ -1,6 +1,6 @@
 // Monitor :8080 — the seed's performance endpoints, Prometheus /metrics, node registration and the live stream.
 import { AppError, boundedText, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
+import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/platform';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -2,7 +2,7 @@
 // history of resource samples, and marks a node down once it has not answered for `downAfterMs`.
 // Registered nodes are origins only, at most MAX_REGISTERED, forgotten when their heartbeat stops; redirects are not followed.
 import { AppError, LatencyHistogram } from '@logperf/core';
-import { nodeStatsSchema, type NodeStats } from '@logperf/cluster';
+import { nodeStatsSchema, type NodeStats } from '@logperf/platform';
 import type { LatencyWindows } from './latency-windows.js';
 
 export interface NodeSample {

@@ -1,6 +1,7 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
-import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { createBus, createSqlClient, type Bus } from '@logperf/cluster';
+import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
@@ -28,7 +29,9 @@ export interface StartMonitorOptions {
   scrapeIntervalMs?: number;
 }
 
-export async function startMonitor(options: StartMonitorOptions): Promise<RunningRole & { state: ClusterState }> {
+export async function startMonitor(
+  options: StartMonitorOptions,
+): Promise<RunningRole<'monitor'> & { state: ClusterState }> {
   const { config, logger } = options;
   const thresholds = thresholdsFrom(config.monitorThresholds);
   const windows = new LatencyWindows();

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createLogger, loadConfig } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import { type RunningRole } from '@logperf/platform';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardHtml } from '../src/dashboard.js';

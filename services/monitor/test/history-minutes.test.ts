@@ -1,7 +1,8 @@
 // Reports are served from per-minute aggregates: over a seeded 30-day history a 24 h report reads at most one row per
 // minute plus the partial minutes' seconds, never the whole history; a minute's aggregate keeps its seconds' figures.
 import { LatencyHistogram, loadConfig } from '@logperf/core';
-import { createSqlClient, type SqlClient } from '@logperf/cluster';
+import { createSqlClient } from '@logperf/cluster';
+import { type SqlClient } from '@logperf/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thresholdsFrom } from '../src/bottlenecks.js';
 import { HistoryStore, type HistoryRow } from '../src/history.js';

@@ -1,7 +1,8 @@
 // The monitor on Kafka + PostgreSQL + Redis: lag from the Kafka admin API, PostgreSQL and Redis statistics, a stopped group named.
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import { type RunningRole } from '@logperf/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {

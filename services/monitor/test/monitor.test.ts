@@ -1,7 +1,8 @@
 // The monitor over a real embedded cluster: latency equals the processors' own histograms, induced faults are named.
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig } from '@logperf/core';
-import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import { type RunningRole } from '@logperf/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor } from '../src/start-monitor.js';
 

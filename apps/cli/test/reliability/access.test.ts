@@ -9,14 +9,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@logperf/core';
-import {
-  createBackends,
-  startGateway,
-  startProcessor,
-  tokenMatches,
-  type Backends,
-  type RunningRole,
-} from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import { tokenMatches, type RunningRole } from '@logperf/platform';
 import { startLoadgen } from '@logperf/loadgen';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,7 +144,7 @@ describe('with LOGPERF_API_TOKEN set', () => {
       `Bearer ${'x'.repeat(10_000)}`,
     ])
       expect(tokenMatches(header, TOKEN)).toBe(false);
-    const source = readFileSync(join(ROOT, 'packages/cluster/src/http/access.ts'), 'utf8');
+    const source = readFileSync(join(ROOT, 'packages/platform/src/http/access.ts'), 'utf8');
     expect(source).toMatch(/timingSafeEqual\(digest\(presented\), digest\(token\)\)/);
     expect(source).toMatch(/createHash\('sha256'\)/);
   });

@@ -2,15 +2,8 @@
 // so reliability tests can enumerate the routes each service really registered.
 import type { FastifyInstance } from 'fastify';
 import { createLogger, loadConfig, type Config, type Logger } from '@logperf/core';
-import {
-  createBackends,
-  observeHttpApps,
-  registeredRoutes,
-  startGateway,
-  startProcessor,
-  type Backends,
-  type RunningRole,
-} from '@logperf/cluster';
+import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
+import { observeHttpApps, registeredRoutes, type RunningRole } from '@logperf/platform';
 import { startAnalyzer } from '@logperf/analyzer';
 import { startLoadgen } from '@logperf/loadgen';
 import { startMonitor } from '@logperf/monitor';
