@@ -1,9 +1,8 @@
 // Starts the cluster's roles (gateway, processor) on given backends, listening, with graceful shutdown.
 import type { Config, Logger } from '@logperf/core';
-import type { FastifyInstance } from 'fastify';
 import type { Backends } from './backends/backends.js';
 import { buildGatewayApp } from './gateway/gateway-app.js';
-import { NodeRuntime, type RunningRole } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole } from '@logperf/platform';
 import { buildProcessorApp } from './processor/processor-app.js';
 import { Processor } from './processor/processor.js';
 
@@ -30,13 +29,6 @@ function startHeartbeat(config: Config, url: string, logger: Logger): () => void
   beat();
   const timer = setInterval(beat, 5000).unref();
   return () => clearInterval(timer);
-}
-
-async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  await app.listen({ host, port });
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }
 
 export async function startGateway(options: RoleOptions): Promise<RunningRole<'gateway'>> {

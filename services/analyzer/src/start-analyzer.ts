@@ -2,7 +2,7 @@
 // asks the monitor (when one is configured) what it sees of the backends; serves :8082.
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
-import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { ResultsRepository } from '@logperf/loadgen';
 import { HistoryStore, thresholdsFrom } from '@logperf/monitor';
 import { buildAnalyzerApp } from './analyzer-app.js';
@@ -37,9 +37,7 @@ export async function startAnalyzer(options: StartAnalyzerOptions): Promise<Runn
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
   });
-  await app.listen({ host: config.host, port: options.port ?? config.ports.analyzer });
-  const address = app.server.address();
-  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = await listen(app, config.host, options.port ?? config.ports.analyzer);
   logger.info({ url, monitor: monitorUrl ?? null }, 'analyzer listening');
   return {
     role: 'analyzer',

@@ -1,7 +1,7 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
-import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -46,9 +46,7 @@ export async function startLoadgen(
     bus: config,
     allowKafka: config.loadgenAllowKafka,
   });
-  await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
-  const address = app.server.address();
-  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = await listen(app, config.host, options.port ?? config.ports.loadgen);
   logger.info({ url, allowedTargets }, 'load generator listening');
   return {
     role: 'loadgen',

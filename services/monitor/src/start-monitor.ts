@@ -1,7 +1,7 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, type Bus } from '@logperf/cluster';
-import { NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
@@ -109,9 +109,7 @@ export async function startMonitor(
   });
   scraper.start();
   lag?.start();
-  await app.listen({ host: config.host, port: options.port ?? config.ports.monitor });
-  const address = app.server.address();
-  const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = await listen(app, config.host, options.port ?? config.ports.monitor);
   logger.info({ url, nodes: options.nodeUrls }, 'monitor listening');
   return {
     role: 'monitor',
