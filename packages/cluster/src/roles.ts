@@ -2,7 +2,7 @@
 import type { Config, Logger } from '@logperf/core';
 import type { Backends } from './backends/backends.js';
 import { buildGatewayApp } from './gateway/gateway-app.js';
-import { listen, NodeRuntime, type RunningRole } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type RouteRegistry } from '@logperf/platform';
 import { buildProcessorApp } from './processor/processor-app.js';
 import { Processor } from './processor/processor.js';
 
@@ -12,6 +12,8 @@ interface RoleOptions {
   logger: Logger;
   /** Overrides the configured port (0 = any free port). */
   port?: number;
+  /** Records the app this start-up builds and its routes (the fuzz and access tests read it). */
+  routes?: RouteRegistry;
 }
 
 /** Announces a node to the monitor every 5 s, so the monitor scrapes it without being told; failures only wait for the next beat. */
@@ -40,6 +42,7 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole<'g
     logger,
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
+    routes: options.routes,
   });
   const url = await listen(app, config.host, options.port ?? config.ports.gateway);
   logger.info({ url, bus: backends.bus.kind }, 'gateway listening');
@@ -75,6 +78,7 @@ export async function startProcessor(
     node,
     logger,
     allowedHosts: config.allowedHosts,
+    routes: options.routes,
     counters: () => processor.counters,
     members: () => processor.members(),
     tests: () => processor.tests.snapshot(),

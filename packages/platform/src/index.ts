@@ -3,6 +3,7 @@ export * from './http/http-app.js';
 export * from './http/access.js';
 export * from './http/validate.js';
 export * from './http/listen.js';
+export * from './http/route-registry.js';
 export * from './node/telemetry.js';
 export * from './node/node-runtime.js';
 export * from './node/node-routes.js';

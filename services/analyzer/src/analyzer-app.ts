@@ -1,6 +1,13 @@
 // Metrics analyzer :8082 — statistics, bottleneck diagnosis, capacity planning, regression verdicts, recommendations.
 import { AppError, boundedText, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/platform';
+import {
+  createHttpApp,
+  numberFromText,
+  registerNodeRoutes,
+  validate,
+  type NodeRuntime,
+  type RouteRegistry,
+} from '@logperf/platform';
 import type { BottleneckThresholds } from '@logperf/monitor';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -20,6 +27,8 @@ export interface AnalyzerOptions {
   backendContext: () => Promise<BackendContext>;
   apiToken?: string | undefined;
   allowedHosts?: readonly string[] | undefined;
+  /** Records the app and its routes (tests enumerate every route from it). */
+  routes?: RouteRegistry | undefined;
 }
 
 const testId = boundedText('testId', 200);
@@ -73,6 +82,7 @@ export function buildAnalyzerApp(options: AnalyzerOptions): FastifyInstance {
     bodyLimitBytes: 1024 * 1024,
     apiToken: options.apiToken,
     allowedHosts: options.allowedHosts,
+    routes: options.routes,
   });
   registerNodeRoutes(app, options.node, { checks: {} });
 

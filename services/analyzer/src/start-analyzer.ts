@@ -2,7 +2,7 @@
 // asks the monitor (when one is configured) what it sees of the backends; serves :8082.
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
-import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
 import { ResultsRepository } from '@logperf/loadgen';
 import { HistoryStore, thresholdsFrom } from '@logperf/monitor';
 import { buildAnalyzerApp } from './analyzer-app.js';
@@ -17,6 +17,8 @@ export interface StartAnalyzerOptions {
   sql?: SqlClient;
   /** The monitor to ask about the backends (default: config.monitorUrl). */
   monitorUrl?: string;
+  /** Records the app this start-up builds and its routes (the fuzz and access tests read it). */
+  routes?: RouteRegistry;
 }
 
 export async function startAnalyzer(options: StartAnalyzerOptions): Promise<RunningRole<'analyzer'>> {
@@ -36,6 +38,7 @@ export async function startAnalyzer(options: StartAnalyzerOptions): Promise<Runn
     backendContext: () => monitorContext(monitorUrl, history, config.apiToken),
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
+    routes: options.routes,
   });
   const url = await listen(app, config.host, options.port ?? config.ports.analyzer);
   logger.info({ url, monitor: monitorUrl ?? null }, 'analyzer listening');

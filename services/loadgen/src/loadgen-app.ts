@@ -1,6 +1,13 @@
 // Load generator :8081 — the DESIGN.md contract: burst, ramp, status, stop, results; live progress as Prometheus series.
 import { AppError, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/platform';
+import {
+  createHttpApp,
+  numberFromText,
+  registerNodeRoutes,
+  validate,
+  type NodeRuntime,
+  type RouteRegistry,
+} from '@logperf/platform';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -17,6 +24,8 @@ export interface LoadgenOptions {
   logger: Logger;
   apiToken?: string | undefined;
   allowedHosts?: readonly string[] | undefined;
+  /** Records the app and its routes (tests enumerate every route from it). */
+  routes?: RouteRegistry | undefined;
   /** Origins a test may target (LOGPERF_LOADGEN_ALLOWED_TARGETS). */
   allowedTargets: readonly string[];
   /** Target when a request names none. */
@@ -42,6 +51,7 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
     bodyLimitBytes: 64 * 1024,
     apiToken: options.apiToken,
     allowedHosts: options.allowedHosts,
+    routes: options.routes,
   });
   registerNodeRoutes(app, node, {
     checks: { results: async () => void (await repository.latest()) },

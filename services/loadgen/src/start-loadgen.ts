@@ -1,7 +1,7 @@
 // Starts the load generator: results repository, runner, HTTP API on :8081.
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
-import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
 import { buildLoadgenApp } from './loadgen-app.js';
 import { ResultsRepository } from './results-repository.js';
 import { LoadTestRunner } from './runner.js';
@@ -16,6 +16,8 @@ export interface StartLoadgenOptions {
   allowedTargets?: string[];
   /** A client opened ahead (in parallel with other start-up work); the load generator closes it. */
   sql?: SqlClient;
+  /** Records the app this start-up builds and its routes (the fuzz and access tests read it). */
+  routes?: RouteRegistry;
 }
 
 export async function startLoadgen(
@@ -41,6 +43,7 @@ export async function startLoadgen(
     logger,
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
+    routes: options.routes,
     allowedTargets,
     defaultTarget: options.defaultTarget ?? allowedTargets[0]!,
     bus: config,

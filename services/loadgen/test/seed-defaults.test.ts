@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig } from '@logperf/core';
-import { observeHttpApps } from '@logperf/platform';
+import { RouteRegistry } from '@logperf/platform';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstRequestSchema, rampRequestSchema } from '../src/scenarios.js';
@@ -42,15 +42,16 @@ describe('seed requests over HTTP', () => {
 
   beforeAll(async () => {
     sink = await startSink();
-    const stopObserving = observeHttpApps((built) => (app ??= built));
+    const routes = new RouteRegistry();
     loadgen = await startLoadgen({
       config: loadConfig({}, { 'pglite-dir': mkdtempSync(join(tmpdir(), 'logperf-seed-')) }),
       logger: createLogger('seed-defaults-test', 'silent'),
       port: 0,
       allowedTargets: [sink.url],
       processorUrls: [],
+      routes,
     });
-    stopObserving();
+    app = routes.apps()[0]?.app;
   });
   afterAll(async () => {
     await loadgen.close();

@@ -1,6 +1,13 @@
 // Monitor :8080 — the seed's performance endpoints, Prometheus /metrics, node registration and the live stream.
 import { AppError, boundedText, type Logger } from '@logperf/core';
-import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/platform';
+import {
+  createHttpApp,
+  numberFromText,
+  registerNodeRoutes,
+  validate,
+  type NodeRuntime,
+  type RouteRegistry,
+} from '@logperf/platform';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -20,6 +27,8 @@ export interface MonitorOptions {
   logger: Logger;
   apiToken?: string | undefined;
   allowedHosts?: readonly string[] | undefined;
+  /** Records the app and its routes (tests enumerate every route from it). */
+  routes?: RouteRegistry | undefined;
   /** Hosts a node may register from (its URL's hostname); default loopback only. */
   registrableHosts: readonly string[];
   /** The dashboard page, served at GET /. */
@@ -83,6 +92,7 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
     bodyLimitBytes: 1024 * 1024,
     apiToken: options.apiToken,
     allowedHosts: options.allowedHosts,
+    routes: options.routes,
   });
   registerNodeRoutes(app, node, {
     checks: {},

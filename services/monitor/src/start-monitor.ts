@@ -1,7 +1,7 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, type Bus } from '@logperf/cluster';
-import { listen, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/platform';
+import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
@@ -27,6 +27,8 @@ export interface StartMonitorOptions {
   sql?: SqlClient;
   /** Overrides config.monitorScrapeMs (tests scrape faster). */
   scrapeIntervalMs?: number;
+  /** Records the app this start-up builds and its routes (the fuzz and access tests read it). */
+  routes?: RouteRegistry;
 }
 
 export async function startMonitor(
@@ -103,6 +105,7 @@ export async function startMonitor(
     logger,
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
+    routes: options.routes,
     registrableHosts: ['127.0.0.1', 'localhost', '::1', config.host],
     dashboardHtml: options.dashboardHtml,
     reportMaxMinutes: config.monitorReportMaxMinutes,

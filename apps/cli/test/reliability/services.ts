@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createLogger, loadConfig, type Config, type Logger } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
-import { observeHttpApps, registeredRoutes, type RunningRole } from '@logperf/platform';
+import { RouteRegistry, type RunningRole } from '@logperf/platform';
 import { startAnalyzer } from '@logperf/analyzer';
 import { startLoadgen } from '@logperf/loadgen';
 import { startMonitor } from '@logperf/monitor';
@@ -15,31 +15,44 @@ export interface ServiceContext {
   logger: Logger;
   /** A local HTTP sink: the only target the load generator may hit. */
   sink: Sink;
+  /** Handed to the service's start-up, which records in it the app it builds and that app's routes. */
+  routes: RouteRegistry;
 }
 
 /**
  * How each service starts. Adding a service (e.g. the analyzer, :8082) to every fuzz and access test is one line here:
- *   analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql() }),
- * Its routes are then found from the app it builds (createHttpApp records them); nothing else needs a list.
+ *   analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, routes: ctx.routes, … }),
+ * Its routes are then read from the registry its app recorded them in (createHttpApp does); nothing else needs a list.
  */
 export const SERVICE_STARTERS: Record<string, (ctx: ServiceContext) => Promise<RunningRole>> = {
-  gateway: (ctx) => startGateway({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
-  processor: (ctx) => startProcessor({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0 }),
+  gateway: (ctx) =>
+    startGateway({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0, routes: ctx.routes }),
+  processor: (ctx) =>
+    startProcessor({ config: ctx.config, backends: ctx.backends, logger: ctx.logger, port: 0, routes: ctx.routes }),
   loadgen: (ctx) =>
     startLoadgen({
       config: ctx.config,
       logger: ctx.logger,
       port: 0,
+      routes: ctx.routes,
       sql: ctx.backends.store.sql(),
       allowedTargets: [ctx.sink.url],
       processorUrls: [],
     }),
-  analyzer: (ctx) => startAnalyzer({ config: ctx.config, logger: ctx.logger, port: 0, sql: ctx.backends.store.sql() }),
+  analyzer: (ctx) =>
+    startAnalyzer({
+      config: ctx.config,
+      logger: ctx.logger,
+      port: 0,
+      routes: ctx.routes,
+      sql: ctx.backends.store.sql(),
+    }),
   monitor: (ctx) =>
     startMonitor({
       config: ctx.config,
       logger: ctx.logger,
       port: 0,
+      routes: ctx.routes,
       nodeUrls: [],
       bus: ctx.backends.bus,
       sql: ctx.backends.store.sql(),
@@ -70,21 +83,15 @@ export async function startServices(
   const logger = options.logger ?? createLogger('reliability', 'silent');
   const backends = await createBackends(config);
   const sink = await startSink();
-  const ctx: ServiceContext = { config, backends, logger, sink };
   const services: StartedService[] = [];
   const roles: RunningRole[] = [];
   for (const [name, start] of Object.entries(SERVICE_STARTERS)) {
-    const built: FastifyInstance[] = [];
-    const stop = observeHttpApps((app) => built.push(app));
-    try {
-      roles.push(await start(ctx));
-    } finally {
-      stop();
-    }
-    const app = built[0];
-    if (!app) throw new Error(`${name} built no app with createHttpApp`);
-    const routes = registeredRoutes(app).filter((r) => r.method !== 'HEAD');
-    services.push({ name, url: roles.at(-1)!.url, app, routes });
+    const registry = new RouteRegistry();
+    roles.push(await start({ config, backends, logger, sink, routes: registry }));
+    const built = registry.apps()[0];
+    if (!built) throw new Error(`${name} built no app with createHttpApp, or did not hand it the route registry`);
+    const routes = built.routes.filter((r) => r.method !== 'HEAD');
+    services.push({ name, url: roles.at(-1)!.url, app: built.app, routes });
   }
   return {
     services,

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Bus } from '../backends/bus/bus.js';
 import { registerAdmission, type AdmissionOptions } from './admission.js';
-import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/platform';
+import { createHttpApp, registerNodeRoutes, type NodeRuntime, type RouteRegistry } from '@logperf/platform';
 import { registerNdjsonParser, toEventList } from './parse-body.js';
 
 export interface GatewayOptions {
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   logger: Logger;
   apiToken?: string | undefined;
   allowedHosts?: readonly string[] | undefined;
+  /** Records the app and its routes (tests enumerate every route from it). */
+  routes?: RouteRegistry | undefined;
   bodyLimitBytes?: number;
   maxEventsPerRequest?: number;
   /** Events awaiting a bus acknowledgement; past it new requests get 429. */
@@ -43,6 +45,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     bodyLimitBytes: options.bodyLimitBytes ?? 5 * 1024 * 1024,
     apiToken: options.apiToken,
     allowedHosts: options.allowedHosts,
+    routes: options.routes,
   });
   // A few dozen ingest requests in progress already keep both cores busy; admitting more only slows every one of them.
   // 64 matches the load generator's in-flight window, so a generator alone never trips it while the gateway keeps up.

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Backends } from '../backends/backends.js';
-import { createHttpApp, registerNodeRoutes, type NodeRuntime } from '@logperf/platform';
+import { createHttpApp, registerNodeRoutes, type NodeRuntime, type RouteRegistry } from '@logperf/platform';
 import type { ConsumerStatus } from '../backends/bus/bus.js';
 import type { ProcessorCounters } from './processor.js';
 import type { TestStatsSnapshot } from './test-stats.js';
@@ -12,13 +12,15 @@ export function buildProcessorApp(options: {
   node: NodeRuntime;
   logger: Logger;
   allowedHosts?: readonly string[] | undefined;
+  /** Records the app and its routes (tests enumerate every route from it). */
+  routes?: RouteRegistry | undefined;
   counters: () => ProcessorCounters;
   members: () => ConsumerStatus[];
   /** Per load test (the envelope's test id): stored count and end-to-end histogram. */
   tests?: () => Record<string, TestStatsSnapshot>;
 }): FastifyInstance {
   const { backends, node } = options;
-  const app = createHttpApp({ logger: options.logger, allowedHosts: options.allowedHosts });
+  const app = createHttpApp({ logger: options.logger, allowedHosts: options.allowedHosts, routes: options.routes });
   registerNodeRoutes(app, node, {
     checks: {
       bus: () => backends.bus.health(),

@@ -11,12 +11,15 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAccess, type AccessOptions } from './access.js';
+import type { RouteRegistry } from './route-registry.js';
 
 export interface HttpAppOptions extends AccessOptions {
   logger: Logger;
   bodyLimitBytes?: number;
   /** A handler that has not answered by then gets 503 (a hung backend must not hold the client forever). */
   handlerTimeoutMs?: number;
+  /** Records this app and every route it registers (tests enumerate the routes a start-up really built). */
+  routes?: RouteRegistry | undefined;
 }
 
 /** Whole request (headers and body) must arrive within this; a trickling client loses its socket, not ours. */
@@ -31,24 +34,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 const JSON_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
-
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-}
-const routesByApp = new WeakMap<FastifyInstance, RegisteredRoute[]>();
-const appObservers = new Set<(app: FastifyInstance) => void>();
-
-/** Every route an app built by createHttpApp registered, so tests can enumerate them (a new route cannot escape the checks). */
-export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
-  return [...(routesByApp.get(app) ?? [])];
-}
-
-/** Calls `observer` with each app createHttpApp builds until the returned function is called (tests reach the apps that start* functions build). */
-export function observeHttpApps(observer: (app: FastifyInstance) => void): () => void {
-  appObservers.add(observer);
-  return () => appObservers.delete(observer);
-}
 
 /** Requests Node's HTTP parser rejects (header overflow, bad bytes) never reach Fastify: answer them in our error shape too. */
 function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
@@ -107,12 +92,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
         .send(new AppError('MALFORMED_REQUEST', `The URL cannot be decoded: ${error.message}`).toBody());
     },
   });
-  const routes: RegisteredRoute[] = [];
-  routesByApp.set(app, routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-  for (const observe of appObservers) observe(app);
+  options.routes?.record(app);
 
   // Bodies are JSON or NDJSON only; a text/plain body is an unsupported type, not a string to validate.
   app.removeContentTypeParser('text/plain');
