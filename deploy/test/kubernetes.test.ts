@@ -148,6 +148,30 @@ describe('deploy/kubernetes', () => {
     expect(configMap.data!.LOGPERF_API_TOKEN).toBeUndefined();
   });
 
+  it('is applied as docs/DISTRIBUTED.md says: the objects, labels, Secret and files it names exist', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../docs/DISTRIBUTED.md', import.meta.url)), 'utf8');
+    const section = doc.slice(doc.indexOf('## Running 10 workers on Kubernetes'), doc.indexOf('## Docker Compose'));
+    const references = [...section.matchAll(/\b(deployment|service|job)\/([\w-]+)/gi)];
+    expect(references.length).toBeGreaterThan(0);
+    for (const [whole, kind, name] of references)
+      expect(
+        objects.some((o) => o.kind.toLowerCase() === kind!.toLowerCase() && o.metadata.name === name),
+        whole,
+      ).toBe(true);
+    for (const [whole, key, value] of section.matchAll(/-l ([\w./-]+)=([\w-]+)/g))
+      expect(
+        workloads.some((w) => template(w).metadata.labels[key!] === value),
+        whole,
+      ).toBe(true);
+    expect(section).toContain(`secret generic ${TOKEN_SECRET} --from-literal=LOGPERF_API_TOKEN=`);
+    for (const [, file] of section.matchAll(/deploy\/kubernetes\/([\w-]+\.yaml)/g))
+      expect(
+        manifests.some((m) => m.file === file),
+        file,
+      ).toBe(true);
+    expect(section).toContain(`${workers.spec!.completions} completions`);
+  });
+
   it('runs the image deploy/Dockerfile builds, which exposes every port the pods name', () => {
     const compose = parse(readFileSync(fileURLToPath(new URL('../docker-compose.yml', import.meta.url)), 'utf8'), {
       merge: true,
