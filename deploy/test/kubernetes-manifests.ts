@@ -53,16 +53,59 @@ export interface Manifest {
   };
 }
 
-/** Throws, naming the object and the failing paths, when `object` breaks its kind's schema or is of no known kind. */
+interface Reads {
+  keys: Set<string>;
+  /** The validator listed the object's keys: a map (labels, data, resources), whose keys are all allowed. */
+  enumerated: boolean;
+}
+
+/** `value` as the validator sees it, recording which properties of each object it reads (by object). */
+function recording<T>(value: T, reads: Map<object, Reads>): T {
+  if (value === null || typeof value !== 'object') return value;
+  const target = value as object;
+  const entry: Reads = reads.get(target) ?? { keys: new Set(), enumerated: false };
+  reads.set(target, entry);
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      if (typeof key === 'string') entry.keys.add(key);
+      return recording(Reflect.get(object, key, receiver) as unknown, reads);
+    },
+    ownKeys(object) {
+      entry.enumerated = true;
+      return Reflect.ownKeys(object);
+    },
+  }) as T;
+}
+
+/** Paths of fields the schema does not define (what `kubectl apply`'s strict field validation refuses). */
+function unknownFields(value: unknown, reads: Map<object, Reads>, path: string): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Object.entries(value);
+  const seen = reads.get(value);
+  return entries.flatMap(([key, child]) => {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    const known = seen === undefined || Array.isArray(value) || seen.enumerated || seen.keys.has(key);
+    return known ? unknownFields(child, reads, childPath) : [childPath];
+  });
+}
+
+/**
+ * Throws, naming the object and the failing paths, when `object` breaks its kind's schema, has a field the schema does
+ * not define (the schemas allow extra fields; the API server's strict validation does not), or is of no known kind.
+ */
 export function validateManifest(object: Manifest): void {
   const key = `${object.apiVersion}/${object.kind}` as keyof typeof MODELS;
   const Model = MODELS[key];
   if (Model === undefined) throw new Error(`${key} ${object.metadata?.name}: no schema for this kind`);
+  const model = new Model(object as never);
+  const reads = new Map<object, Reads>();
   try {
-    new Model(object as never).validate();
+    model.validate.call(recording(model, reads));
   } catch (error) {
     throw new Error(`${key} ${object.metadata?.name}: ${(error as Error).message}`);
   }
+  const unknown = unknownFields(model, reads, '');
+  if (unknown.length > 0) throw new Error(`${key} ${object.metadata?.name}: unknown field ${unknown.join(', ')}`);
 }
 
 /** Every object of every manifest file, with the file it came from. */

@@ -74,6 +74,17 @@ describe('deploy/kubernetes', () => {
     (badService.spec!.ports![0] as Record<string, unknown>).port = 'http';
     expect(() => validateManifest(badService)).toThrow(/port must be integer/);
     expect(() => validateManifest({ ...configMap, kind: 'ConfigMapp' })).toThrow(/no schema/);
+    // A misspelt field: the schemas allow it, the API server's strict field validation does not, nor does this.
+    const typo = structuredClone(workers) as unknown as { spec: { template: { spec: Record<string, unknown> } } };
+    typo.spec.template.spec.subDomain = 'logperf-workers';
+    expect(() => validateManifest(typo as unknown as Manifest)).toThrow(
+      /unknown field spec\.template\.spec\.subDomain$/,
+    );
+    const typoInContainer = structuredClone(workers);
+    (typoInContainer.spec!.template!.spec.containers[0] as unknown as Record<string, unknown>).argz = ['worker'];
+    expect(() => validateManifest(typoInContainer)).toThrow(
+      /unknown field spec\.template\.spec\.containers\[0\]\.argz$/,
+    );
   });
 
   it('selects each workload by its pod labels, and each Service reaches a named container port', () => {
