@@ -142,6 +142,9 @@ describe('deploy/kubernetes', () => {
       const config = loadConfig(env);
       expect(config).toMatchObject({ host: '0.0.0.0', bus: 'kafka' });
       expect(config.allowedHosts).toEqual([`${hostname}.${headless.metadata.name}`]);
+      const announced = new URL(env[WORKER.env.url]!);
+      expect(announced.hostname).toBe(config.allowedHosts[0]);
+      expect(Number(announced.port)).toBe(WORKER.port);
     }
   });
 

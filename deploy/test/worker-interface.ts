@@ -2,13 +2,16 @@
 // and the environment variable names the code reads: the configuration table plus these.
 import { SERVICE_PORTS, SOURCES } from '@logperf/core';
 
-/** A load-generator worker: `logperf worker`, its health and clock on this port, named by LOGPERF_WORKER_NAME. */
+/**
+ * A load-generator worker: `logperf worker`, named by LOGPERF_WORKER_NAME, announcing LOGPERF_WORKER_URL (where it
+ * answers its health and clock, on this port) to the coordinator.
+ */
 export const WORKER = {
   command: 'worker',
   port: 8083,
   healthPath: '/api/node/health',
   clockPath: '/api/node/clock',
-  env: { name: 'LOGPERF_WORKER_NAME', port: 'LOGPERF_PORT' },
+  env: { name: 'LOGPERF_WORKER_NAME', url: 'LOGPERF_WORKER_URL', port: 'LOGPERF_PORT' },
 } as const;
 
 /** The coordinator (`logperf loadgen`) hands segments to Kafka workers when these are set. */
