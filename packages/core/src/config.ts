@@ -166,7 +166,7 @@ export type Config = Omit<z.output<typeof configSchema>, Lists | Resolved> &
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Where each setting comes from: flag name (kebab-case) and environment variable. */
-const SOURCES: Record<string, { flag: string; env: string }> = {
+export const SOURCES: Record<string, { flag: string; env: string }> = {
   host: { flag: 'host', env: 'LOGPERF_HOST' },
   bus: { flag: 'bus', env: 'LOGPERF_BUS' },
   store: { flag: 'store', env: 'LOGPERF_STORE' },
