@@ -56,6 +56,7 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole> {
     logger,
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
+    storeFailure: () => backends.store.writeFailure?.() ?? null,
   });
   const url = await listen(app, config.host, options.port ?? config.ports.gateway);
   logger.info({ url, bus: backends.bus.kind }, 'gateway listening');
