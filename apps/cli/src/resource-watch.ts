@@ -16,6 +16,8 @@ const metricsSchema = z.object({
       systemCpuPercent: figure,
       memoryPercent: figure,
       rssBytes: figure,
+      pid: z.number().int().positive().nullable().catch(null),
+      url: z.string(),
     }),
   ),
 });

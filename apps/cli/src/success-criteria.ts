@@ -14,6 +14,9 @@ export interface NodeReading {
   /** The node's host: 1 − MemAvailable/MemTotal. */
   memoryPercent: number | null;
   rssBytes: number | null;
+  /** The node's process id and address (its URL): nodes in one process (`logperf up`) are counted once. */
+  pid?: number | null;
+  url?: string;
 }
 
 /** One scrape of the monitor during the test. */
@@ -51,6 +54,33 @@ const max = (values: (number | null)[]) => {
 };
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
+/** Same host and pid: the same process, whose CPU and RSS every node in it reports. */
+function processKey(node: NodeReading): string {
+  if (node.pid == null || node.url === undefined) return `node ${node.id}`;
+  const host = URL.canParse(node.url) ? new URL(node.url).hostname : node.url;
+  return `${host} pid ${node.pid}`;
+}
+
+/** A sample's nodes, one reading per process: ids joined with '+', the process's figures once (their peak). */
+export function perProcess(nodes: readonly NodeReading[]): NodeReading[] {
+  const groups = new Map<string, NodeReading[]>();
+  for (const node of nodes) groups.set(processKey(node), [...(groups.get(processKey(node)) ?? []), node]);
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    if (group.length === 1) return first;
+    return {
+      ...first,
+      id: group.map((n) => n.id).join('+'),
+      role: group.map((n) => n.role).join('+'),
+      up: group.some((n) => n.up),
+      cpuPercent: max(group.map((n) => n.cpuPercent)),
+      systemCpuPercent: max(group.map((n) => n.systemCpuPercent)),
+      memoryPercent: max(group.map((n) => n.memoryPercent)),
+      rssBytes: max(group.map((n) => n.rssBytes)),
+    };
+  });
+}
+
 export function successCriteria(
   kind: 'burst' | 'ramp',
   result: Pick<ResultBody, 'intended' | 'acknowledged'>,
@@ -77,9 +107,11 @@ function availability(result: Pick<ResultBody, 'intended' | 'acknowledged'>): Cr
 }
 
 function resourcePeaks(samples: readonly ResourceSample[], unmeasuredReason: string | null): Criterion[] {
-  const nodes = [...new Set(samples.flatMap((s) => s.nodes.filter((n) => n.up).map((n) => n.id)))];
+  // One process (logperf up) runs several nodes: its CPU and RSS are named once, under all their ids.
+  const byProcess = samples.map((s) => perProcess(s.nodes.filter((n) => n.up)));
+  const nodes = [...new Set(byProcess.flatMap((s) => s.map((n) => n.id)))];
   const peakOf = (id: string, pick: (n: NodeReading) => number | null) =>
-    max(samples.flatMap((s) => s.nodes.filter((n) => n.id === id && n.up).map(pick)));
+    max(byProcess.flatMap((s) => s.filter((n) => n.id === id).map(pick)));
   const perNode = (pick: (n: NodeReading) => number | null, show: (v: number) => string) =>
     nodes.flatMap((id) => {
       const peak = peakOf(id, pick);
@@ -136,7 +168,8 @@ export function proportion(
   if (kind !== 'ramp') return none('judged on a ramp only: a burst has no steps of rising load');
   if (unmeasuredReason !== null) return none(unmeasuredReason);
   const usable = samples.flatMap((s) => {
-    const cpu = s.nodes.filter((n) => n.up && CLUSTER_ROLES.has(n.role)).map((n) => n.cpuPercent);
+    // A process running both cluster roles counts its CPU once.
+    const cpu = perProcess(s.nodes.filter((n) => n.up && CLUSTER_ROLES.has(n.role))).map((n) => n.cpuPercent);
     if (cpu.length === 0 || cpu.some((c) => c === null) || s.eventsPerSecond <= 0) return [];
     return [{ cpu: (cpu as number[]).reduce((a, b) => a + b, 0), events: s.eventsPerSecond }];
   });

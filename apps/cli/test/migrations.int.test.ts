@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import { describeReal, postgresProbe, realServices } from '../../../packages/cluster/test/real-services.js';
 
 const ROUNDS = 20;
-const TABLES = ['loadtest_results', 'log_events', 'monitor_baselines', 'monitor_history'];
+const TABLES = ['loadtest_results', 'log_events', 'monitor_baselines', 'monitor_history', 'monitor_history_minutes'];
 
 async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3_000 });

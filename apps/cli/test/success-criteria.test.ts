@@ -85,6 +85,30 @@ describe('success criteria', () => {
     expect(worse[3]).toMatchObject({ value: 50, passed: false });
   });
 
+  it('counts one process once when it runs several nodes (logperf up: same host and pid)', () => {
+    const onePid = (values: Partial<NodeReading>) => ({ pid: 4242, url: 'http://127.0.0.1:8090', ...values });
+    const samples: ResourceSample[] = ramp(() => 0.02).map((s) => ({
+      ...s,
+      nodes: [
+        node('gateway-1', 'gateway', onePid({ cpuPercent: 80, rssBytes: 700 * 1024 * 1024 })),
+        node('processor-1', 'processor', onePid({ url: 'http://127.0.0.1:8091', cpuPercent: 80 })),
+        node('loadgen-1', 'loadgen', onePid({ url: 'http://127.0.0.1:8081', cpuPercent: 80 })),
+        // The same pid on another host is another process.
+        node('processor-2', 'processor', { pid: 4242, url: 'http://10.0.0.2:8091', cpuPercent: 10 }),
+      ],
+    }));
+    const [, cpu, memory, scale] = successCriteria('ramp', { intended: 1, acknowledged: 1 }, samples, null);
+    expect(cpu?.detail).toBe(
+      'all cores; node peaks (% of one core): gateway-1+processor-1+loadgen-1 80%, processor-2 10%',
+    );
+    expect(memory?.detail).toBe(
+      'MemAvailable/MemTotal; node RSS peaks: gateway-1+processor-1+loadgen-1 700 MB, processor-2 100 MB',
+    );
+    // The cluster's CPU is 80 + 10 core-% per sample, not 80 + 80 + 10 (which reads 6.8): the first step's 4 samples
+    // carry 250 events/s on average, so 0.9 cores × 1000 ms / 250 = 3.6 core-ms per event.
+    expect(scale?.detail).toMatch(/^core-ms per event by step: 3\.6, /);
+  });
+
   it('is null with a reason where nothing was measured', () => {
     const rows = successCriteria(
       'ramp',

@@ -43,6 +43,7 @@ export async function startGateway(options: RoleOptions): Promise<RunningRole<'g
     apiToken: config.apiToken,
     allowedHosts: config.allowedHosts,
     routes: options.routes,
+    storeFailure: () => backends.store.writeFailure?.() ?? null,
   });
   const url = await listen(app, config.host, options.port ?? config.ports.gateway);
   logger.info({ url, bus: backends.bus.kind }, 'gateway listening');

@@ -47,6 +47,7 @@ export class ClusterState {
       id: n.id ?? n.url,
       role: n.role ?? 'unknown',
       url: n.url,
+      pid: n.pid,
       up: n.up,
       lastSeenMs: n.lastSeenMs,
       lastError: n.lastError,

@@ -1,8 +1,9 @@
 // Per-minute aggregates of the monitor's history: a report over hours reads one row a minute (at most
 // LOGPERF_MONITOR_REPORT_MAX_MINUTES of them) instead of sixty, and decodes one histogram per component and minute.
 import { LatencyHistogram } from '@logperf/core';
-import type { SqlClient } from '@logperf/platform';
-import type { HistoryNode, HistoryRow, HistoryStore } from './history.js';
+import { migrate, type SqlClient } from '@logperf/platform';
+import { fromColumns, packRow } from './history-codec.js';
+import { MINUTES_TABLE_SQL, type HistoryNode, type HistoryRow, type HistoryStore } from './history.js';
 
 const MINUTE_MS = 60_000;
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -56,9 +57,7 @@ export class MinuteHistory {
   ) {}
 
   async init(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS monitor_history_minutes (
-      at timestamptz PRIMARY KEY, seconds integer NOT NULL, throughput double precision NOT NULL, queue_depth bigint,
-      nodes jsonb NOT NULL, latency jsonb NOT NULL)`);
+    await migrate(this.sql, MINUTES_TABLE_SQL);
   }
 
   /** Stores the aggregate of the minute starting at `minuteStartMs` (again, if it was stored before). */
@@ -70,18 +69,11 @@ export class MinuteHistory {
 
   async save(row: WeightedRow): Promise<void> {
     await this.sql.query(
-      `INSERT INTO monitor_history_minutes (at, seconds, throughput, queue_depth, nodes, latency)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
+      `INSERT INTO monitor_history_minutes (at, seconds, throughput, queue_depth, packed)
+       VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (at) DO UPDATE SET seconds = EXCLUDED.seconds, throughput = EXCLUDED.throughput,
-         queue_depth = EXCLUDED.queue_depth, nodes = EXCLUDED.nodes, latency = EXCLUDED.latency`,
-      [
-        new Date(row.atMs),
-        row.seconds,
-        row.throughput,
-        row.queueDepth,
-        JSON.stringify(row.nodes),
-        JSON.stringify(row.latency),
-      ],
+         queue_depth = EXCLUDED.queue_depth, nodes = NULL, latency = NULL, packed = EXCLUDED.packed`,
+      [new Date(row.atMs), row.seconds, row.throughput, row.queueDepth, packRow(row.nodes, row.latency)],
     );
   }
 
@@ -92,10 +84,11 @@ export class MinuteHistory {
       seconds: number;
       throughput: number;
       queue_depth: string | number | null;
-      nodes: HistoryNode[];
-      latency: Record<string, string>;
+      nodes: HistoryNode[] | null;
+      latency: Record<string, string> | null;
+      packed: Uint8Array | null;
     }>(
-      'SELECT at, seconds, throughput, queue_depth, nodes, latency FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
+      'SELECT at, seconds, throughput, queue_depth, nodes, latency, packed FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
     return rows.map((r) => ({
@@ -103,8 +96,7 @@ export class MinuteHistory {
       seconds: Number(r.seconds),
       throughput: Number(r.throughput),
       queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
-      nodes: r.nodes,
-      latency: r.latency,
+      ...fromColumns(r),
     }));
   }
 

@@ -3,6 +3,7 @@
 import { LatencyHistogram } from '@logperf/core';
 import { migrate, type SqlClient } from '@logperf/platform';
 import type { ClusterState } from './cluster-state.js';
+import { fromColumns, packedColumnSql, packRow } from './history-codec.js';
 import type { NodeSample } from './node-scraper.js';
 
 export interface HistoryNode extends Omit<NodeSample, 'atMs'> {
@@ -30,7 +31,16 @@ export interface Baseline {
   p99ByComponent: Record<string, number[]>;
 }
 
-const RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** Second rows are kept a week (a test's history second by second); minute aggregates (history-minutes.ts) 30 days. */
+export const SECOND_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** The minute aggregates' table (history-minutes.ts writes it; dailyThroughput reads it past the second rows). */
+export const MINUTES_TABLE_SQL = [
+  `CREATE TABLE IF NOT EXISTS monitor_history_minutes (
+      at timestamptz PRIMARY KEY, seconds integer NOT NULL, throughput double precision NOT NULL, queue_depth bigint,
+      nodes jsonb NOT NULL, latency jsonb NOT NULL)`,
+  ...packedColumnSql('monitor_history_minutes'),
+];
 
 export class HistoryStore {
   constructor(private readonly sql: SqlClient) {}
@@ -39,6 +49,9 @@ export class HistoryStore {
     await migrate(this.sql, [
       `CREATE TABLE IF NOT EXISTS monitor_history (
       at timestamptz PRIMARY KEY, throughput double precision NOT NULL, queue_depth bigint, nodes jsonb NOT NULL, latency jsonb NOT NULL)`,
+      ...packedColumnSql('monitor_history'),
+      // Days older than the second rows are read from the minute aggregates (dailyThroughput).
+      ...MINUTES_TABLE_SQL,
       `CREATE TABLE IF NOT EXISTS monitor_baselines (
       name text PRIMARY KEY, created_at timestamptz NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL, summary jsonb NOT NULL)`,
     ]);
@@ -46,8 +59,8 @@ export class HistoryStore {
 
   async append(row: HistoryRow): Promise<void> {
     await this.sql.query(
-      'INSERT INTO monitor_history (at, throughput, queue_depth, nodes, latency) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (at) DO NOTHING',
-      [new Date(row.atMs), row.throughput, row.queueDepth, JSON.stringify(row.nodes), JSON.stringify(row.latency)],
+      'INSERT INTO monitor_history (at, throughput, queue_depth, packed) VALUES ($1, $2, $3, $4) ON CONFLICT (at) DO NOTHING',
+      [new Date(row.atMs), row.throughput, row.queueDepth, packRow(row.nodes, row.latency)],
     );
   }
 
@@ -56,35 +69,45 @@ export class HistoryStore {
       at: Date;
       throughput: number;
       queue_depth: string | number | null;
-      nodes: HistoryNode[];
-      latency: Record<string, string>;
+      nodes: HistoryNode[] | null;
+      latency: Record<string, string> | null;
+      packed: Uint8Array | null;
     }>(
-      'SELECT at, throughput, queue_depth, nodes, latency FROM monitor_history WHERE at >= $1 AND at <= $2 ORDER BY at',
+      'SELECT at, throughput, queue_depth, nodes, latency, packed FROM monitor_history WHERE at >= $1 AND at <= $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
     return rows.map((r) => ({
       atMs: r.at.getTime(),
       throughput: Number(r.throughput),
       queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
-      nodes: r.nodes,
-      latency: r.latency,
+      ...fromColumns(r),
     }));
   }
 
-  /** Mean cluster throughput per UTC day (and how many seconds were measured that day), oldest first. */
+  /**
+   * Mean cluster throughput per UTC day (and how many seconds were measured that day), oldest first: from the second
+   * rows, and before the oldest of them from the minute aggregates (weighted by their seconds).
+   */
   async dailyThroughput(
     fromMs: number,
     toMs: number,
   ): Promise<{ day: number; eventsPerSecond: number; seconds: number }[]> {
     const { rows } = await this.sql.query<{ day: string | number; rate: number; seconds: string | number }>(
-      'SELECT floor(extract(epoch FROM at) / 86400) AS day, avg(throughput) AS rate, count(*) AS seconds FROM monitor_history WHERE at >= $1 AND at <= $2 GROUP BY 1 ORDER BY 1',
+      `WITH first AS (SELECT min(at) AS at FROM monitor_history WHERE at >= $1 AND at <= $2),
+       measured AS (
+         SELECT at, throughput, 1 AS seconds FROM monitor_history WHERE at >= $1 AND at <= $2
+         UNION ALL
+         SELECT m.at, m.throughput, m.seconds FROM monitor_history_minutes m, first
+         WHERE m.at >= $1 AND m.at <= $2 AND (first.at IS NULL OR m.at + interval '1 minute' <= first.at))
+       SELECT floor(extract(epoch FROM at) / 86400) AS day, sum(throughput * seconds) / sum(seconds) AS rate,
+         sum(seconds) AS seconds FROM measured GROUP BY 1 ORDER BY 1`,
       [new Date(fromMs), new Date(toMs)],
     );
     return rows.map((r) => ({ day: Number(r.day), eventsPerSecond: Number(r.rate), seconds: Number(r.seconds) }));
   }
 
   async prune(nowMs = Date.now()): Promise<void> {
-    await this.sql.query('DELETE FROM monitor_history WHERE at < $1', [new Date(nowMs - RETENTION_MS)]);
+    await this.sql.query('DELETE FROM monitor_history WHERE at < $1', [new Date(nowMs - SECOND_RETENTION_MS)]);
   }
 
   async saveBaseline(baseline: Baseline): Promise<void> {

@@ -41,6 +41,22 @@ export interface MonitorOptions {
 }
 
 const MAX_STREAMS = 32;
+/** A client that stops reading would have every frame kept for it: past this many bytes waiting, it is dropped. */
+export const MAX_STREAM_BUFFER_BYTES = 1024 * 1024;
+
+/** Writes a frame to a live stream, or ends a stream whose client has left MAX_STREAM_BUFFER_BYTES unread. */
+export function sendFrame(
+  stream: Pick<ServerResponse, 'writableLength' | 'write' | 'destroy'>,
+  text: string,
+  maxBufferedBytes = MAX_STREAM_BUFFER_BYTES,
+): boolean {
+  if (stream.writableLength > maxBufferedBytes) {
+    stream.destroy();
+    return false;
+  }
+  stream.write(text);
+  return true;
+}
 
 const component = z
   .string()
@@ -204,7 +220,7 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
     streams.add(stream);
     ticker ??= setInterval(() => {
       const text = currentFrame();
-      for (const s of streams) s.write(text);
+      for (const s of streams) sendFrame(s, text);
     }, intervalMs);
     stream.once('close', () => {
       streams.delete(stream);

@@ -28,6 +28,8 @@ export interface NodeView {
   url: string;
   id: string | null;
   role: string | null;
+  /** The node's process (several nodes share one in `logperf up`), null until it answered. */
+  pid: number | null;
   up: boolean;
   lastSeenMs: number | null;
   lastError: string | null;
@@ -88,6 +90,7 @@ export class NodeScraper {
       url: key,
       id: null,
       role: null,
+      pid: null,
       up: false,
       lastSeenMs: null,
       lastError: 'not scraped yet',
@@ -149,6 +152,7 @@ export class NodeScraper {
     const restarted = node.id !== null && node.id !== stats.id;
     node.id = stats.id;
     node.role = stats.role;
+    node.pid = stats.pid ?? null;
     node.lastSeenMs = nowMs;
     node.lastError = null;
     node.rssBytes = stats.resources?.rssBytes ?? null;

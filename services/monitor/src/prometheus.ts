@@ -6,7 +6,8 @@ import type { ClusterState } from './cluster-state.js';
 
 export class MonitorMetrics {
   readonly registry = new Registry();
-  private readonly seenTotals = new Map<string, number>();
+  /** Per node URL the total last seen and its series' labels; a node the scraper forgot is dropped from both. */
+  private readonly seenTotals = new Map<string, { total: number; labels: { node: string; role: string } }>();
 
   constructor(private readonly state: ClusterState) {
     collectDefaultMetrics({ register: this.registry, prefix: 'monitor_' });
@@ -71,16 +72,26 @@ export class MonitorMetrics {
     });
     // Counters only go up: add each node's growth since the last scrape of /metrics (a restarted node starts again from 0).
     this.syncEvents = () => {
-      for (const n of state.nodes()) {
-        const before = this.seenTotals.get(n.url) ?? 0;
+      const nodes = state.nodes();
+      for (const n of nodes) {
+        const before = this.seenTotals.get(n.url)?.total ?? 0;
         const growth = n.eventsTotal >= before ? n.eventsTotal - before : n.eventsTotal;
         if (growth > 0) events.inc({ node: n.id, role: n.role }, growth);
-        this.seenTotals.set(n.url, n.eventsTotal);
+        this.seenTotals.set(n.url, { total: n.eventsTotal, labels: { node: n.id, role: n.role } });
       }
+      // Registered nodes come and go (each restart is a new id, often a new port): without this both grow forever.
+      const live = new Set(nodes.map((n) => n.url));
+      for (const [url, seen] of this.seenTotals) {
+        if (live.has(url)) continue;
+        this.seenTotals.delete(url);
+        if (!nodes.some((n) => n.id === seen.labels.node)) events.remove(seen.labels);
+      }
+      return this.seenTotals.size;
     };
   }
 
-  private readonly syncEvents: () => void;
+  /** Returns how many nodes it tracks (tests). */
+  readonly syncEvents: () => number;
 
   async text(): Promise<string> {
     this.syncEvents();

@@ -88,12 +88,15 @@ describe('monitor on the embedded cluster', () => {
         up: boolean;
         cpuPercent: number | null;
         rssBytes: number | null;
+        pid: number | null;
         networkRxBytesPerSecond: number | null;
       }[];
     }>('/api/performance/metrics');
     for (const n of nodes) {
       expect(n.up).toBe(true);
       expect(n.rssBytes).toBeGreaterThan(10_000_000);
+      // Every node here runs in this test's process: the success criteria count it once by this pid.
+      expect(n.pid).toBe(process.pid);
       expect(n.networkRxBytesPerSecond).toBeGreaterThanOrEqual(0);
       expect(n.cpuPercent).toBeGreaterThanOrEqual(0);
     }

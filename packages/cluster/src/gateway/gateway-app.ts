@@ -31,6 +31,8 @@ export interface GatewayOptions {
   produceTimeoutMs?: number;
   /** Sheds ingest requests (503/429 + Retry-After) before reading them while the event loop is behind. */
   admission?: AdmissionOptions;
+  /** Why the store in this process cannot write (logperf up: its disk is full), or null: ingest answers 503 meanwhile. */
+  storeFailure?: () => string | null;
 }
 
 export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
@@ -53,6 +55,13 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     maxConcurrentRequests: 64,
     ...options.admission,
     appliesTo: (request) => request.method === 'POST',
+  });
+  // Accepting events that cannot be stored only grows the bus's backlog: refuse them, before the body is read.
+  app.addHook('onRequest', async (request) => {
+    const failure = request.method === 'POST' ? options.storeFailure?.() : null;
+    if (failure)
+      throw new AppError('BACKEND_UNAVAILABLE', `the store cannot write: ${failure}`, { retryAfterSeconds: 5 });
+    await Promise.resolve();
   });
   registerNdjsonParser(app);
   registerNodeRoutes(app, node, { checks: { bus: () => bus.health() } });

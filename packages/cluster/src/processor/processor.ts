@@ -45,6 +45,8 @@ export class Processor {
   readonly tests = new TestStats();
   private consumers: Consumer[] = [];
   private lanes: Lane[] = [];
+  /** The last store failure logged (each distinct one is logged once, and the recovery once). */
+  private storeFailure: string | null = null;
 
   constructor(private readonly options: ProcessorOptions) {}
 
@@ -97,7 +99,20 @@ export class Processor {
     const { store, telemetry } = this.options;
     const rows: StoredEventInput[] = envelopes.map(({ event }) => ({ ...event, ingestedAt }));
     const writeStart = performance.now();
-    const { inserted, storedAt } = await store.insertBatch(rows);
+    const { inserted, storedAt } = await store.insertBatch(rows).then(
+      (result) => {
+        if (this.storeFailure !== null) this.options.logger.info({ was: this.storeFailure }, 'the store writes again');
+        this.storeFailure = null;
+        return result;
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== this.storeFailure)
+          this.options.logger.error({ err: error }, 'store write failed: the batch stays on the bus and is retried');
+        this.storeFailure = message;
+        throw error;
+      },
+    );
     telemetry.recordLatency('store', performance.now() - writeStart);
     const timestamps = envelopes.map(({ event }) => event.timestamp);
     for (const ts of timestamps) telemetry.recordLatency('end-to-end', storedAt - ts);

@@ -7,6 +7,8 @@ const figure = z.number().finite().nullable().optional();
 export const nodeStatsSchema = z.looseObject({
   id: z.string().min(1).max(200),
   role: z.string().min(1).max(64),
+  /** The process: nodes of one process (`logperf up`) share it, and their CPU and RSS. */
+  pid: z.number().int().positive().optional(),
   events: z.looseObject({ total: z.number().finite().min(0).optional(), perSecond: figure }).optional(),
   resources: z
     .looseObject({

@@ -84,10 +84,15 @@ export function diskError(error: unknown, dataDir: string): unknown {
   const message = String((error as Error | undefined)?.message ?? error);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'ENOSPC' && !DISK_FULL.test(message)) return error;
+  return diskFullError(dataDir, message, error);
+}
+
+/** The one error a full disk becomes: which folder, what was seen, what to do. Retried by the bus, so Retry-After. */
+export function diskFullError(dataDir: string, detail: string, cause?: unknown): AppError {
   return new AppError(
     'BACKEND_UNAVAILABLE',
-    `the disk holding the embedded store ${dataDir} is full (${message}); free space, or shorten the retention ` +
+    `the disk holding the embedded store ${dataDir} is full (${detail}); free space, or shorten the retention ` +
       `(LOGPERF_STORE_RETENTION_SECONDS) or use LOGPERF_PGLITE_DIR to move it`,
-    { cause: error },
+    { retryAfterSeconds: 5, ...(cause === undefined ? {} : { cause }) },
   );
 }

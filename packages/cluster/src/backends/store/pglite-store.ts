@@ -29,6 +29,8 @@ export interface PgliteStoreOptions {
   redeliveryMs?: number;
   /** Clock for the rotation, epoch ms (tests). */
   now?: () => number;
+  /** Writes stop while the folder's disk has less than this free (default 64 MiB: disk-guard.ts). */
+  minFreeBytes?: number;
 }
 
 /** The store, with log_events rotating when a retention is given (the embedded default: see docs/MEMORY.md). */
@@ -42,6 +44,7 @@ export function createPgliteStore(options: PgliteStoreOptions = {}): Store {
     exec,
     where: dataDir,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.minFreeBytes === undefined ? {} : { minFreeBytes: options.minFreeBytes }),
     sizeBytes: async () =>
       isInMemory(dataDir)
         ? Number(

@@ -1,6 +1,7 @@
 // Retention for the embedded store: log_events rotates into log_events_prev every window and the old
 // log_events_prev is dropped whole, so the table holds at most two windows of events however long a test runs.
-import { diskError } from './pglite-dir.js';
+import { AppError } from '@logperf/core';
+import { createDiskGuard, type DiskGuardOptions } from './disk-guard.js';
 import { checkTable, createTableSql, matchIds, toCounts, toStoredEvent, type EventRow } from './schema.js';
 import type { Store, StoreUsage } from './store.js';
 
@@ -20,6 +21,9 @@ export interface RotationOptions {
   sizeBytes(): Promise<number>;
   where: string;
   now?: () => number;
+  /** Writes stop while the folder's disk has less than this free (disk-guard.ts). */
+  minFreeBytes?: number;
+  freeBytes?: DiskGuardOptions['freeBytes'];
 }
 
 /** Drops the previous segment and renames the current one (and its indexes) in its place: no row is deleted one by one. */
@@ -69,6 +73,12 @@ export function withRotation(store: Store, options: RotationOptions): Store {
   let rotating: Promise<void> | undefined;
   let size: { atMs: number; bytes: number | null; reason?: string } | undefined;
   let measuring: Promise<void> | undefined;
+  const disk = createDiskGuard({
+    where: options.where,
+    now,
+    ...(options.minFreeBytes === undefined ? {} : { minFreeBytes: options.minFreeBytes }),
+    ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
+  });
   /**
    * One measurement at a time, at most every SIZE_REFRESH_MS: a scrape every second that each walked the folder
    * again while the last walk was still running piled up until /api/node/stats stopped answering (seen at 10,000/s).
@@ -117,19 +127,34 @@ export function withRotation(store: Store, options: RotationOptions): Store {
     },
 
     async insertBatch(events) {
-      await enter();
+      // A due rotation goes first: dropping the previous segment is what frees room on a full disk.
+      await enter().catch((error: unknown) => {
+        throw disk.failed(error);
+      });
       try {
+        await disk.check();
         const redeliveryPossible = now() - segmentStartedAt < (options.redeliveryMs ?? Infinity);
-        if (!previousHasRows || !redeliveryPossible || events.length === 0) return await store.insertBatch(events);
         const ids = events.map((e) => e.id);
-        const { rows } = await sql.query<{ id: string }>(bothSql.previousIds(table), [ids]);
-        const known = matchIds(ids, rows);
-        return await store.insertBatch(known.size === 0 ? events : events.filter((e) => !known.has(e.id)));
+        const known =
+          !previousHasRows || !redeliveryPossible || events.length === 0
+            ? new Set<string>()
+            : matchIds(ids, (await sql.query<{ id: string }>(bothSql.previousIds(table), [ids])).rows);
+        const result = await store.insertBatch(known.size === 0 ? events : events.filter((e) => !known.has(e.id)));
+        disk.succeeded();
+        return result;
       } catch (error) {
-        throw diskError(error, options.where);
+        throw disk.failed(error);
       } finally {
         leave();
       }
+    },
+
+    writeFailure: () => disk.failure(),
+
+    async health() {
+      const failure = disk.failure();
+      if (failure !== null) throw new AppError('BACKEND_UNAVAILABLE', failure);
+      await store.health();
     },
 
     async existingIds(ids) {
@@ -164,6 +189,7 @@ export function withRotation(store: Store, options: RotationOptions): Store {
         where: options.where,
         sizeBytes: known.bytes,
         ...(known.reason === undefined ? {} : { sizeUnavailable: known.reason }),
+        writeError: disk.failure(),
         retention: {
           windowSeconds: options.retentionMs / 1000,
           rotations,

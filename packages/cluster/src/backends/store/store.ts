@@ -40,6 +40,8 @@ export interface StoreUsage {
   /** Bytes on disk (or in memory for memory://); null with a reason when it cannot be read. */
   sizeBytes: number | null;
   sizeUnavailable?: string;
+  /** Why writes are refused now (its disk is full: disk-guard.ts), or null. */
+  writeError: string | null;
   retention: { windowSeconds: number; rotations: number; segmentStartedAt: number };
 }
 
@@ -59,6 +61,8 @@ export interface Store {
   /** Deletes every row (tests and benchmarks only). */
   truncate(): Promise<void>;
   health(): Promise<void>;
+  /** Why the store cannot write now (the embedded store's disk is full), or null; absent where it is not watched. */
+  writeFailure?(): string | null;
   /** The embedded store's size and retention (PGlite only: PostgreSQL's size is its own server's business). */
   usage?(): Promise<StoreUsage>;
   close(): Promise<void>;
