@@ -1,4 +1,4 @@
-// A throwaway repository for the import checks: the six logperf workspaces with the given manifests and files.
+// A throwaway repository for the import checks: the seven logperf workspaces with the given manifests and files.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +7,7 @@ import { TOOLS } from '../check-dependencies.js';
 export const WORKSPACES: Record<string, string> = {
   '@logperf/core': 'packages/core',
   '@logperf/cluster': 'packages/cluster',
+  '@logperf/measurements': 'packages/measurements',
   '@logperf/loadgen': 'services/loadgen',
   '@logperf/monitor': 'services/monitor',
   '@logperf/analyzer': 'services/analyzer',

@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@logperf/core';
 import { createSqlClient, createStore, type SqlClient, type Store } from '@logperf/cluster';
-import { ResultsRepository } from '@logperf/loadgen';
-import { HistoryStore } from '@logperf/monitor';
+import { HistoryStore, ResultsRepository } from '@logperf/measurements';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeReal, postgresProbe, realServices } from '../../../packages/cluster/test/real-services.js';

@@ -11,7 +11,6 @@ export * from './roles.js';
 export * from './http/http-app.js';
 export * from './http/access.js';
 export * from './node/node-routes.js';
-export * from './node/node-stats.js';
 export * from './backends/store/sql-client.js';
 export { IN_MEMORY, removeDataDirs } from './backends/store/pglite-dir.js';
 export * from './http/validate.js';

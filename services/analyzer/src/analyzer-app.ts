@@ -1,7 +1,7 @@
 // Metrics analyzer :8082 — statistics, bottleneck diagnosis, capacity planning, regression verdicts, recommendations.
 import { AppError, boundedText, type Logger } from '@logperf/core';
 import { createHttpApp, numberFromText, registerNodeRoutes, validate, type NodeRuntime } from '@logperf/cluster';
-import type { BottleneckThresholds } from '@logperf/monitor';
+import type { BottleneckThresholds } from '@logperf/measurements';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { planCapacity, projectGrowth, scalingPointsFrom } from './capacity.js';

@@ -1,6 +1,6 @@
 // The per-second signals a run is diagnosed from, each with its threshold, basis and role: per-node resources, the
 // host's CPU, nodes down, the store's own write time (causes) and consumer lag and staleness (symptoms).
-import type { BottleneckThresholds, HistoryNode } from '@logperf/monitor';
+import type { BottleneckThresholds, HistoryNode } from '@logperf/measurements';
 import { windowText, round, SUSTAIN, type Signal } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { median } from './statistics.js';

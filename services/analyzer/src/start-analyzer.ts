@@ -2,8 +2,7 @@
 // asks the monitor (when one is configured) what it sees of the backends; serves :8082.
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
-import { ResultsRepository } from '@logperf/loadgen';
-import { HistoryStore, thresholdsFrom } from '@logperf/monitor';
+import { HistoryStore, ResultsRepository, thresholdsFrom } from '@logperf/measurements';
 import { buildAnalyzerApp } from './analyzer-app.js';
 import { monitorContext } from './backend-context.js';
 import { RunSource } from './run-data.js';

@@ -1,8 +1,7 @@
 // The analyzer's HTTP API on the embedded store (PGlite): stored results and monitor seconds in, analyses out.
 import { createLogger } from '@logperf/core';
 import { createSqlClient, NodeRuntime, type SqlClient } from '@logperf/cluster';
-import { ResultsRepository } from '@logperf/loadgen';
-import { DEFAULT_THRESHOLDS, HistoryStore } from '@logperf/monitor';
+import { DEFAULT_THRESHOLDS, HistoryStore, ResultsRepository } from '@logperf/measurements';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAnalyzerApp } from '../src/analyzer-app.js';

@@ -2,7 +2,7 @@
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient, NodeRuntime, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { buildLoadgenApp } from './loadgen-app.js';
-import { ResultsRepository } from './results-repository.js';
+import { ResultsRepository } from '@logperf/measurements';
 import { LoadTestRunner } from './runner.js';
 
 export interface StartLoadgenOptions {

@@ -1,12 +1,11 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
 import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
+import { HistoryStore, MinuteHistory, thresholdsFrom } from '@logperf/measurements';
 import { BackendStats } from './backend-stats.js';
-import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
-import { HistoryStore, historyRow } from './history.js';
+import { historyRow } from './history.js';
 import { HostNetwork } from './host-network.js';
-import { MinuteHistory } from './history-minutes.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';

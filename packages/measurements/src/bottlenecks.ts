@@ -3,9 +3,8 @@
 // verdict carries its evidence. The rules are pure: samples in, verdicts out.
 import { AppError } from '@logperf/core';
 import { z } from 'zod';
-import type { NetworkSample } from './host-network.js';
-import type { LagStatus } from './lag-watcher.js';
-import type { NodeSample } from './node-scraper.js';
+import type { NodeSample } from './history-row.js';
+import type { LagStatus, NetworkSample } from './rule-inputs.js';
 
 export interface BottleneckThresholds {
   cpuPercent: number;

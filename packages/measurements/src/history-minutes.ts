@@ -1,8 +1,9 @@
 // Per-minute aggregates of the monitor's history: a report over hours reads one row a minute (at most
 // LOGPERF_MONITOR_REPORT_MAX_MINUTES of them) instead of sixty, and decodes one histogram per component and minute.
 import { LatencyHistogram } from '@logperf/core';
-import type { SqlClient } from '@logperf/cluster';
-import type { HistoryNode, HistoryRow, HistoryStore } from './history.js';
+import type { HistoryStore } from './history.js';
+import { HISTORY_ROW_VERSION, readHistoryRow, type HistoryNode, type HistoryRow } from './history-row.js';
+import { migrate, type SqlClient } from './sql.js';
 
 const MINUTE_MS = 60_000;
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -56,9 +57,13 @@ export class MinuteHistory {
   ) {}
 
   async init(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS monitor_history_minutes (
+    await migrate(this.sql, [
+      `CREATE TABLE IF NOT EXISTS monitor_history_minutes (
       at timestamptz PRIMARY KEY, seconds integer NOT NULL, throughput double precision NOT NULL, queue_depth bigint,
-      nodes jsonb NOT NULL, latency jsonb NOT NULL)`);
+      nodes jsonb NOT NULL, latency jsonb NOT NULL)`,
+      // Rows written before the column read as version 1.
+      'ALTER TABLE monitor_history_minutes ADD COLUMN IF NOT EXISTS version integer',
+    ]);
   }
 
   /** Stores the aggregate of the minute starting at `minuteStartMs` (again, if it was stored before). */
@@ -70,12 +75,14 @@ export class MinuteHistory {
 
   async save(row: WeightedRow): Promise<void> {
     await this.sql.query(
-      `INSERT INTO monitor_history_minutes (at, seconds, throughput, queue_depth, nodes, latency)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
-       ON CONFLICT (at) DO UPDATE SET seconds = EXCLUDED.seconds, throughput = EXCLUDED.throughput,
-         queue_depth = EXCLUDED.queue_depth, nodes = EXCLUDED.nodes, latency = EXCLUDED.latency`,
+      `INSERT INTO monitor_history_minutes (at, version, seconds, throughput, queue_depth, nodes, latency)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
+       ON CONFLICT (at) DO UPDATE SET version = EXCLUDED.version, seconds = EXCLUDED.seconds,
+         throughput = EXCLUDED.throughput, queue_depth = EXCLUDED.queue_depth, nodes = EXCLUDED.nodes,
+         latency = EXCLUDED.latency`,
       [
         new Date(row.atMs),
+        HISTORY_ROW_VERSION,
         row.seconds,
         row.throughput,
         row.queueDepth,
@@ -87,25 +94,11 @@ export class MinuteHistory {
 
   /** Minutes starting in [fromMs, toMs). */
   async range(fromMs: number, toMs: number): Promise<WeightedRow[]> {
-    const { rows } = await this.sql.query<{
-      at: Date;
-      seconds: number;
-      throughput: number;
-      queue_depth: string | number | null;
-      nodes: HistoryNode[];
-      latency: Record<string, string>;
-    }>(
-      'SELECT at, seconds, throughput, queue_depth, nodes, latency FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
+    const { rows } = await this.sql.query<{ seconds: number }>(
+      'SELECT at, version, seconds, throughput, queue_depth, nodes, latency FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
-    return rows.map((r) => ({
-      atMs: r.at.getTime(),
-      seconds: Number(r.seconds),
-      throughput: Number(r.throughput),
-      queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
-      nodes: r.nodes,
-      latency: r.latency,
-    }));
+    return rows.map((r) => ({ ...readHistoryRow(r).row, seconds: Number(r.seconds) }));
   }
 
   /**
