@@ -21,7 +21,11 @@ export const nodeSampleSchema = z.object({
   rssBytes: z.number().nullable().optional(),
   /** The embedded store's bytes (in memory when storeInMemory), null where the node has none. */
   storeBytes: z.number().nullable().optional(),
-  storeInMemory: z.boolean().nullable().optional(),
+  /** Per-minute aggregates written before this schema averaged the flag into a number (the share of its seconds). */
+  storeInMemory: z
+    .union([z.boolean(), z.number().transform((share) => share > 0)])
+    .nullable()
+    .optional(),
 });
 export type NodeSample = z.output<typeof nodeSampleSchema>;
 
