@@ -9,3 +9,4 @@ export * from './history.js';
 export * from './history-minutes.js';
 export * from './rule-inputs.js';
 export * from './bottlenecks.js';
+export * from './node-rules.js';
