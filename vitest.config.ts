@@ -10,6 +10,7 @@ export default defineConfig({
       '@logperf/core': src('./packages/core/src/index.ts'),
       '@logperf/platform': src('./packages/platform/src/index.ts'),
       '@logperf/cluster': src('./packages/cluster/src/index.ts'),
+      '@logperf/measurements': src('./packages/measurements/src/index.ts'),
       '@logperf/loadgen': src('./services/loadgen/src/index.ts'),
       '@logperf/monitor': src('./services/monitor/src/index.ts'),
       '@logperf/analyzer': src('./services/analyzer/src/index.ts'),

@@ -5,8 +5,7 @@
 import { parseArgs } from 'node:util';
 import { LatencyHistogram } from '@logperf/core';
 import { createPgliteStore } from '../packages/cluster/src/backends/store/pglite-store.js';
-import { HistoryStore, type HistoryNode, type HistoryRow } from '../services/monitor/src/history.js';
-import { MinuteHistory } from '../services/monitor/src/history-minutes.js';
+import { HistoryStore, MinuteHistory, type HistoryNode, type HistoryRow } from '@logperf/measurements';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '3600' }, 'events-per-second': { type: 'string', default: '3000' } },

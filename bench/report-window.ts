@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { LatencyHistogram, loadConfig } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
-import { aggregateMinute, HistoryStore, MinuteHistory, thresholdsFrom } from '@logperf/monitor';
+import { aggregateMinute, HistoryStore, MinuteHistory, thresholdsFrom } from '@logperf/measurements';
 import { buildReport } from '../services/monitor/src/report.js';
 
 const { values } = parseArgs({

@@ -9,13 +9,15 @@ export const ALLOWED: Record<string, string[]> = {
   '@logperf/core': [],
   '@logperf/platform': ['@logperf/core'],
   '@logperf/cluster': ['@logperf/core', '@logperf/platform'],
-  '@logperf/loadgen': ['@logperf/core', '@logperf/platform', '@logperf/cluster'],
-  '@logperf/monitor': ['@logperf/core', '@logperf/platform', '@logperf/cluster'],
-  '@logperf/analyzer': ['@logperf/core', '@logperf/platform', '@logperf/cluster'],
+  '@logperf/measurements': ['@logperf/core', '@logperf/platform'],
+  '@logperf/loadgen': ['@logperf/core', '@logperf/platform', '@logperf/cluster', '@logperf/measurements'],
+  '@logperf/monitor': ['@logperf/core', '@logperf/platform', '@logperf/cluster', '@logperf/measurements'],
+  '@logperf/analyzer': ['@logperf/core', '@logperf/platform', '@logperf/cluster', '@logperf/measurements'],
   '@logperf/cli': [
     '@logperf/core',
     '@logperf/platform',
     '@logperf/cluster',
+    '@logperf/measurements',
     '@logperf/loadgen',
     '@logperf/monitor',
     '@logperf/analyzer',
@@ -29,34 +31,8 @@ export interface Exception {
   why: string;
 }
 
-/**
- * Crossings that exist today. Issue 15 removes them: the stored shapes (HistoryRow, HistoryNode, NodeSample,
- * StoredResult) and their repositories (HistoryStore, ResultsRepository) move to a measurements package, and the
- * bottleneck rule table (detectBottlenecks, thresholds) becomes one table both services read.
- */
-export const EXCEPTIONS: Exception[] = [
-  {
-    from: '@logperf/analyzer',
-    to: '@logperf/monitor',
-    names: [
-      'HistoryStore',
-      'HistoryRow',
-      'HistoryNode',
-      'NodeSample',
-      'detectBottlenecks',
-      'BottleneckThresholds',
-      'DEFAULT_THRESHOLDS',
-      'thresholdsFrom',
-    ],
-    why: 'issue 15: history rows and HistoryStore move to measurements; the bottleneck rules become one shared table',
-  },
-  {
-    from: '@logperf/analyzer',
-    to: '@logperf/loadgen',
-    names: ['ResultsRepository', 'StoredResult'],
-    why: 'issue 15: the stored result and its repository move to measurements',
-  },
-];
+/** Crossings that exist today, one name at a time (none since issue 15 moved the shared shapes to measurements). */
+export const EXCEPTIONS: Exception[] = [];
 
 export function checkArchitecture(
   repo: Repository,

@@ -8,6 +8,7 @@ export const WORKSPACES: Record<string, string> = {
   '@logperf/core': 'packages/core',
   '@logperf/platform': 'packages/platform',
   '@logperf/cluster': 'packages/cluster',
+  '@logperf/measurements': 'packages/measurements',
   '@logperf/loadgen': 'services/loadgen',
   '@logperf/monitor': 'services/monitor',
   '@logperf/analyzer': 'services/analyzer',

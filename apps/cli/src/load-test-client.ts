@@ -1,63 +1,11 @@
 // Runs a burst or ramp on a load generator over its HTTP API, following it once a second until it ends.
 import { AppError } from '@logperf/core';
-import type { Progress } from '@logperf/loadgen';
+import type { LoadTestProgress, LoadTestResultBody, StoredResult } from '@logperf/measurements';
 
-export interface LoadTestResult {
-  testId: string;
-  testName: string;
-  status: string;
-  passed: boolean | null;
-  result: ResultBody;
-}
-
-export interface ResultBody {
-  target: string;
-  durationSeconds: number;
-  intended: number;
-  sent: number;
-  acknowledged: number;
-  late: number;
-  dropped: number;
-  errors: Record<string, number>;
-  achievedRatePerSecond: number;
-  intendedRatePerSecond: number;
-  /** One status with its reason (results stored before it have none). */
-  verdict?: { status: 'passed' | 'failed' | 'invalid'; reason: string };
-  generatorLimited?: boolean;
-  generatorLimitedAtSeconds?: number | null;
-  targetLimitedAtSeconds?: number | null;
-  generator?: { cost: { cpuMicrosPerEvent: number | null } | null };
-  /** Older results: one flag for both causes of lateness (the generator's own, and waiting for the target). */
-  saturated?: boolean;
-  saturatedAtSeconds?: number | null;
-  latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number };
-  serviceTimeMs: { p50: number; p99: number };
-  phases: {
-    name: string;
-    durationSeconds: number;
-    intendedRatePerSecond: number;
-    achievedRatePerSecond: number;
-    acknowledged: number;
-    dropped: number;
-    late: number;
-    errors: Record<string, number>;
-    latencyMs: { p50: number; p95: number; p99: number };
-  }[];
-  endToEnd:
-    | { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number }
-    | { available: false; reason: string };
-  /** Results before version 2 have no `source` and never a null `actual`. */
-  thresholds: { name: string; limit: number; actual: number | null; passed: boolean; reason?: string }[];
-  timeline: {
-    second: number;
-    intended: number;
-    acknowledged: number;
-    latencyMs: { p50: number; p90: number; p99: number };
-  }[];
-  passed: boolean;
-}
-
-export type { Progress } from '@logperf/loadgen';
+/** A finished test as the generator serves it: the stored row with the result it wrote. */
+export type LoadTestResult = Omit<StoredResult, 'result'> & { result: ResultBody };
+export type ResultBody = LoadTestResultBody;
+export type Progress = LoadTestProgress;
 
 /** How the generator kept its schedule, in one sentence (older results say only `saturated`). */
 export function generatorSummary(r: ResultBody): string {

@@ -7,6 +7,5 @@ export * from './http/route-registry.js';
 export * from './node/telemetry.js';
 export * from './node/node-runtime.js';
 export * from './node/node-routes.js';
-export * from './node/node-stats.js';
 export * from './node/running-role.js';
 export * from './sql/sql-client.js';

@@ -8,7 +8,7 @@ import {
   type NodeRuntime,
   type RouteRegistry,
 } from '@logperf/platform';
-import type { BottleneckThresholds } from '@logperf/monitor';
+import type { BottleneckThresholds } from '@logperf/measurements';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { planCapacity, projectGrowth, scalingPointsFrom } from './capacity.js';

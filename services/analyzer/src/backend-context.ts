@@ -1,6 +1,6 @@
 // What the monitor sees of the backends now (partitions, processors, Redis, PostgreSQL), for recommendations; without
 // a monitor, the processor count comes from the monitor's last stored second and the rest is unknown.
-import type { HistoryStore } from '@logperf/monitor';
+import type { HistoryStore } from '@logperf/measurements';
 import { z } from 'zod';
 import type { BackendContext } from './recommendations.js';
 

@@ -7,7 +7,7 @@ import {
   type BottleneckThresholds,
   type HistoryRow,
   type NodeSample,
-} from '@logperf/monitor';
+} from '@logperf/measurements';
 import { eventFindings } from './event-findings.js';
 import { evaluate, round, SUSTAIN, type Finding } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';

@@ -1,48 +1,15 @@
 // A load test as the analyzer sees it: the generator's stored result (validated) and the monitor's seconds during it.
 import { AppError, LatencyHistogram, type LatencySummary } from '@logperf/core';
-import type { HistoryRow, HistoryStore } from '@logperf/monitor';
-import type { ResultsRepository, StoredResult } from '@logperf/loadgen';
-import { z } from 'zod';
+import {
+  storedLoadTestResultSchema,
+  type HistoryRow,
+  type HistoryStore,
+  type ResultsRepository,
+  type StoredLoadTestResult,
+  type StoredResult,
+} from '@logperf/measurements';
 
-const latency = z.object({
-  count: z.number(),
-  meanMs: z.number().optional(),
-  p50: z.number(),
-  p90: z.number().optional(),
-  p95: z.number().optional(),
-  p99: z.number(),
-});
-const second = z.object({
-  second: z.number(),
-  intended: z.number(),
-  sent: z.number().optional(),
-  acknowledged: z.number(),
-  errors: z.number(),
-  latencyMs: latency,
-});
-const storedResult = z.object({
-  target: z.string().optional(),
-  durationSeconds: z.number(),
-  intendedRatePerSecond: z.number(),
-  achievedRatePerSecond: z.number(),
-  intended: z.number(),
-  acknowledged: z.number(),
-  dropped: z.number().default(0),
-  sent: z.number().optional(),
-  late: z.number().default(0),
-  errors: z.record(z.string(), z.number()).default({}),
-  /** Results before the generator split its lateness by cause: one flag for both (read as generator-limited). */
-  saturated: z.boolean().default(false),
-  saturatedAtSeconds: z.number().nullable().default(null),
-  generatorLimited: z.boolean().optional(),
-  generatorLimitedAtSeconds: z.number().nullable().optional(),
-  generatorLate: z.number().optional(),
-  timeline: z.array(second).default([]),
-  histograms: z.object({ latency: z.string() }).optional(),
-  config: z.unknown().optional(),
-});
-
-export type RunSecond = z.output<typeof second>;
+export type RunSecond = StoredLoadTestResult['timeline'][number];
 
 export interface RunData {
   testId: string;
@@ -76,7 +43,7 @@ export interface RunData {
 
 /** Reads a stored result into RunData; a result this version cannot read is a 422 naming the field. */
 export function toRunData(stored: StoredResult, history: HistoryRow[]): RunData {
-  const parsed = storedResult.safeParse(stored.result);
+  const parsed = storedLoadTestResultSchema.safeParse(stored.result);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new AppError(

@@ -1,13 +1,13 @@
 // The per-second signals a run is diagnosed from, each with its threshold, basis and role: per-node resources, the
 // host's CPU, nodes down, the store's own write time (causes) and consumer lag and staleness (symptoms).
-import type { BottleneckThresholds, HistoryNode } from '@logperf/monitor';
+import { NODE_RULES, type BottleneckThresholds, type HistoryNode } from '@logperf/measurements';
 import { windowText, round, SUSTAIN, type Signal } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { median } from './statistics.js';
 
 const secondOf = (run: RunData, atMs: number) => Math.floor((atMs - run.startedAt) / 1000);
 
-/** Per node and resource, the per-second series the monitor's thresholds apply to (mean over the seconds past it). */
+/** Per node and rule of the shared node table, the per-second series its threshold applies to (mean over the seconds past it). */
 export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
   const byNode = new Map<string, { role: string; rows: { second: number; sample: HistoryNode }[] }>();
   for (const row of run.history) {
@@ -18,69 +18,20 @@ export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
       byNode.set(node.id, entry);
     }
   }
-  const kinds: {
-    rule: string;
-    resource: string;
-    metric: string;
-    threshold: number;
-    pick: (s: HistoryNode) => number | null;
-    recommendation: (role: string) => string;
-  }[] = [
-    {
-      rule: 'cpu',
-      resource: 'cpu',
-      metric: 'process CPU % of one core',
-      threshold: t.cpuPercent,
-      pick: (s) => s.cpuPercent,
-      recommendation: (role) => `Scale out the ${role}: add instances (the capacity plan says how many)`,
-    },
-    {
-      rule: 'memory',
-      resource: 'memory',
-      metric: 'memory used %',
-      threshold: t.memoryPercent,
-      pick: (s) => s.memoryPercent,
-      recommendation: () => 'Raise the heap (--max-old-space-size) by 25% and look for retained batches',
-    },
-    {
-      rule: 'io',
-      resource: 'disk',
-      metric: 'disk busy %',
-      threshold: t.ioPercent,
-      pick: (s) => s.ioUtilPercent,
-      recommendation: () => 'Faster storage or larger, fewer writes (bigger store batches)',
-    },
-    {
-      rule: 'event-loop',
-      resource: 'event-loop',
-      metric: 'event-loop delay p99 ms',
-      threshold: t.eventLoopLagMs,
-      pick: (s) => s.eventLoopLagP99Ms,
-      recommendation: (role) => `Move synchronous work off the ${role}'s event loop (smaller batches) or add instances`,
-    },
-    {
-      rule: 'gc',
-      resource: 'memory',
-      metric: 'share of time in GC pauses',
-      threshold: t.gcShare,
-      pick: (s) => (s.gcPauseMs === null ? null : s.gcPauseMs / 1000),
-      recommendation: () => 'Raise the heap and cut per-event allocation',
-    },
-  ];
   return [...byNode.entries()].flatMap(([id, { role, rows }]) =>
-    kinds.map((k): Signal => ({
+    NODE_RULES.map((k): Signal => ({
       rule: k.rule,
       resource: k.resource,
       component: role,
       role: 'cause',
       metric: k.metric,
       basis: 'mean',
-      threshold: k.threshold,
+      threshold: t[k.thresholdKey],
       perSecond: rows.flatMap((r) => {
         const value = k.pick(r.sample);
         return value === null || !Number.isFinite(value) ? [] : [{ second: r.second, value }];
       }),
-      evidence: (e) => `${id} (${role}) ${k.metric}: ${windowText(e)}`,
+      evidence: (e) => k.evidence(`${id} (${role})`, windowText(e)),
       recommendation: k.recommendation(role),
       affectedNodes: [id],
     })),

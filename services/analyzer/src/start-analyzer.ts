@@ -3,8 +3,7 @@
 import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
 import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
-import { ResultsRepository } from '@logperf/loadgen';
-import { HistoryStore, thresholdsFrom } from '@logperf/monitor';
+import { HistoryStore, ResultsRepository, thresholdsFrom } from '@logperf/measurements';
 import { buildAnalyzerApp } from './analyzer-app.js';
 import { monitorContext } from './backend-context.js';
 import { RunSource } from './run-data.js';

@@ -2,8 +2,7 @@
 import { createLogger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
 import { NodeRuntime, type SqlClient } from '@logperf/platform';
-import { ResultsRepository } from '@logperf/loadgen';
-import { DEFAULT_THRESHOLDS, HistoryStore } from '@logperf/monitor';
+import { DEFAULT_THRESHOLDS, HistoryStore, ResultsRepository } from '@logperf/measurements';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAnalyzerApp } from '../src/analyzer-app.js';

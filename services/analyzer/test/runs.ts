@@ -1,6 +1,6 @@
 // Synthetic runs for the analyzer's unit tests: per-second generator results and monitor seconds, from a seed.
 import { LatencyHistogram } from '@logperf/core';
-import type { HistoryNode, HistoryRow } from '@logperf/monitor';
+import type { HistoryNode, HistoryRow } from '@logperf/measurements';
 import type { RunData, RunSecond } from '../src/run-data.js';
 import { seededRandom } from './random.js';
 

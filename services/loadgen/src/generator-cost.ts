@@ -1,17 +1,8 @@
 // The generator's own cost, summed over its threads: CPU µs per event sent and the busiest thread's loop use.
+import type { GeneratorCost } from '@logperf/measurements';
 import type { WorkerCost } from './work-order.js';
 
-export interface GeneratorCost {
-  /** CPU time of the generator threads per event they sent, µs; null where the thread's CPU cannot be read. */
-  cpuMicrosPerEvent: number | null;
-  cpuMs: number | null;
-  sent: number;
-  /** Largest event-loop utilisation among the threads, 0–1 (1 = never idle: it could not go faster). */
-  maxEventLoopUtilization: number;
-  source: string;
-  /** Each thread's CPU priority. */
-  priorities: string[];
-}
+export type { GeneratorCost } from '@logperf/measurements';
 
 export function generatorCost(costs: readonly (WorkerCost | null)[]): GeneratorCost | null {
   const known = costs.filter((c): c is WorkerCost => c !== null);

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { DEFAULT_MIX, type EventMix } from './event-factory.js';
-import type { ResultsRepository } from './results-repository.js';
+import type { ResultsRepository } from '@logperf/measurements';
 import type { LoadTestRunner, TestRequest } from './runner.js';
 import { burstRequestSchema, burstScenario, rampRequestSchema, rampScenario } from './scenarios.js';
 import { checkAllowed, type TargetSpec } from './target.js';

@@ -1,8 +1,8 @@
 // End-to-end latency of a test, from the processors' own HDR histograms: of the test's own events when the processors
 // attribute events to tests (the bus envelope's test id, sent by the generator over HTTP), else of the test's window
 // (after minus before, which also counts any other traffic the processors stored meanwhile).
-import { LatencyHistogram, type LatencySummary } from '@logperf/core';
-import { nodeStatsSchema } from '@logperf/platform';
+import { LatencyHistogram } from '@logperf/core';
+import { nodeStatsSchema, type EndToEndResult } from '@logperf/measurements';
 
 export interface ProcessorSnapshot {
   reachable: string[];
@@ -45,18 +45,7 @@ export async function snapshotProcessors(urls: readonly string[], testId?: strin
 }
 
 /** `test`: only the test's own events (by test id); `window`: everything the processors stored during the test. */
-export type Attribution = 'test' | 'window';
-
-export type EndToEndResult =
-  | {
-      available: true;
-      attribution: Attribution;
-      processors: string[];
-      stored: number;
-      latencyMs: LatencySummary;
-      histogram: string;
-    }
-  | { available: false; reason: string; stored?: number; missing?: number };
+export type { Attribution, EndToEndResult } from '@logperf/measurements';
 
 /**
  * Waits (bounded) until the processors stored what the test had acknowledged, then takes the test's own figures

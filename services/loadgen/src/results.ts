@@ -1,6 +1,7 @@
 // The coordinator's view of a test: adds its generator threads' (phase, second) reports into totals, phases and
 // seconds, with corrected latency, service time and the generators' own schedule lag in HDR histograms.
-import { LatencyHistogram, type LatencySummary } from '@logperf/core';
+import { LatencyHistogram } from '@logperf/core';
+import type { PhaseResult, SecondResult } from '@logperf/measurements';
 import type { SecondReport } from './second-report.js';
 
 interface Bucket {
@@ -31,33 +32,7 @@ const bucket = (): Bucket => ({
   scheduleLag: LatencyHistogram.create(),
 });
 
-export interface PhaseResult {
-  name: string;
-  durationSeconds: number;
-  intendedRatePerSecond: number;
-  achievedRatePerSecond: number;
-  intended: number;
-  sent: number;
-  acknowledged: number;
-  late: number;
-  generatorLate: number;
-  dropped: number;
-  generatorDropped: number;
-  errors: Record<string, number>;
-  latencyMs: LatencySummary;
-  serviceTimeMs: LatencySummary;
-  scheduleLagMs: LatencySummary;
-}
-
-export interface SecondResult {
-  second: number;
-  intended: number;
-  sent: number;
-  acknowledged: number;
-  errors: number;
-  latencyMs: Pick<LatencySummary, 'count' | 'meanMs' | 'p50' | 'p90' | 'p95' | 'p99' | 'max'>;
-  serviceTimeMs: Pick<LatencySummary, 'p50' | 'p99'>;
-}
+export type { PhaseResult, SecondResult } from '@logperf/measurements';
 
 /** Counts land in the bucket of the phase an event belongs to and in the second it was sent (or due, if never sent). */
 export class ResultRecorder {

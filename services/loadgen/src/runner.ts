@@ -3,18 +3,24 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@logperf/core';
 import type { EventMix } from './event-factory.js';
 import { runGenerators, type GeneratorRun, type WorkerEnd } from './generator-threads.js';
-import { generatorCost, type GeneratorCost } from './generator-cost.js';
-import { endToEndSince, snapshotProcessors, type EndToEndResult } from './processor-latency.js';
-import { ResultRecorder, type PhaseResult } from './results.js';
-import type { ResultsRepository, StoredResult } from './results-repository.js';
+import {
+  RESULT_VERSION,
+  type EndToEndResult,
+  type GeneratorCost,
+  type LoadTestProgress,
+  type LoadTestResultBody,
+  type PhaseResult,
+  type ResultsRepository,
+  type StoredResult,
+} from '@logperf/measurements';
+import { generatorCost } from './generator-cost.js';
+import { endToEndSince, snapshotProcessors } from './processor-latency.js';
+import { ResultRecorder } from './results.js';
 import type { Scenario, TestKind, Thresholds } from './scenarios.js';
 import type { TargetSpec } from './target.js';
 import { evaluateThresholds, type Measured } from './thresholds.js';
 import { GENERATOR_LIMIT_SHARE, generatorShare, verdictOf } from './verdict.js';
 import type { WorkOrder } from './work-order.js';
-
-/** Results stored before thresholds became per phase and failing by default have no version (1). */
-export const RESULT_VERSION = 2;
 
 const measuredPhase = (p: PhaseResult): Measured => ({
   latencyMs: p.latencyMs,
@@ -48,22 +54,8 @@ export interface RunnerOptions {
   generatorThreads?: number;
 }
 
-export interface Progress {
-  testId: string;
-  testName: string;
-  status: 'running';
-  elapsedSeconds: number;
-  durationSeconds: number;
-  intendedRatePerSecond: number;
-  /** Acknowledged in the last full second. */
-  achievedRatePerSecond: number;
-  p99Ms: number;
-  sent: number;
-  acknowledged: number;
-  errors: number;
-  dropped: number;
-  late: number;
-}
+/** The running test's progress (GET /api/loadtest/:id, and runningTest in /api/node/stats). */
+export type Progress = LoadTestProgress;
 
 interface Running {
   testId: string;
@@ -231,7 +223,7 @@ export class LoadTestRunner {
     }
   }
 
-  private result(r: Running, ends: readonly WorkerEnd[], endToEnd: EndToEndResult) {
+  private result(r: Running, ends: readonly WorkerEnd[], endToEnd: EndToEndResult): LoadTestResultBody {
     const { scenario } = r.request;
     const totals = r.recorder.totals();
     const elapsedSeconds = Math.max(0, ...ends.map((e) => e.elapsedMs)) / 1000;
@@ -269,7 +261,6 @@ export class LoadTestRunner {
       thresholds,
     });
     return {
-      /** 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`. */
       resultVersion: RESULT_VERSION,
       target: r.request.targetDescription,
       config: r.request.config,
@@ -319,7 +310,7 @@ export class LoadTestRunner {
     status: string,
     finishedAt: number | null,
     passed: boolean | null,
-    result: unknown,
+    result: LoadTestResultBody | { progress: null },
   ): StoredResult {
     return {
       testId: r.testId,

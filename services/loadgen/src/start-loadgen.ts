@@ -3,7 +3,7 @@ import type { Config, Logger } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
 import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
 import { buildLoadgenApp } from './loadgen-app.js';
-import { ResultsRepository } from './results-repository.js';
+import { ResultsRepository } from '@logperf/measurements';
 import { LoadTestRunner } from './runner.js';
 
 export interface StartLoadgenOptions {

@@ -1,6 +1,7 @@
 // Pass/fail per threshold, as k6 does: each names its limit and the measured value. Limits apply to the whole test
 // and per phase (`phases: {burst: {p95Ms: 200}}`); corrected request latency and end-to-end latency have their own keys.
 // Errors and drops fail a test by default: a request loosens that only by giving errorRate/droppedRate itself.
+import type { ThresholdVerdict } from '@logperf/measurements';
 import { z } from 'zod';
 
 const ms = z.number().positive().max(3_600_000);
@@ -42,19 +43,8 @@ export const DEFAULT_THRESHOLDS = { errorRate: 0, droppedRate: 0 } as const;
 export const unknownPhases = (t: Thresholds, phases: readonly string[]) =>
   Object.keys(t.phases ?? {}).filter((name) => !phases.includes(name));
 
-export interface ThresholdVerdict {
-  /** The limit's path in the request: `p95Ms`, `phases.burst.p95Ms`, `endToEndP99Ms`. */
-  name: string;
-  limit: number;
-  /** Null when the figure was not measured (then the threshold fails, with `reason`). */
-  actual: number | null;
-  passed: boolean;
-  /** `default` when the request did not set this limit. */
-  source: 'request' | 'default';
-  reason?: string;
-}
+export type { ThresholdVerdict } from '@logperf/measurements';
 
-/** What a test (or one phase of it) measured. */
 export interface Measured {
   latencyMs: { p50: number; p95: number; p99: number; p999: number };
   intended: number;

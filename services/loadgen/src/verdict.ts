@@ -1,14 +1,10 @@
 // One status per result — passed, failed or invalid — with its reason. Invalid: the generator could not keep its
 // schedule for reasons of its own (or did not run), so the figures measure the generator, not the target.
 // A generator waiting at its in-flight cap is target-limited: a finding, counted in corrected latency, still valid.
-import type { ThresholdVerdict } from './thresholds.js';
+import type { TestVerdict, ThresholdVerdict } from '@logperf/measurements';
 
-export type TestStatus = 'passed' | 'failed' | 'invalid';
-
-export interface Verdict {
-  status: TestStatus;
-  reason: string;
-}
+export type { TestStatus } from '@logperf/measurements';
+export type Verdict = TestVerdict;
 
 /** Share of intended events the generator may send late or drop by its own doing before a run is invalid. */
 export const GENERATOR_LIMIT_SHARE = 0.01;

@@ -1,26 +1,16 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
-import { z } from 'zod';
 import type { BackendStats } from './backend-stats.js';
-import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
+import {
+  detectBottlenecks,
+  loadTestProgressSchema,
+  type BottleneckThresholds,
+  type LoadTestProgress,
+  type Verdict,
+} from '@logperf/measurements';
 import type { HostNetwork } from './host-network.js';
 import type { LagWatcher } from './lag-watcher.js';
 import type { LatencyWindows } from './latency-windows.js';
 import type { NodeScraper, NodeView } from './node-scraper.js';
-
-/** The load generator's progress as its /api/node/stats carries it: parsed, not cast. */
-const runningTestSchema = z.looseObject({
-  testId: z.string().max(200),
-  testName: z.string().max(200),
-  elapsedSeconds: z.number(),
-  durationSeconds: z.number(),
-  intendedRatePerSecond: z.number(),
-  achievedRatePerSecond: z.number(),
-  p99Ms: z.number(),
-  acknowledged: z.number(),
-  errors: z.number(),
-  dropped: z.number(),
-});
-export type RunningTestView = z.output<typeof runningTestSchema>;
 
 export class ClusterState {
   constructor(
@@ -65,9 +55,10 @@ export class ClusterState {
     }));
   }
 
-  runningTest(): RunningTestView | null {
+  /** The load generator's progress as its /api/node/stats carries it: parsed, not cast. */
+  runningTest(): LoadTestProgress | null {
     const test = this.scraper.views().find((n) => n.up && n.runningTest)?.runningTest;
-    const parsed = runningTestSchema.safeParse(test);
+    const parsed = loadTestProgressSchema.safeParse(test);
     return parsed.success ? parsed.data : null;
   }
 

@@ -2,20 +2,7 @@
 // (/sys/class/net/<iface>/speed, Mb/s), so the I/O rule can judge network use against what the link carries.
 import { readFile } from 'node:fs/promises';
 import { readNetDev, type NetCounters } from '@logperf/core';
-
-export interface LinkSample {
-  iface: string;
-  /** The busier direction (links are full duplex): max(received, sent) bytes/s. */
-  bytesPerSecond: number;
-  /** null where the kernel knows no speed: loopback, virtual interfaces, or -1 ("unknown"). */
-  linkBytesPerSecond: number | null;
-  linkUnknownReason: string | null;
-}
-
-export interface NetworkSample {
-  atMs: number;
-  links: LinkSample[];
-}
+import type { LinkSample, NetworkSample } from '@logperf/measurements';
 
 /** /sys/class/net/<iface>/speed in Mb/s → bytes/s, or why there is none. */
 export async function readLinkSpeed(iface: string): Promise<{ bytesPerSecond: number } | { reason: string }> {

@@ -1,8 +1,7 @@
 // Consumer lag per partition from the bus (Kafka admin: end − committed offsets), its rate, lag in seconds, and a Burrow-style status.
 import { recordSwallowedError } from '@logperf/core';
 import type { Bus, PartitionLag } from '@logperf/cluster';
-
-export type LagStatus = 'OK' | 'WARN' | 'STALL' | 'STOP';
+import type { LagStatus } from '@logperf/measurements';
 
 export interface LagSample {
   atMs: number;

@@ -12,8 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ClusterState } from './cluster-state.js';
-import type { HistoryStore } from './history.js';
-import type { MinuteHistory } from './history-minutes.js';
+import type { HistoryStore, MinuteHistory } from '@logperf/measurements';
 import { baselineFrom, buildReport } from './report.js';
 import type { MonitorMetrics } from './prometheus.js';
 

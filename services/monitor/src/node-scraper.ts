@@ -2,27 +2,8 @@
 // history of resource samples, and marks a node down once it has not answered for `downAfterMs`.
 // Registered nodes are origins only, at most MAX_REGISTERED, forgotten when their heartbeat stops; redirects are not followed.
 import { AppError, LatencyHistogram } from '@logperf/core';
-import { nodeStatsSchema, type NodeStats } from '@logperf/platform';
+import { nodeStatsSchema, type NodeSample, type NodeStats } from '@logperf/measurements';
 import type { LatencyWindows } from './latency-windows.js';
-
-export interface NodeSample {
-  atMs: number;
-  cpuPercent: number | null;
-  systemCpuPercent: number | null;
-  memoryPercent: number | null;
-  ioUtilPercent: number | null;
-  /** Bytes/s through the host's interfaces (loopback has no link speed, so no utilisation %). */
-  networkRxBytesPerSecond: number | null;
-  networkTxBytesPerSecond: number | null;
-  eventLoopLagP99Ms: number | null;
-  gcPauseMs: number | null;
-  eventsPerSecond: number | null;
-  /** The node process's resident memory (absent in history rows written before it was kept). */
-  rssBytes?: number | null;
-  /** The embedded store's bytes (in memory when storeInMemory), null where the node has none. */
-  storeBytes?: number | null;
-  storeInMemory?: boolean | null;
-}
 
 export interface NodeView {
   url: string;

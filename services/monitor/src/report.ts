@@ -1,8 +1,13 @@
 // A performance report computed only from stored measurements: throughput, latency, resources, bottlenecks,
 // the change against a baseline with its significance (Mann-Whitney U), and the observed capacity headroom.
 import { LatencyHistogram, mannWhitneyU, summarise, type LatencySummary, type SeriesSummary } from '@logperf/core';
-import { detectBottlenecks, type BottleneckThresholds, type Verdict } from './bottlenecks.js';
-import type { Baseline, HistoryRow } from './history.js';
+import {
+  detectBottlenecks,
+  type Baseline,
+  type BottleneckThresholds,
+  type HistoryRow,
+  type Verdict,
+} from '@logperf/measurements';
 
 export interface Comparison {
   metric: string;

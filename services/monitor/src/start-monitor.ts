@@ -2,12 +2,11 @@
 import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, type Bus } from '@logperf/cluster';
 import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
+import { HistoryStore, MinuteHistory, thresholdsFrom } from '@logperf/measurements';
 import { BackendStats } from './backend-stats.js';
-import { thresholdsFrom } from './bottlenecks.js';
 import { ClusterState } from './cluster-state.js';
-import { HistoryStore, historyRow } from './history.js';
+import { historyRow } from './history.js';
 import { HostNetwork } from './host-network.js';
-import { MinuteHistory } from './history-minutes.js';
 import { LagWatcher } from './lag-watcher.js';
 import { LatencyWindows } from './latency-windows.js';
 import { buildMonitorApp } from './monitor-app.js';

@@ -4,9 +4,7 @@ import { LatencyHistogram, loadConfig } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
 import { type SqlClient } from '@logperf/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { thresholdsFrom } from '../src/bottlenecks.js';
-import { HistoryStore, type HistoryRow } from '../src/history.js';
-import { aggregateMinute, MinuteHistory } from '../src/history-minutes.js';
+import { aggregateMinute, HistoryStore, MinuteHistory, thresholdsFrom, type HistoryRow } from '@logperf/measurements';
 import { buildReport } from '../src/report.js';
 
 const MINUTE_MS = 60_000;

@@ -1,9 +1,14 @@
 import { LatencyHistogram } from '@logperf/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, detectBottlenecks, thresholdsFrom, type BottleneckInput } from '../src/bottlenecks.js';
+import {
+  DEFAULT_THRESHOLDS,
+  detectBottlenecks,
+  thresholdsFrom,
+  type BottleneckInput,
+  type NodeSample,
+} from '@logperf/measurements';
 import { lagStatus, type LagSample } from '../src/lag-watcher.js';
 import { LatencyWindows } from '../src/latency-windows.js';
-import type { NodeSample } from '../src/node-scraper.js';
 
 const samples = (n: number, values: Partial<NodeSample>): NodeSample[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -4,9 +4,15 @@ import { LatencyHistogram, loadConfig } from '@logperf/core';
 import { createSqlClient } from '@logperf/cluster';
 import type { SqlClient } from '@logperf/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packRow, unpackRow } from '../src/history-codec.js';
-import { HistoryStore, SECOND_RETENTION_MS, type HistoryNode } from '../src/history.js';
-import { aggregateMinute, MinuteHistory } from '../src/history-minutes.js';
+import {
+  aggregateMinute,
+  HistoryStore,
+  MinuteHistory,
+  packRow,
+  SECOND_RETENTION_MS,
+  unpackRow,
+  type HistoryNode,
+} from '@logperf/measurements';
 
 const DAY_MS = 86_400_000;
 const node: HistoryNode = {

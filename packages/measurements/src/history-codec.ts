@@ -2,7 +2,7 @@
 // Node figures go by position (no keys), rounded to what the dashboard and reports show, deflated; each latency
 // histogram as its raw compressed HDR bytes (not base64). Rows written before as jsonb stay readable (`fromColumns`).
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { HistoryNode } from './history.js';
+import type { HistoryNode } from './history-row.js';
 
 const VERSION = 1;
 

@@ -1,16 +1,22 @@
 // Keeps load-test results in the store's database (PGlite or PostgreSQL), so a restart keeps the history.
-import { migrate, type SqlClient } from '@logperf/platform';
+import { z } from 'zod';
+import { migrate, type SqlClient } from './sql.js';
 
-export interface StoredResult {
-  testId: string;
-  testName: string;
-  kind: string;
-  status: string;
-  startedAt: number;
-  finishedAt: number | null;
-  passed: boolean | null;
-  result: unknown;
-}
+/**
+ * A row of loadtest_results. `result` is a LoadTestResultBody once the test ended ({ progress: null } while it runs);
+ * it carries its own version (resultVersion), so a reader parses it with storedLoadTestResultSchema.
+ */
+export const storedResultSchema = z.object({
+  testId: z.string(),
+  testName: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  passed: z.boolean().nullable(),
+  result: z.unknown(),
+});
+export type StoredResult = z.output<typeof storedResultSchema>;
 
 interface Row {
   test_id: string;

@@ -1,9 +1,10 @@
 // Per-minute aggregates of the monitor's history: a report over hours reads one row a minute (at most
 // LOGPERF_MONITOR_REPORT_MAX_MINUTES of them) instead of sixty, and decodes one histogram per component and minute.
 import { LatencyHistogram } from '@logperf/core';
-import { migrate, type SqlClient } from '@logperf/platform';
-import { fromColumns, packRow } from './history-codec.js';
-import { MINUTES_TABLE_SQL, type HistoryNode, type HistoryRow, type HistoryStore } from './history.js';
+import { packRow } from './history-codec.js';
+import { MINUTES_TABLE_SQL, type HistoryStore } from './history.js';
+import { HISTORY_ROW_VERSION, readHistoryRow, type HistoryNode, type HistoryRow } from './history-row.js';
+import { migrate, type SqlClient } from './sql.js';
 
 const MINUTE_MS = 60_000;
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -69,35 +70,29 @@ export class MinuteHistory {
 
   async save(row: WeightedRow): Promise<void> {
     await this.sql.query(
-      `INSERT INTO monitor_history_minutes (at, seconds, throughput, queue_depth, packed)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (at) DO UPDATE SET seconds = EXCLUDED.seconds, throughput = EXCLUDED.throughput,
-         queue_depth = EXCLUDED.queue_depth, nodes = NULL, latency = NULL, packed = EXCLUDED.packed`,
-      [new Date(row.atMs), row.seconds, row.throughput, row.queueDepth, packRow(row.nodes, row.latency)],
+      `INSERT INTO monitor_history_minutes (at, version, seconds, throughput, queue_depth, packed)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (at) DO UPDATE SET version = EXCLUDED.version, seconds = EXCLUDED.seconds,
+         throughput = EXCLUDED.throughput, queue_depth = EXCLUDED.queue_depth, nodes = NULL, latency = NULL,
+         packed = EXCLUDED.packed`,
+      [
+        new Date(row.atMs),
+        HISTORY_ROW_VERSION,
+        row.seconds,
+        row.throughput,
+        row.queueDepth,
+        packRow(row.nodes, row.latency),
+      ],
     );
   }
 
   /** Minutes starting in [fromMs, toMs). */
   async range(fromMs: number, toMs: number): Promise<WeightedRow[]> {
-    const { rows } = await this.sql.query<{
-      at: Date;
-      seconds: number;
-      throughput: number;
-      queue_depth: string | number | null;
-      nodes: HistoryNode[] | null;
-      latency: Record<string, string> | null;
-      packed: Uint8Array | null;
-    }>(
-      'SELECT at, seconds, throughput, queue_depth, nodes, latency, packed FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
+    const { rows } = await this.sql.query<{ seconds: number }>(
+      'SELECT at, version, seconds, throughput, queue_depth, nodes, latency, packed FROM monitor_history_minutes WHERE at >= $1 AND at < $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
-    return rows.map((r) => ({
-      atMs: r.at.getTime(),
-      seconds: Number(r.seconds),
-      throughput: Number(r.throughput),
-      queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
-      ...fromColumns(r),
-    }));
+    return rows.map((r) => ({ ...readHistoryRow(r).row, seconds: Number(r.seconds) }));
   }
 
   /**

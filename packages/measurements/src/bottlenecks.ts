@@ -3,9 +3,9 @@
 // verdict carries its evidence. The rules are pure: samples in, verdicts out.
 import { AppError } from '@logperf/core';
 import { z } from 'zod';
-import type { NetworkSample } from './host-network.js';
-import type { LagStatus } from './lag-watcher.js';
-import type { NodeSample } from './node-scraper.js';
+import type { NodeSample } from './history-row.js';
+import { NODE_RULES, type NodeRule } from './node-rules.js';
+import type { LagStatus, NetworkSample } from './rule-inputs.js';
 
 export interface BottleneckThresholds {
   cpuPercent: number;
@@ -133,6 +133,32 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
         return value !== null && value > limit ? [{ node: n, value }] : [];
       });
   const worst = <T extends { value: number }>(hits: T[]) => hits.reduce((a, b) => (b.value > a.value ? b : a));
+  /** A rule of the node table over each up node's mean; `more` adds what only the live window knows. */
+  const nodeRule = (
+    name: NodeRule['rule'],
+    more: (worstNode: BottleneckInput['nodes'][number]) => string = () => '',
+  ) => {
+    const r = NODE_RULES.find((candidate) => candidate.rule === name)!;
+    const threshold = t[r.thresholdKey];
+    const hits = perNode(r.pick, threshold);
+    if (hits.length === 0) return;
+    const w = worst(hits);
+    const value = r.rule === 'gc' ? Number(w.value.toFixed(3)) : round(w.value);
+    const who = hits.map((h) => `${h.node.id} (${h.node.role})`).join(', ');
+    verdicts.push({
+      ...base,
+      rule: r.rule,
+      resource: r.resource,
+      component: w.node.role,
+      severity: r.critical(w.value, threshold) ? 'critical' : 'warning',
+      metric: `${r.metric} (mean)`,
+      value,
+      threshold,
+      affectedNodes: hits.map((h) => h.node.id),
+      evidence: `${r.evidence(who, `mean ${value} over ${windowSeconds} s against a threshold of ${threshold}`)}${more(w.node)}`,
+      recommendation: r.recommendation(w.node.role),
+    });
+  };
 
   for (const node of input.nodes.filter((n) => !n.up)) {
     verdicts.push({
@@ -172,26 +198,12 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
 
   const target = input.targetRatePerSecond;
   const belowTarget = target === null || input.throughputPerSecond < t.throughputShareOfTarget * target;
-  const cpu = perNode((s) => s.cpuPercent, t.cpuPercent);
-  if (cpu.length > 0 && belowTarget) {
-    const w = worst(cpu);
-    const throughput =
+  if (belowTarget) {
+    nodeRule('cpu', () =>
       target === null
-        ? `throughput ${round(input.throughputPerSecond)}/s (no target rate known)`
-        : `throughput ${round(input.throughputPerSecond)}/s is below ${t.throughputShareOfTarget * 100}% of the target ${round(target)}/s`;
-    verdicts.push({
-      ...base,
-      rule: 'cpu',
-      resource: 'cpu',
-      component: w.node.role,
-      severity: w.value > 90 ? 'critical' : 'warning',
-      metric: 'process cpu % of one core (mean)',
-      value: round(w.value),
-      threshold: t.cpuPercent,
-      affectedNodes: cpu.map((h) => h.node.id),
-      evidence: `${cpu.map((h) => `${h.node.id} at ${round(h.value)}%`).join(', ')} CPU over ${windowSeconds} s while ${throughput}`,
-      recommendation: 'Scale horizontally: add 2–4 nodes (processor instances) of the saturated role',
-    });
+        ? ` while throughput is ${round(input.throughputPerSecond)}/s (no target rate known)`
+        : ` while throughput ${round(input.throughputPerSecond)}/s is below ${t.throughputShareOfTarget * 100}% of the target ${round(target)}/s`,
+    );
   }
 
   // Each node reads its own host's /proc/stat: nodes on one host report the same figure, so the busiest one stands for it.
@@ -222,23 +234,7 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
 
-  const memory = perNode((s) => s.memoryPercent, t.memoryPercent);
-  if (memory.length > 0) {
-    const w = worst(memory);
-    verdicts.push({
-      ...base,
-      rule: 'memory',
-      resource: 'memory',
-      component: w.node.role,
-      severity: w.value > 90 ? 'critical' : 'warning',
-      metric: 'memory used % (mean)',
-      value: round(w.value),
-      threshold: t.memoryPercent,
-      affectedNodes: memory.map((h) => h.node.id),
-      evidence: `memory at ${round(w.value)}% on ${memory.map((h) => h.node.id).join(', ')} over ${windowSeconds} s${ownMemory(w.node.samples.at(-1))}`,
-      recommendation: 'Increase the heap by 25% (--max-old-space-size) and tune GC; look for retained batches',
-    });
-  }
+  nodeRule('memory', (node) => ownMemory(node.samples.at(-1)));
 
   if (input.queueDepth !== null && input.queueDepth > t.queueDepth) {
     verdicts.push({
@@ -274,23 +270,7 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
 
-  const io = perNode((s) => s.ioUtilPercent, t.ioPercent);
-  if (io.length > 0) {
-    const w = worst(io);
-    verdicts.push({
-      ...base,
-      rule: 'io',
-      resource: 'disk',
-      component: w.node.role,
-      severity: w.value > 95 ? 'critical' : 'warning',
-      metric: 'disk busy % (mean)',
-      value: round(w.value),
-      threshold: t.ioPercent,
-      affectedNodes: io.map((h) => h.node.id),
-      evidence: `disk busy ${round(w.value)}% of the time over ${windowSeconds} s`,
-      recommendation: 'Upgrade storage or increase buffers (larger batches, fewer commits)',
-    });
-  }
+  nodeRule('io');
 
   const network = networkUse(input.network ?? []).filter((l) => l.percent > t.ioPercent);
   if (network.length > 0) {
@@ -313,41 +293,8 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
     });
   }
 
-  const loop = perNode((s) => s.eventLoopLagP99Ms, t.eventLoopLagMs);
-  if (loop.length > 0) {
-    const w = worst(loop);
-    verdicts.push({
-      ...base,
-      rule: 'event-loop',
-      resource: 'event-loop',
-      component: w.node.role,
-      severity: w.value > 5 * t.eventLoopLagMs ? 'critical' : 'warning',
-      metric: 'event-loop delay p99 ms (mean)',
-      value: round(w.value),
-      threshold: t.eventLoopLagMs,
-      affectedNodes: loop.map((h) => h.node.id),
-      evidence: `event loop delayed ${round(w.value)} ms at p99 on ${loop.map((h) => h.node.id).join(', ')}`,
-      recommendation: 'Move synchronous work off the loop (smaller batches, fewer JSON round trips) or add instances',
-    });
-  }
-
-  const gc = perNode((s) => (s.gcPauseMs === null ? null : s.gcPauseMs / 1000), t.gcShare);
-  if (gc.length > 0) {
-    const w = worst(gc);
-    verdicts.push({
-      ...base,
-      rule: 'gc',
-      resource: 'memory',
-      component: w.node.role,
-      severity: w.value > 4 * t.gcShare ? 'critical' : 'warning',
-      metric: 'share of time in GC pauses',
-      value: Number(w.value.toFixed(3)),
-      threshold: t.gcShare,
-      affectedNodes: gc.map((h) => h.node.id),
-      evidence: `GC pauses take ${round(w.value * 100)}% of wall time on ${gc.map((h) => h.node.id).join(', ')}`,
-      recommendation: 'Increase the heap (--max-old-space-size) and cut per-event allocation',
-    });
-  }
+  nodeRule('event-loop');
+  nodeRule('gc');
   return verdicts;
 }
 

@@ -1,0 +1,196 @@
+// A load test's result as the generator stores it (loadtest_results.result) and serves it: one schema per part, the
+// types inferred. The runner builds a LoadTestResultBody; readers of stored rows parse with storedLoadTestResultSchema,
+// which reads every version ever written (rows without resultVersion are version 1).
+import { z } from 'zod';
+
+/** 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`. */
+export const RESULT_VERSION = 2;
+
+const count = z.number();
+const errorsByKind = z.record(z.string(), z.number());
+
+export const latencySummarySchema = z.object({
+  count,
+  minMs: z.number(),
+  meanMs: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+});
+
+/** The counts of a whole test or one phase, as the generator's recorder sums them. */
+const totalsShape = {
+  intended: count,
+  sent: count,
+  acknowledged: count,
+  /** Sent later than 10 ms after the intended time, any cause (generatorLate: by the generator's own doing). */
+  late: count,
+  generatorLate: count,
+  dropped: count,
+  generatorDropped: count,
+  errors: errorsByKind,
+  latencyMs: latencySummarySchema,
+  serviceTimeMs: latencySummarySchema,
+  scheduleLagMs: latencySummarySchema,
+};
+
+export const phaseResultSchema = z.object({
+  name: z.string(),
+  durationSeconds: z.number(),
+  intendedRatePerSecond: z.number(),
+  achievedRatePerSecond: z.number(),
+  ...totalsShape,
+});
+export type PhaseResult = z.output<typeof phaseResultSchema>;
+
+export const secondResultSchema = z.object({
+  second: z.number(),
+  intended: count,
+  sent: count,
+  acknowledged: count,
+  errors: count,
+  latencyMs: latencySummarySchema.pick({
+    count: true,
+    meanMs: true,
+    p50: true,
+    p90: true,
+    p95: true,
+    p99: true,
+    max: true,
+  }),
+  serviceTimeMs: latencySummarySchema.pick({ p50: true, p99: true }),
+});
+export type SecondResult = z.output<typeof secondResultSchema>;
+
+export const endToEndResultSchema = z.discriminatedUnion('available', [
+  z.object({
+    available: z.literal(true),
+    attribution: z.enum(['test', 'window']),
+    processors: z.array(z.string()),
+    stored: count,
+    latencyMs: latencySummarySchema,
+    histogram: z.string(),
+  }),
+  z.object({ available: z.literal(false), reason: z.string(), stored: count.optional(), missing: count.optional() }),
+]);
+export type EndToEndResult = z.output<typeof endToEndResultSchema>;
+export type Attribution = Extract<EndToEndResult, { available: true }>['attribution'];
+
+export const thresholdVerdictSchema = z.object({
+  /** The limit's path in the request: `p95Ms`, `phases.burst.p95Ms`, `endToEndP99Ms`. */
+  name: z.string(),
+  limit: z.number(),
+  /** Null when the figure was not measured (then the threshold fails, with `reason`). */
+  actual: z.number().nullable(),
+  passed: z.boolean(),
+  /** `default` when the request did not set this limit. */
+  source: z.enum(['request', 'default']),
+  reason: z.string().optional(),
+});
+export type ThresholdVerdict = z.output<typeof thresholdVerdictSchema>;
+
+export const testVerdictSchema = z.object({ status: z.enum(['passed', 'failed', 'invalid']), reason: z.string() });
+export type TestVerdict = z.output<typeof testVerdictSchema>;
+export type TestStatus = TestVerdict['status'];
+
+export const generatorCostSchema = z.object({
+  /** CPU time of the generator threads per event they sent, µs; null where the thread's CPU cannot be read. */
+  cpuMicrosPerEvent: z.number().nullable(),
+  cpuMs: z.number().nullable(),
+  sent: count,
+  /** Largest event-loop utilisation among the threads, 0–1 (1 = never idle: it could not go faster). */
+  maxEventLoopUtilization: z.number(),
+  source: z.string(),
+  /** Each thread's CPU priority. */
+  priorities: z.array(z.string()),
+});
+export type GeneratorCost = z.output<typeof generatorCostSchema>;
+
+export const loadTestResultSchema = z.object({
+  resultVersion: z.number().int(),
+  target: z.string(),
+  /** The request as the client sent it. */
+  config: z.unknown(),
+  failure: z.string().nullable(),
+  durationSeconds: z.number(),
+  scheduledSeconds: z.number(),
+  ...totalsShape,
+  intendedRatePerSecond: z.number(),
+  achievedRatePerSecond: z.number(),
+  /** Late or dropped by its own doing beyond the allowed share: the run is invalid. */
+  generatorLimited: z.boolean(),
+  generatorLimitedAtSeconds: z.number().nullable(),
+  /** Due events waited at the in-flight cap: the target was slower than the schedule (a finding). */
+  targetLimited: z.boolean(),
+  targetLimitedAtSeconds: z.number().nullable(),
+  generator: z.object({
+    threads: count,
+    maxScheduleLagMs: z.number(),
+    cost: generatorCostSchema.nullable(),
+    /** Per thread: its segment's own figures, and how it ended. */
+    workers: z.array(
+      z.object({
+        index: count,
+        crashed: z.string().nullable(),
+        maxScheduleLagMs: z.number(),
+        cpuMs: z.number().nullable(),
+        sent: count,
+      }),
+    ),
+    lateReports: count,
+  }),
+  phases: z.array(phaseResultSchema),
+  timeline: z.array(secondResultSchema),
+  /** HDR histograms of the whole test (compressed base64). */
+  histograms: z.object({ latency: z.string(), serviceTime: z.string(), scheduleLag: z.string() }),
+  endToEnd: endToEndResultSchema,
+  thresholds: z.array(thresholdVerdictSchema),
+  verdict: testVerdictSchema,
+  /** Every threshold met and the generator ran (what `logperf burst|ramp` exits by); `verdict` says if it is valid. */
+  passed: z.boolean(),
+  /** Results before the generator split its lateness by cause: one flag for both (never written since). */
+  saturated: z.boolean().optional(),
+  saturatedAtSeconds: z.number().nullable().optional(),
+});
+/** The result the generator writes today (version RESULT_VERSION). */
+export type LoadTestResultBody = z.output<typeof loadTestResultSchema>;
+
+/**
+ * What a reader of stored results relies on, in every version: the figures of the current schema that every version
+ * had, defaults for those older versions lack, and the older flags. Other parts pass unread.
+ */
+export const storedLoadTestResultSchema = loadTestResultSchema
+  .pick({
+    target: true,
+    durationSeconds: true,
+    intendedRatePerSecond: true,
+    achievedRatePerSecond: true,
+    intended: true,
+    acknowledged: true,
+    sent: true,
+    generatorLimited: true,
+    generatorLimitedAtSeconds: true,
+    generatorLate: true,
+  })
+  .partial({ target: true, sent: true, generatorLimited: true, generatorLimitedAtSeconds: true, generatorLate: true })
+  .extend({
+    resultVersion: z.number().int().default(1),
+    dropped: count.default(0),
+    late: count.default(0),
+    errors: errorsByKind.default({}),
+    saturated: z.boolean().default(false),
+    saturatedAtSeconds: z.number().nullable().default(null),
+    timeline: z
+      .array(
+        secondResultSchema.pick({ second: true, intended: true, acknowledged: true, errors: true }).extend({
+          sent: count.optional(),
+          latencyMs: secondResultSchema.shape.latencyMs.partial({ meanMs: true, p90: true, p95: true, max: true }),
+        }),
+      )
+      .default([]),
+    histograms: loadTestResultSchema.shape.histograms.pick({ latency: true }).optional(),
+  });
+export type StoredLoadTestResult = z.output<typeof storedLoadTestResultSchema>;

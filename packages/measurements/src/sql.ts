@@ -1,0 +1,2 @@
+// The SQL client the repositories read and write through, from the platform every node runs on.
+export { migrate, type SqlClient } from '@logperf/platform';
