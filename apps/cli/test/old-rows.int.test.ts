@@ -88,7 +88,13 @@ function oldFormatSuite(open: () => Promise<SqlClient>, close: (sql: SqlClient) 
       latency: { store: 'not-decoded-here' },
     } satisfies HistoryRow);
 
-    const row: HistoryRow = { ...old!, atMs: AT_MS + 1000, nodes: [{ ...oldNode, rssBytes: 5e7, storeBytes: null }] };
+    // Today's rows are packed: memory in whole KiB, histograms as their bytes (so valid base64).
+    const row: HistoryRow = {
+      ...old!,
+      atMs: AT_MS + 1000,
+      nodes: [{ ...oldNode, rssBytes: 50 * 1024 * 1024, storeBytes: null }],
+      latency: { store: Buffer.from('hdr bytes').toString('base64') },
+    };
     await history.append(row);
     const { rows } = await sql.query<{ at: Date; version: number | null }>(
       'SELECT at, version FROM monitor_history WHERE at >= $1 ORDER BY at',
