@@ -10,3 +10,4 @@ export * from './logger.js';
 export * from './timeout.js';
 export * from './system/index.js';
 export * from './stats.js';
+export * from './regression.js';

@@ -16,6 +16,14 @@ export function summarise(values: readonly number[]): SeriesSummary {
   return { count, mean, stddev: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** The middle value (mean of the two middle ones for an even count); 0 for no values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export interface RankTest {
   u: number;
   z: number;

@@ -12,7 +12,7 @@ import { eventFindings } from './event-findings.js';
 import { evaluate, round, SUSTAIN, type Finding } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { hostCpuSignal, lagSignal, nodeDownSignals, nodeSignals, stalenessSignal, storeSignal } from './signals.js';
-import { median } from './statistics.js';
+import { median } from '@logperf/core';
 
 export type { Finding } from './finding.js';
 

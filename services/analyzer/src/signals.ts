@@ -3,7 +3,7 @@
 import type { BottleneckThresholds, HistoryNode } from '@logperf/monitor';
 import { windowText, round, SUSTAIN, type Signal } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
-import { median } from './statistics.js';
+import { median } from '@logperf/core';
 
 const secondOf = (run: RunData, atMs: number) => Math.floor((atMs - run.startedAt) / 1000);
 

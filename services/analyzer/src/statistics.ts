@@ -1,5 +1,5 @@
 // Pure statistics over a run's series: spread, steady state, outliers, Welch's t-test and change points.
-import { summarise } from '@logperf/core';
+import { median, summarise } from '@logperf/core';
 
 export interface Spread {
   count: number;
@@ -12,13 +12,6 @@ export interface Spread {
 export function spread(values: readonly number[]): Spread {
   const s = summarise(values);
   return { count: s.count, mean: s.mean, stddev: s.stddev, cv: s.mean === 0 ? 0 : s.stddev / Math.abs(s.mean) };
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Sums counts into intervals of `intervalSeconds` and divides by the interval: events/s per interval. */
