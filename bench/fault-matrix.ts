@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startNodes, type BenchNodes } from './nodes.js';
+import { sleep } from '@logperf/core';
 
 export interface Timing {
   ratePerSecond: number;
@@ -71,7 +72,6 @@ export interface Outcome {
   analyzerAll: string[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const json = async <T>(url: string, init?: RequestInit): Promise<T> => {
   const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
   if (!res.ok) throw new Error(`${res.status} from ${url}: ${await res.text()}`);

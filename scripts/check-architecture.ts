@@ -33,7 +33,6 @@ export const EXCEPTIONS: Exception[] = [
       'HistoryStore',
       'HistoryRow',
       'HistoryNode',
-      'NodeSample',
       'detectBottlenecks',
       'BottleneckThresholds',
       'DEFAULT_THRESHOLDS',

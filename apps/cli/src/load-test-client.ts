@@ -1,5 +1,5 @@
 // Runs a burst or ramp on a load generator over its HTTP API, following it once a second until it ends.
-import { AppError } from '@logperf/core';
+import { AppError, sleep } from '@logperf/core';
 import type { Progress } from '@logperf/loadgen';
 
 export interface LoadTestResult {
@@ -108,7 +108,7 @@ export async function runLoadTest(
     }).catch(() => undefined);
   options.signal?.addEventListener('abort', stop, { once: true });
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const status = await request<(Progress & { status: 'running' }) | LoadTestResult>(
       `${loadgenUrl}/api/loadtest/${testId}`,
     );

@@ -11,3 +11,5 @@ export * from './timeout.js';
 export * from './system/index.js';
 export * from './stats.js';
 export * from './regression.js';
+export * from './node-samples.js';
+export * from './advice.js';

@@ -3,20 +3,16 @@
 import type { BottleneckThresholds, HistoryNode } from '@logperf/monitor';
 import { windowText, round, SUSTAIN, type Signal } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
-import { median } from '@logperf/core';
+import { HEAP_ADVICE, median, samplesByNode } from '@logperf/core';
 
 const secondOf = (run: RunData, atMs: number) => Math.floor((atMs - run.startedAt) / 1000);
 
 /** Per node and resource, the per-second series the monitor's thresholds apply to (mean over the seconds past it). */
 export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
   const byNode = new Map<string, { role: string; rows: { second: number; sample: HistoryNode }[] }>();
-  for (const row of run.history) {
-    for (const node of row.nodes) {
-      if (!node.up) continue;
-      const entry = byNode.get(node.id) ?? { role: node.role, rows: [] };
-      entry.rows.push({ second: secondOf(run, row.atMs), sample: node });
-      byNode.set(node.id, entry);
-    }
+  for (const [id, { role, samples }] of samplesByNode(run.history)) {
+    const up = samples.filter((s) => s.up);
+    if (up.length > 0) byNode.set(id, { role, rows: up.map((s) => ({ second: secondOf(run, s.atMs), sample: s })) });
   }
   const kinds: {
     rule: string;
@@ -40,7 +36,7 @@ export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
       metric: 'memory used %',
       threshold: t.memoryPercent,
       pick: (s) => s.memoryPercent,
-      recommendation: () => 'Raise the heap (--max-old-space-size) by 25% and look for retained batches',
+      recommendation: () => HEAP_ADVICE,
     },
     {
       rule: 'io',
@@ -89,14 +85,7 @@ export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
 
 /** A node the monitor could not scrape (killed, frozen, or its host unreachable): 1 per second it was down. */
 export function nodeDownSignals(run: RunData): Signal[] {
-  const byNode = new Map<string, { role: string; perSecond: { second: number; value: number }[] }>();
-  for (const row of run.history)
-    for (const node of row.nodes) {
-      const entry = byNode.get(node.id) ?? { role: node.role, perSecond: [] };
-      entry.perSecond.push({ second: secondOf(run, row.atMs), value: node.up ? 0 : 1 });
-      byNode.set(node.id, entry);
-    }
-  return [...byNode.entries()].map(([id, { role, perSecond }]) => ({
+  return [...samplesByNode(run.history)].map(([id, { role, samples }]) => ({
     rule: 'node-down',
     resource: 'availability',
     component: role,
@@ -104,7 +93,7 @@ export function nodeDownSignals(run: RunData): Signal[] {
     metric: 'node unreachable (1 when its metrics could not be read)',
     basis: 'peak',
     threshold: 0.5,
-    perSecond,
+    perSecond: samples.map((s) => ({ second: secondOf(run, s.atMs), value: s.up ? 0 : 1 })),
     evidence: (e) =>
       `${id} (${role}) did not answer the monitor for ${e.secondsPast} s between +${e.firstSecond} s and +${e.lastSecond} s`,
     recommendation: `Restart or replace the ${role}; run more than one so the others take over its work`,

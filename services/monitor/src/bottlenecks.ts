@@ -1,7 +1,7 @@
 // The seed's four bottleneck rules (CPU per node and of the host, memory, queue, I/O of disk and network) plus lag
 // trend, event-loop lag, GC, node-down and a stalled consumer-group member, evaluated over a window of samples; every
 // verdict carries its evidence. The rules are pure: samples in, verdicts out.
-import { AppError } from '@logperf/core';
+import { AppError, HEAP_ADVICE } from '@logperf/core';
 import { z } from 'zod';
 import type { NetworkSample } from './host-network.js';
 import type { LagStatus } from './lag-watcher.js';
@@ -236,7 +236,7 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
       threshold: t.memoryPercent,
       affectedNodes: memory.map((h) => h.node.id),
       evidence: `memory at ${round(w.value)}% on ${memory.map((h) => h.node.id).join(', ')} over ${windowSeconds} s${ownMemory(w.node.samples.at(-1))}`,
-      recommendation: 'Increase the heap by 25% (--max-old-space-size) and tune GC; look for retained batches',
+      recommendation: HEAP_ADVICE,
     });
   }
 
@@ -345,7 +345,7 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
       threshold: t.gcShare,
       affectedNodes: gc.map((h) => h.node.id),
       evidence: `GC pauses take ${round(w.value * 100)}% of wall time on ${gc.map((h) => h.node.id).join(', ')}`,
-      recommendation: 'Increase the heap (--max-old-space-size) and cut per-event allocation',
+      recommendation: HEAP_ADVICE,
     });
   }
   return verdicts;

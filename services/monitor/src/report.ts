@@ -4,6 +4,7 @@
 import {
   judgeChange,
   LatencyHistogram,
+  samplesByNode,
   summarise,
   type ChangeJudgement,
   type LatencySummary,
@@ -92,15 +93,7 @@ export function buildReport(
       (current[component] ??= []).push(second.percentileMs(99));
     }
 
-  const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
-  for (const row of rows) {
-    for (const node of row.nodes) {
-      const entry = byNode.get(node.id) ?? { role: node.role, samples: [], atMs: [] };
-      entry.samples.push(node);
-      entry.atMs.push(row.atMs);
-      byNode.set(node.id, entry);
-    }
-  }
+  const byNode = samplesByNode(rows);
   const values = (samples: HistoryRow['nodes'][number][], pick: (n: HistoryRow['nodes'][number]) => number | null) =>
     samples.map(pick).filter((v): v is number => v !== null);
   const resources = Object.fromEntries(
@@ -120,11 +113,11 @@ export function buildReport(
   const lastNodes = rows.at(-1)?.nodes ?? [];
   const bottlenecks = detectBottlenecks({
     windowSeconds: Math.round((toMs - fromMs) / 1000),
-    nodes: [...byNode].map(([id, { role, samples, atMs }]) => ({
+    nodes: [...byNode].map(([id, { role, samples }]) => ({
       id,
       role,
       up: lastNodes.find((n) => n.id === id)?.up ?? false,
-      samples: samples.map((s, i) => ({ ...s, atMs: atMs[i]! })),
+      samples,
     })),
     throughputPerSecond: summarise(throughputSeries).mean,
     targetRatePerSecond: null,

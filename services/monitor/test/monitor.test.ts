@@ -1,12 +1,11 @@
 // The monitor over a real embedded cluster: latency equals the processors' own histograms, induced faults are named.
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends, type RunningRole } from '@logperf/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor } from '../src/start-monitor.js';
 
 const logger = createLogger('monitor-test', 'silent');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type Json = Record<string, unknown>;
 
 describe('monitor on the embedded cluster', () => {

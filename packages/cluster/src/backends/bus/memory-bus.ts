@@ -1,5 +1,5 @@
 // In-process partitioned log with consumer groups and committed offsets: the embedded bus.
-import { AppError, recordSwallowedError } from '@logperf/core';
+import { AppError, recordSwallowedError, sleep } from '@logperf/core';
 import {
   partitionFor,
   type BatchHandler,
@@ -40,7 +40,6 @@ interface Member {
 }
 
 const RETRY_BACKOFF_MS = [50, 100, 250, 500, 1000] as const;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const topic = options.topic ?? 'log-events';
