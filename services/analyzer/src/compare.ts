@@ -11,7 +11,7 @@ import { componentLatency, type RunData } from './run-data.js';
 
 export type MetricComparison = { metric: string; unit: string } & ChangeJudgement;
 
-export interface Comparison {
+export interface RunComparison {
   baselineTestId: string;
   candidateTestId: string;
   alpha: number;
@@ -94,7 +94,7 @@ export function compareMetric(
 }
 
 /** Compares every metric both runs measured; the overall verdict is 'regressed' if any metric regressed. */
-export function compareRuns(baseline: RunData, candidate: RunData, options: CompareOptions = {}): Comparison {
+export function compareRuns(baseline: RunData, candidate: RunData, options: CompareOptions = {}): RunComparison {
   const alpha = options.alpha ?? REGRESSION_ALPHA;
   const minRelativeChange = options.minRelativeChange ?? REGRESSION_MIN_RELATIVE_CHANGE;
   const warmup = options.warmupSeconds ?? 2;

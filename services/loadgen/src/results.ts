@@ -104,7 +104,7 @@ export class ResultRecorder {
   }
 
   totals() {
-    return summarize(this.total);
+    return bucketSummary(this.total);
   }
 
   latencyHistogram(): LatencyHistogram {
@@ -127,7 +127,7 @@ export class ResultRecorder {
         durationSeconds,
         intendedRatePerSecond: intendedRates[i] ?? 0,
         achievedRatePerSecond: durationSeconds > 0 ? b.acknowledged / durationSeconds : 0,
-        ...summarize(b),
+        ...bucketSummary(b),
       };
     });
   }
@@ -160,7 +160,7 @@ function secondResult(second: number, b: Bucket): SecondResult {
   };
 }
 
-function summarize(b: Bucket) {
+function bucketSummary(b: Bucket) {
   return {
     intended: b.intended,
     sent: b.sent,

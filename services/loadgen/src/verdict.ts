@@ -5,7 +5,7 @@ import type { ThresholdVerdict } from './thresholds.js';
 
 export type TestStatus = 'passed' | 'failed' | 'invalid';
 
-export interface Verdict {
+export interface TestVerdict {
   status: TestStatus;
   reason: string;
 }
@@ -29,7 +29,7 @@ export function generatorShare(m: Pick<VerdictInput, 'intended' | 'generatorLate
   return m.intended > 0 ? (m.generatorLate + m.generatorDropped) / m.intended : 0;
 }
 
-export function verdictOf(m: VerdictInput): Verdict {
+export function verdictOf(m: VerdictInput): TestVerdict {
   if (m.generatorFailures.length > 0) return { status: 'invalid', reason: m.generatorFailures.join('; ') };
   const share = generatorShare(m);
   if (share > GENERATOR_LIMIT_SHARE)
