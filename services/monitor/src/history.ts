@@ -1,6 +1,5 @@
 // The monitor's memory: one row per second in the store's database (throughput, queue depth, node resources,
 // latency histograms), and named baselines, so a report needs no Prometheus.
-import { LatencyHistogram } from '@logperf/core';
 import { migrate, type SqlClient } from '@logperf/cluster';
 import type { ClusterState } from './cluster-state.js';
 import type { NodeSample } from './node-scraper.js';
@@ -160,7 +159,3 @@ const emptySample = (): NodeSample => ({
   gcPauseMs: null,
   eventsPerSecond: null,
 });
-
-export function decodeSecond(encoded: string | undefined): LatencyHistogram | undefined {
-  return encoded ? LatencyHistogram.decode(encoded) : undefined;
-}

@@ -141,7 +141,6 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         log.bytes += recordBytes(record);
       }
       wake();
-      await Promise.resolve();
     },
 
     async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
@@ -194,7 +193,6 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
 
     async lag(groupId: string): Promise<PartitionLag[]> {
       const group = groups.get(groupId);
-      await Promise.resolve();
       return partitions.map((partition, p) => {
         const committedOffset = group?.committed[p] ?? 0;
         return {
@@ -207,14 +205,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     },
 
     async health() {
-      await Promise.resolve();
       if (closed) throw new AppError('BACKEND_UNAVAILABLE', 'memory bus is closed');
     },
 
     async close() {
       closed = true;
       wake();
-      await Promise.resolve();
     },
   };
 }
