@@ -29,6 +29,9 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     repository,
     logger,
     processorUrls: options.processorUrls ?? config.processorUrls,
+    lingerMs: config.loadgenLingerMs,
+    lateAfterMs: config.loadgenLateAfterMs,
+    dropAfterMs: config.loadgenDropAfterMs,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({
