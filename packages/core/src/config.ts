@@ -133,6 +133,8 @@ const configSchema = z
     loadgenLateAfterMs: z.coerce.number().int().min(1).max(60_000).default(10),
     /** An event not sent within this long of its intended time is dropped, and counted (ms). */
     loadgenDropAfterMs: z.coerce.number().int().min(1).max(600_000).default(5000),
+    /** A node that has not answered the monitor's scrapes for this long is marked down (ms). */
+    monitorDownAfterMs: z.coerce.number().int().min(100).max(600_000).default(3000),
     /** How often the monitor scrapes every node and the consumer lag. */
     monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
     /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
@@ -207,6 +209,7 @@ const SOURCES: Record<string, { flag: string; env: string }> = {
   monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },
   monitorUrl: { flag: 'monitor-url', env: 'LOGPERF_MONITOR_URL' },
   monitorScrapeMs: { flag: 'scrape-ms', env: 'LOGPERF_MONITOR_SCRAPE_MS' },
+  monitorDownAfterMs: { flag: 'down-after-ms', env: 'LOGPERF_MONITOR_DOWN_AFTER_MS' },
   monitorThresholds: { flag: 'thresholds', env: 'LOGPERF_MONITOR_THRESHOLDS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };
