@@ -18,6 +18,7 @@ import {
 import { startNodes } from './nodes.js';
 import { sendOpenLoop } from './open-loop-sender.js';
 import { backendPids, cpuMicros, hostBusyMicros, type BackendRole } from './process-cpu.js';
+import { sleep } from '@logperf/core';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +68,6 @@ const nodeStatsSchema = z.object({
   latency: z.record(z.string(), z.object({ histogram: z.string() }).optional()),
 });
 const stats = async (url: string) => nodeStatsSchema.parse(await (await fetch(`${url}/api/node/stats`)).json());
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runMode(real: boolean): Promise<ModeResult> {
   const mode = real ? 'real' : 'embedded';

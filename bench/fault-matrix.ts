@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startNodes, type BenchNodes } from './nodes.js';
+import { sleep } from '@logperf/core';
 
 export interface Timing {
   ratePerSecond: number;
@@ -71,14 +72,13 @@ export interface Outcome {
   analyzerAll: string[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const json = async <T>(url: string, init?: RequestInit): Promise<T> => {
   const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
   if (!res.ok) throw new Error(`${res.status} from ${url}: ${await res.text()}`);
   return (await res.json()) as T;
 };
 
-type Verdict = { rule: string; component: string };
+type FoundBottleneck = { rule: string; component: string };
 type Finding = { rule: string; component: string; role: string; evidence: string; because: string | null };
 
 export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<Outcome> {
@@ -116,9 +116,9 @@ export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<
       }
       const watching = c.inject ? faultAt !== null && Date.now() - faultAt <= timing.faultMs + 5000 : elapsed > 5000;
       if (watching && monitor === null) {
-        const { bottlenecks } = await json<{ bottlenecks: Verdict[] }>(
+        const { bottlenecks } = await json<{ bottlenecks: FoundBottleneck[] }>(
           `${nodes.monitor}/api/performance/bottlenecks?windowSeconds=5`,
-        ).catch(() => ({ bottlenecks: [] as Verdict[] }));
+        ).catch(() => ({ bottlenecks: [] as FoundBottleneck[] }));
         if (bottlenecks[0]) {
           monitor = `${bottlenecks[0].rule}/${bottlenecks[0].component}`;
           monitorDetectMs = faultAt === null ? null : Date.now() - faultAt;

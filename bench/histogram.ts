@@ -65,19 +65,19 @@ for (let r = 0; r < rounds; r++) {
   hdrRuns.push(hdrRound(data));
   arrayRuns.push(arrayRound(data));
 }
-const summarise = (runs: { recordMs: number; mergeAndPercentilesMs: number; answers: number[] }[]) => ({
+const timingSummary = (runs: { recordMs: number; mergeAndPercentilesMs: number; answers: number[] }[]) => ({
   recordPerSecond: Math.round(n / (median(runs.map((r) => r.recordMs)) / 1000)),
   mergeAndPercentilesMs: Number(median(runs.map((r) => r.mergeAndPercentilesMs)).toFixed(2)),
   maxRelativeError: Number(Math.max(...runs[0]!.answers.map((a, i) => Math.abs(a - exact[i]!) / exact[i]!)).toFixed(5)),
 });
 const ours = {
   name: 'LatencyHistogram (HDR, 32-bit counts, 3 digits)',
-  ...summarise(hdrRuns),
+  ...timingSummary(hdrRuns),
   bytesPerHistogram: 'about 90 KB, fixed',
 };
 const reference = {
   name: 'number[] per interval, concat + Float64Array sort',
-  ...summarise(arrayRuns),
+  ...timingSummary(arrayRuns),
   bytesPerHistogram: `${n * 8} B for ${n} values (grows with count)`,
 };
 const recordRatio = ours.recordPerSecond / reference.recordPerSecond;

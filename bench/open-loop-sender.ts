@@ -1,7 +1,7 @@
 // An open-loop NDJSON sender for benches: batch i is due at start + i·interval, and both its latency and its events'
 // timestamps come from that schedule (not from the actual send), so waiting at the in-flight cap is counted, never hidden.
 import { randomUUID } from 'node:crypto';
-import { LatencyHistogram } from '@logperf/core';
+import { LatencyHistogram, sleep } from '@logperf/core';
 import { Pool } from 'undici';
 
 export interface SendOptions {
@@ -27,7 +27,6 @@ export interface SendResult {
 }
 
 const MESSAGE_PAD = 'x'.repeat(120);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One NDJSON line per event; only the id and the scheduled timestamp change, so no object graph is stringified. */
 function body(batchIndex: number, size: number, timestampMs: number): string {

@@ -5,7 +5,7 @@
 // Usage: npx tsx bench/pipeline.ts [--real] [--rates 5000,10000,15000,20000,25000,30000] [--seconds 20] [--batch 200]
 //          [--processes 2]
 import { parseArgs } from 'node:util';
-import { LatencyHistogram } from '@logperf/core';
+import { LatencyHistogram, sleep } from '@logperf/core';
 import { z } from 'zod';
 import { copyReference } from './copy-reference.js';
 import { startNodes, type BenchNodes } from './nodes.js';
@@ -52,7 +52,7 @@ async function step(nodes: BenchNodes, ratePerSecond: number) {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   let figures = await testFigures(nodes, testId);
   while (figures.stored < sent.acknowledged && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     figures = await testFigures(nodes, testId);
   }
   const e2e = figures.endToEnd.summary();

@@ -5,7 +5,7 @@
 // Usage: npx tsx bench/processor-drain.ts [--real] [--events 100000] [--instances 1] [--max-batch 1000] [--max-wait 20] [--serial-cache]
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, Processor } from '@logperf/cluster';
 import { NodeRuntime } from '@logperf/platform';
 
@@ -81,7 +81,7 @@ const processor = new Processor({
 const start = performance.now();
 await processor.start();
 const deadline = Date.now() + 180_000;
-while (processor.counters.stored < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+while (processor.counters.stored < total && Date.now() < deadline) await sleep(20);
 const seconds = (performance.now() - start) / 1000;
 await processor.stop();
 const latency = node.telemetry.latency();

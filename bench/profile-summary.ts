@@ -14,7 +14,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export function summarise(profile: Profile, top: number) {
+export function summariseProfile(profile: Profile, top: number) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -55,7 +55,7 @@ const { values, positionals } = parseArgs({
   options: { top: { type: 'string', default: '25' } },
 });
 for (const path of positionals) {
-  const s = summarise(JSON.parse(readFileSync(path, 'utf8')) as Profile, Number(values.top));
+  const s = summariseProfile(JSON.parse(readFileSync(path, 'utf8')) as Profile, Number(values.top));
   console.log(
     `== ${path}: ${s.totalMs.toFixed(0)} ms sampled\n-- self time by file/package\n${s.files.join('\n')}\n-- self time by function\n${s.functions.join('\n')}\n`,
   );

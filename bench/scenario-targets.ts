@@ -17,7 +17,7 @@ export interface WindowLatency {
   latencyMs: LatencySummary;
 }
 
-export interface Verdict {
+export interface TargetVerdict {
   target: string;
   measured: string;
   passed: boolean;
@@ -37,7 +37,7 @@ export interface ScenarioRun {
 const ms = (n: number) => `${n.toFixed(n >= 100 ? 0 : 1)} ms`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function integrity(run: ScenarioRun): Verdict[] {
+function integrity(run: ScenarioRun): TargetVerdict[] {
   const r = run.test.result;
   const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const lost = Math.max(0, r.acknowledged - run.stored);
@@ -75,7 +75,7 @@ function phaseLatency(windows: readonly WindowLatency[], from: number, to: numbe
   return merged.summary();
 }
 
-export function judgeSustained(run: ScenarioRun): Verdict[] {
+export function judgeSustained(run: ScenarioRun): TargetVerdict[] {
   const r = run.test.result;
   return [
     {
@@ -93,7 +93,7 @@ export function judgeSustained(run: ScenarioRun): Verdict[] {
   ];
 }
 
-export function judgeBurst(run: ScenarioRun): Verdict[] {
+export function judgeBurst(run: ScenarioRun): TargetVerdict[] {
   const [baseline = 0, burst = 0] = run.phasesSeconds;
   const burstEnd = baseline + burst;
   const inBaseline = phaseLatency(run.windows, 0, baseline);
@@ -144,7 +144,7 @@ function fit(points: readonly [number, number][]): { slope: number; r2: number }
   return { slope, r2: syy === 0 || sxx === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
-export function judgeRamp(run: ScenarioRun): Verdict[] {
+export function judgeRamp(run: ScenarioRun): TargetVerdict[] {
   const seconds = run.test.result.timeline.filter((s) => s.intended > 0).slice(0, -1);
   const { slope, r2 } = fit(seconds.map((s) => [s.intended, s.acknowledged]));
   const windows = run.windows.filter((w) => w.latencyMs.count > 0);

@@ -16,7 +16,7 @@ import {
   judgeRamp,
   judgeSustained,
   type LagSample,
-  type Verdict,
+  type TargetVerdict,
   type WindowLatency,
 } from './scenario-targets.js';
 
@@ -201,7 +201,7 @@ async function startTimes() {
   const embedded = await measure(false);
   const real = await measure(true);
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
-  const verdicts: Verdict[] = [
+  const verdicts: TargetVerdict[] = [
     {
       target: 'embedded `logperf up` ready < 10 s',
       measured: `${median(embedded).toFixed(1)} s (median of ${repeat}: ${embedded.map((t) => t.toFixed(1)).join(', ')})`,
@@ -216,7 +216,10 @@ async function startTimes() {
   return { verdicts };
 }
 
-function judge(run: Awaited<ReturnType<typeof drive>>, dup: { rows: number; distinctIds: number } | null): Verdict[] {
+function judge(
+  run: Awaited<ReturnType<typeof drive>>,
+  dup: { rows: number; distinctIds: number } | null,
+): TargetVerdict[] {
   const input = {
     test: run.test,
     lag: run.lag,

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createPgliteStore } from '../../packages/cluster/src/backends/store/pglite-store.js';
 import { startCli } from '../../apps/cli/test/cli-process.js';
 import { formatSoak, runSoak, type SoakReport } from './run-soak.js';
+import { sleep } from '@logperf/core';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,6 @@ interface ProcessorStats {
   store: { sizeBytes: number | null; retention: { rotations: number; windowSeconds: number } } | null;
 }
 const stats = async (url: string) => (await (await fetch(`${url}/api/node/stats`)).json()) as ProcessorStats;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MB = 1024 * 1024;
 
 /** RSS after warm-up against its value when warm-up ended: the issue's ±10 % band. */

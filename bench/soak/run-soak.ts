@@ -1,7 +1,7 @@
 // A soak: steady open-loop load on a running cluster while every process's RSS, heap, event-loop lag and open handles
 // are sampled; each series gets a least-squares growth per hour and a verdict.
 import { randomUUID } from 'node:crypto';
-import { readRssBytes } from '@logperf/core';
+import { readRssBytes, sleep } from '@logperf/core';
 import { Pool } from 'undici';
 import { trend, type Sample, type Trend } from './trend.js';
 
@@ -60,8 +60,6 @@ interface StatsBody {
   eventLoop?: { lagP99Ms: number | null };
   runtime?: { heapUsedBytes: number; activeResources: number };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function sampleNodes(urls: readonly string[], into: Map<number, ProcessSeries>, atMs: number): Promise<void> {
   // A node too busy to answer within 5 s misses this sample (the gap shows in the series) instead of ending the soak.

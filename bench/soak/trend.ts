@@ -1,16 +1,9 @@
 // Growth trends for a soak: a least-squares line through (time, value) samples after warm-up, in units per hour, and a verdict.
+import { fitLine } from '@logperf/core';
+
 export interface Sample {
   atMs: number;
   value: number;
-}
-
-export interface LineFit {
-  /** Units per millisecond. */
-  slope: number;
-  intercept: number;
-  /** Share of the variance the line explains, 0–1 (0 for a flat series). */
-  r2: number;
-  n: number;
 }
 
 export interface Trend {
@@ -30,22 +23,12 @@ export interface Trend {
 
 const HOUR_MS = 3_600_000;
 
-export function fitLine(samples: readonly Sample[]): LineFit {
-  const n = samples.length;
-  if (n < 2) return { slope: 0, intercept: samples[0]?.value ?? 0, r2: 0, n };
-  const meanX = samples.reduce((s, p) => s + p.atMs, 0) / n;
-  const meanY = samples.reduce((s, p) => s + p.value, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const p of samples) {
-    sxy += (p.atMs - meanX) * (p.value - meanY);
-    sxx += (p.atMs - meanX) ** 2;
-    syy += (p.value - meanY) ** 2;
-  }
-  const slope = sxx === 0 ? 0 : sxy / sxx;
-  return { slope, intercept: meanY - slope * meanX, r2: sxx === 0 || syy === 0 ? 0 : (sxy * sxy) / (sxx * syy), n };
-}
+/** The one least-squares fit, over (time, value) samples: slope in units per millisecond. */
+const fitSamples = (samples: readonly Sample[]) =>
+  fitLine(
+    samples.map((s) => s.atMs),
+    samples.map((s) => s.value),
+  );
 
 /** Minimum of each run of `window` consecutive samples, stamped at the run's middle. */
 export function lowerEnvelope(samples: readonly Sample[], window: number): Sample[] {
@@ -64,16 +47,16 @@ export function trend(
 ): Trend {
   const start = samples[0]?.atMs ?? 0;
   const kept = samples.filter((s) => s.atMs - start >= options.warmupMs);
-  const fit = fitLine(kept);
+  const fit = fitSamples(kept);
   const envelope = lowerEnvelope(kept, options.envelopeWindow ?? 5);
-  const floor = envelope.length >= 2 ? fitLine(envelope) : fit;
+  const floor = envelope.length >= 2 ? fitSamples(envelope) : fit;
   const growthPerHour = fit.slope * HOUR_MS;
   const floorGrowthPerHour = floor.slope * HOUR_MS;
   const values = kept.map((s) => s.value);
   return {
     growthPerHour,
     floorGrowthPerHour,
-    r2: fit.r2,
+    r2: kept.length < 2 ? 0 : fit.r2,
     samples: kept.length,
     first: values[0] ?? Number.NaN,
     last: values.at(-1) ?? Number.NaN,

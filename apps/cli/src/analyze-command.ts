@@ -1,6 +1,6 @@
 // `logperf analyze`: asks the analyzer about a test (statistics, bottlenecks, recommendations) or compares two tests;
 // exit status 1 when the comparison finds a regression.
-import type { Comparison, Diagnosis, Recommendation, RunMetrics } from '@logperf/analyzer';
+import type { RunComparison, Diagnosis, Recommendation, RunMetrics } from '@logperf/analyzer';
 import { request } from './load-test-client.js';
 import { textTable } from './report.js';
 
@@ -15,7 +15,7 @@ export interface AnalyzeOptions {
 const num = (n: number) =>
   Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3)).toString();
 
-export function comparisonText(c: Comparison): string {
+export function comparisonText(c: RunComparison): string {
   const rows = [
     ['metric', 'baseline', 'candidate', 'change', 'p-value', 'effect', 'verdict'],
     ...c.metrics.map((m) => [
@@ -70,7 +70,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<number> {
   const base = options.url.replace(/\/+$/, '');
   if (options.compare) {
     const [baselineTestId, candidateTestId] = options.compare;
-    const comparison = await request<Comparison>(`${base}/api/analysis/compare`, {
+    const comparison = await request<RunComparison>(`${base}/api/analysis/compare`, {
       method: 'POST',
       body: JSON.stringify({ baselineTestId, candidateTestId }),
       token: options.token,

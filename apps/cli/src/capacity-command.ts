@@ -2,7 +2,7 @@
 // by a bounded binary search over short constant-rate load tests on a generator, then a longer confirmation step.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AppError, createLogger, type Config } from '@logperf/core';
+import { AppError, createLogger, type Config, sleep } from '@logperf/core';
 import { snapshotProcessors } from '@logperf/loadgen';
 import { renderCapacityHtml } from './capacity-report.js';
 import {
@@ -69,7 +69,6 @@ export function capacityOptions(values: Values): CapacityOptions {
   return options;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Waits (bounded) until the processors stored at least `expected` events in all; returns their stored total, or null. */

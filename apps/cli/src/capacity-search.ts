@@ -1,5 +1,6 @@
 // The capacity search as pure logic: the verdict on one measured step, and a bounded binary search over steps
 // (step outcomes come from a function, so tests feed fake ones and the command feeds real load tests).
+import { fitLine } from '@logperf/core';
 
 export interface StepCriteria {
   /** Corrected (from intended send time) p99 at most this. */
@@ -44,16 +45,10 @@ export interface StepVerdict extends StepMeasurement {
 /** Least-squares slope of lag over time (events per second); null with fewer than 3 samples. */
 export function lagSlope(samples: readonly [number, number][]): number | null {
   if (samples.length < 3) return null;
-  const n = samples.length;
-  const meanT = samples.reduce((s, [t]) => s + t, 0) / n;
-  const meanL = samples.reduce((s, [, l]) => s + l, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const [t, l] of samples) {
-    num += (t - meanT) * (l - meanL);
-    den += (t - meanT) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
+  return fitLine(
+    samples.map(([t]) => t),
+    samples.map(([, lag]) => lag),
+  ).slope;
 }
 
 export function judgeStep(m: StepMeasurement, kind: 'step' | 'confirm', c: StepCriteria): StepVerdict {

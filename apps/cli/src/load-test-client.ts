@@ -1,5 +1,5 @@
 // Runs a burst or ramp on a load generator over its HTTP API, following it once a second until it ends.
-import { AppError } from '@logperf/core';
+import { AppError, sleep } from '@logperf/core';
 import type { LoadTestProgress, LoadTestResultBody, StoredResult } from '@logperf/measurements';
 
 /** A finished test as the generator serves it: the stored row with the result it wrote. */
@@ -56,7 +56,7 @@ export async function runLoadTest(
     }).catch(() => undefined);
   options.signal?.addEventListener('abort', stop, { once: true });
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const status = await request<(Progress & { status: 'running' }) | LoadTestResult>(
       `${loadgenUrl}/api/loadtest/${testId}`,
     );

@@ -3,7 +3,7 @@
 // and `logperf analyze` exits 1.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, type Store } from '@logperf/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, runLoadTest } from '../src/load-test-client.js';
@@ -20,7 +20,7 @@ function delayed(store: Store): Store {
     get(target, property, receiver) {
       if (property === 'insertBatch') {
         return async (events: Parameters<Store['insertBatch']>[0]) => {
-          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+          if (delayMs > 0) await sleep(delayMs);
           return target.insertBatch(events);
         };
       }

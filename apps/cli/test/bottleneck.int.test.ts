@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig, type Config } from '@logperf/core';
+import { createLogger, loadConfig, type Config, sleep } from '@logperf/core';
 import { createBackends, type Store } from '@logperf/cluster';
 import { afterEach, expect, it } from 'vitest';
 import {
@@ -135,7 +135,7 @@ describeReal(
           get(target, property, receiver) {
             if (property === 'insertBatch') {
               return async (events: Parameters<Store['insertBatch']>[0]) => {
-                if (Date.now() >= slowFrom) await new Promise((resolve) => setTimeout(resolve, 150));
+                if (Date.now() >= slowFrom) await sleep(150);
                 return target.insertBatch(events);
               };
             }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CLI_MAIN, startCli } from './cli-process.js';
+import { sleep } from '@logperf/core';
 
 const run = promisify(execFile);
 
@@ -140,7 +141,7 @@ describe('logperf up (embedded)', () => {
     );
 
     const deadline = Date.now() + 20_000;
-    while ((await stored()) < 1000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await stored()) < 1000 && Date.now() < deadline) await sleep(50);
     expect(await stored()).toBe(1000);
     expect((await fetch(`${gateway}/health`)).status).toBe(200);
     expect((await fetch(`${processor}/health`)).status).toBe(200);
@@ -158,8 +159,7 @@ describe('logperf up (embedded)', () => {
         }
       ).components;
     const monitorDeadline = Date.now() + 10_000;
-    while ((await monitorLatency())['end-to-end']?.count !== 1000 && Date.now() < monitorDeadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await monitorLatency())['end-to-end']?.count !== 1000 && Date.now() < monitorDeadline) await sleep(100);
     expect((await monitorLatency())['end-to-end']?.count).toBe(1000);
     const nodes = (
       (await (await fetch(`${monitor}/api/performance/metrics`)).json()) as { nodes: { role: string; up: boolean }[] }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@logperf/core';
+import { loadConfig, sleep } from '@logperf/core';
 import { withEnvFile } from '../src/env-file.js';
 import { startCli } from './cli-process.js';
 
@@ -42,7 +42,7 @@ describe('the .env.logperf settings file', () => {
     const cli = await startCli(['monitor', '--port', '0'], { LOGPERF_ENV_FILE: '', LOGPERF_LOG_LEVEL: 'warn' });
     try {
       // stderr and stdout are two pipes: give the hint (written before the role's line) a moment to arrive.
-      for (let i = 0; i < 20 && !cli.output().includes('setup.sh'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 20 && !cli.output().includes('setup.sh'); i++) await sleep(100);
       expect(cli.output()).toMatch(/embedded backends.*\.\/setup\.sh.*--real/);
     } finally {
       await cli.stop();

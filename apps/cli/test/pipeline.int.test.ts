@@ -5,6 +5,7 @@ import { Pool as HttpPool } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, postgresProbe, redisProbe } from '../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from './cli-process.js';
+import { sleep } from '@logperf/core';
 
 const TOTAL = 100_000;
 const BATCH = 500;
@@ -63,7 +64,7 @@ describeReal('pipeline on Kafka + PostgreSQL + Redis', [kafkaProbe, postgresProb
         if (res.statusCode === 202) return void acknowledged.push(...ids);
         expect([429, 503]).toContain(res.statusCode);
         retries++;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
       throw new Error('a batch was refused 50 times');
     };
@@ -90,7 +91,7 @@ describeReal('pipeline on Kafka + PostgreSQL + Redis', [kafkaProbe, postgresProb
     while (Date.now() < deadline) {
       rows = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
       if (rows >= TOTAL) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
     const {
       rows: [check],

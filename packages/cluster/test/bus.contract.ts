@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus, ConsumedRecord, Consumer } from '../src/backends/bus/bus.js';
 import { partitionFor } from '../src/backends/bus/bus.js';
 import { waitFor } from './wait-for.js';
+import { sleep } from '@logperf/core';
 
 export interface BusContractOptions {
   /** How long a new group member needs before it owns partitions (Kafka's join/sync). */
@@ -13,7 +14,6 @@ export interface BusContractOptions {
 
 const records = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => ({ key: `${prefix}-${i}`, value: Buffer.from(JSON.stringify({ i })) }));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function busContract(name: string, makeBus: () => Promise<Bus>, options: BusContractOptions): void {
   describe(`Bus contract: ${name}`, () => {

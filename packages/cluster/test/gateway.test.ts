@@ -1,4 +1,4 @@
-import { createLogger } from '@logperf/core';
+import { createLogger, sleep } from '@logperf/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../src/backends/bus/bus.js';
 import { createMemoryBus } from '../src/backends/bus/memory-bus.js';
@@ -54,7 +54,7 @@ describe('gateway POST /api/logs', () => {
     const consumer = await bus.consume({ groupId: 'g', maxBatchSize: 10, maxWaitMs: 5 }, async (records) => {
       seen.push(...records.map((r) => JSON.parse(r.value.toString()) as unknown));
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     await consumer.close();
     expect(seen[0]).toMatchObject({ event: { id: event.id, timestamp: Date.UTC(2026, 10, 25, 0, 2, 3, 456) } });
     expect(seen[0]).toHaveProperty('acceptedAt');
@@ -68,7 +68,7 @@ describe('gateway POST /api/logs', () => {
     const consumer = await bus.consume({ groupId: 'g', maxBatchSize: 10, maxWaitMs: 5 }, async (records) => {
       values.push(...records.map((r) => r.value.toString()));
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     await consumer.close();
     expect(values).toHaveLength(1);
     expect(values[0]).toContain(`"event":${line}}`);

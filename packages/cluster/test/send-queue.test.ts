@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BusRecord } from '../src/backends/bus/bus.js';
 import { SendQueue } from '../src/backends/bus/send-queue.js';
+import { sleep } from '@logperf/core';
 
 const records = (n: number, tag: string): BusRecord[] =>
   Array.from({ length: n }, (_, i) => ({ key: `${tag}${i}`, value: Buffer.from('v') }));
@@ -13,7 +14,7 @@ describe('SendQueue', () => {
     const queue = new SendQueue(async (batch) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       requests.push(batch.length);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
       inFlight--;
     });
     await Promise.all([queue.add(records(5, 'a')), queue.add(records(7, 'b')), queue.add(records(3, 'c'))]);

@@ -6,12 +6,12 @@ import { afterAll, expect, it } from 'vitest';
 import { createPostgresStore } from '../src/backends/store/postgres-store.js';
 import type { Store } from '../src/backends/store/store.js';
 import { describeReal, postgresProbe, realServices } from './real-services.js';
+import { sleep } from '@logperf/core';
 
 const connectionString = realServices.databaseUrl;
 const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const table = `log_events_pool_${suffix}`;
 const role = `pooltest-${suffix.replace('_', '-')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function withClient<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3_000 });

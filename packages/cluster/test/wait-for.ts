@@ -1,4 +1,6 @@
 // Polls a condition until it holds or a deadline passes (bounded waits for asynchronous pipelines).
+import { sleep } from '@logperf/core';
+
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
@@ -7,6 +9,6 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
 }

@@ -127,6 +127,14 @@ const configSchema = z
     processorUrls: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
     /** Where processors and gateways announce themselves (POST /api/performance/nodes every 5 s); unset: no heartbeat. */
     monitorUrl: z.url().optional(),
+    /** How long the generator holds a partial batch before sending it (ms). */
+    loadgenLingerMs: z.coerce.number().int().min(0).max(1000).default(5),
+    /** An event sent this long after its intended time counts as late (ms): part of every run's figures. */
+    loadgenLateAfterMs: z.coerce.number().int().min(1).max(60_000).default(10),
+    /** An event not sent within this long of its intended time is dropped, and counted (ms). */
+    loadgenDropAfterMs: z.coerce.number().int().min(1).max(600_000).default(5000),
+    /** A node that has not answered the monitor's scrapes for this long is marked down (ms). */
+    monitorDownAfterMs: z.coerce.number().int().min(100).max(600_000).default(3000),
     /** How often the monitor scrapes every node and the consumer lag. */
     monitorScrapeMs: z.coerce.number().int().min(100).max(60_000).default(1000),
     /** Bottleneck thresholds as JSON, e.g. {"cpuPercent":60}; validated by the monitor. */
@@ -193,11 +201,15 @@ export const SOURCES: Record<string, { flag: string; env: string }> = {
   allowedHosts: { flag: 'allowed-hosts', env: 'LOGPERF_ALLOWED_HOSTS' },
   loadgenAllowKafka: { flag: 'allow-kafka-target', env: 'LOGPERF_LOADGEN_ALLOW_KAFKA' },
   monitorReportMaxMinutes: { flag: 'report-max-minutes', env: 'LOGPERF_MONITOR_REPORT_MAX_MINUTES' },
+  loadgenLingerMs: { flag: 'linger-ms', env: 'LOGPERF_LOADGEN_LINGER_MS' },
+  loadgenLateAfterMs: { flag: 'late-after-ms', env: 'LOGPERF_LOADGEN_LATE_AFTER_MS' },
+  loadgenDropAfterMs: { flag: 'drop-after-ms', env: 'LOGPERF_LOADGEN_DROP_AFTER_MS' },
   loadgenAllowedTargets: { flag: 'allowed-targets', env: 'LOGPERF_LOADGEN_ALLOWED_TARGETS' },
   processorUrls: { flag: 'processor-urls', env: 'LOGPERF_PROCESSOR_URLS' },
   monitorNodes: { flag: 'nodes', env: 'LOGPERF_MONITOR_NODES' },
   monitorUrl: { flag: 'monitor-url', env: 'LOGPERF_MONITOR_URL' },
   monitorScrapeMs: { flag: 'scrape-ms', env: 'LOGPERF_MONITOR_SCRAPE_MS' },
+  monitorDownAfterMs: { flag: 'down-after-ms', env: 'LOGPERF_MONITOR_DOWN_AFTER_MS' },
   monitorThresholds: { flag: 'thresholds', env: 'LOGPERF_MONITOR_THRESHOLDS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };

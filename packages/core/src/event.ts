@@ -38,8 +38,6 @@ export const logEventSchema = z.strictObject({
 
 /** A validated event; `timestamp` is always epoch milliseconds. */
 export type LogEvent = z.output<typeof logEventSchema>;
-/** What a client may send: `timestamp` as epoch ms or ISO-8601. */
-export type LogEventInput = z.input<typeof logEventSchema>;
 
 /** A validated event as it travels on the bus and into the store: `timestamp` is epoch ms only. */
 export const normalisedEventSchema = logEventSchema.extend({ timestamp: epochMs });

@@ -10,3 +10,6 @@ export * from './logger.js';
 export * from './timeout.js';
 export * from './system/index.js';
 export * from './stats.js';
+export * from './regression.js';
+export * from './node-samples.js';
+export * from './advice.js';

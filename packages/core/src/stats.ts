@@ -1,4 +1,5 @@
-// Small statistics shared by the services: summaries and the Mann-Whitney U rank test (normal approximation, tie-corrected).
+// Small statistics shared by the services: summaries, the median, the Mann-Whitney U rank test (normal approximation,
+// tie-corrected) and the one least-squares line fit.
 
 export interface SeriesSummary {
   count: number;
@@ -14,6 +15,14 @@ export function summarise(values: readonly number[]): SeriesSummary {
   const mean = values.reduce((a, b) => a + b, 0) / count;
   const variance = count > 1 ? values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (count - 1) : 0;
   return { count, mean, stddev: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** The middle value (mean of the two middle ones for an even count); 0 for no values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export interface RankTest {
@@ -61,4 +70,46 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): RankTe
   const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
   const z = sd === 0 ? 0 : (u - mean) / sd;
   return { u, z, pValue: sd === 0 ? 1 : 2 * (1 - normalCdf(Math.abs(z))), effectSize: (2 * u) / (n1 * n2) - 1 };
+}
+
+export interface Line {
+  slope: number;
+  intercept: number;
+  /** Standard error of the slope. */
+  slopeStdErr: number;
+  r2: number;
+  /** Residual standard deviation. */
+  residualStd: number;
+  n: number;
+  meanX: number;
+  sxx: number;
+}
+
+/** Ordinary least squares y = intercept + slope·x. */
+export function fitLine(xs: readonly number[], ys: readonly number[]): Line {
+  const n = Math.min(xs.length, ys.length);
+  const meanX = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  const meanY = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - meanX) ** 2;
+    sxy += (xs[i]! - meanX) * (ys[i]! - meanY);
+    syy += (ys[i]! - meanY) ** 2;
+  }
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  const intercept = meanY - slope * meanX;
+  const sse = Math.max(0, syy - slope * sxy);
+  const residualStd = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
+  return {
+    slope,
+    intercept,
+    slopeStdErr: sxx === 0 ? Infinity : residualStd / Math.sqrt(sxx),
+    r2: syy === 0 ? 1 : 1 - sse / syy,
+    residualStd,
+    n,
+    meanX,
+    sxx,
+  };
 }

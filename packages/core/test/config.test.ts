@@ -82,4 +82,12 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ LOGPERF_PROFILE: 'turbo' }, {})).toThrow('LOGPERF_PROFILE / --profile');
   });
+
+  it("the generator's linger, late and drop limits default to 5, 10 and 5000 ms and are set by env or flag", () => {
+    expect(loadConfig({}, {})).toMatchObject({ loadgenLingerMs: 5, loadgenLateAfterMs: 10, loadgenDropAfterMs: 5000 });
+    expect(loadConfig({}, {}).monitorDownAfterMs).toBe(3000);
+    const set = loadConfig({ LOGPERF_LOADGEN_LATE_AFTER_MS: '20' }, { 'drop-after-ms': '1000', 'linger-ms': '0' });
+    expect(set).toMatchObject({ loadgenLingerMs: 0, loadgenLateAfterMs: 20, loadgenDropAfterMs: 1000 });
+    expect(() => loadConfig({ LOGPERF_LOADGEN_DROP_AFTER_MS: '0' }, {})).toThrow('LOGPERF_LOADGEN_DROP_AFTER_MS');
+  });
 });

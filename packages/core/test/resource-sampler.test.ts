@@ -4,7 +4,7 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResourceSampler, type ResourceField } from '@logperf/core';
+import { ResourceSampler, type ResourceField, sleep } from '@logperf/core';
 
 const MB = 1024 * 1024;
 const RATES: ResourceField[] = [
@@ -128,7 +128,7 @@ describe.runIf(process.platform === 'linux')('ResourceSampler', () => {
   it('answers with reasons, not a throw, for a process that does not exist', async () => {
     const sampler = new ResourceSampler({ pid: 2147483646 });
     await sampler.sample();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // at least a few 10 ms CPU ticks for the system figure
+    await sleep(50); // at least a few 10 ms CPU ticks for the system figure
     const second = await sampler.sample();
     expect(second.processCpuPercent).toBeNull();
     expect(second.unavailable.processCpuPercent).toBe('/proc/2147483646/stat: ENOENT');

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mannWhitneyU, normalCdf, summarise } from '@logperf/core';
+import { fitLine, mannWhitneyU, normalCdf, summarise } from '@logperf/core';
 
 describe('statistics', () => {
+  it('least squares recovers a line and its fit', () => {
+    const line = fitLine([0, 1, 2, 3, 4], [1, 3, 5, 7, 9]);
+    expect(line.slope).toBeCloseTo(2, 12);
+    expect(line.intercept).toBeCloseTo(1, 12);
+    expect(line.r2).toBeCloseTo(1, 12);
+  });
+
   it('summarises a series', () => {
     expect(summarise([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({
       count: 8,

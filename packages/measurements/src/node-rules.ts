@@ -2,6 +2,7 @@
 // how its finding reads and what to do about it. The monitor judges a window's mean per node by it
 // (detectBottlenecks); the analyzer judges each second of a test by it (nodeSignals). One table, so the two name a
 // bottleneck alike.
+import { HEAP_ADVICE } from '@logperf/core';
 import type { BottleneckThresholds } from './bottlenecks.js';
 import type { HistoryNode } from './history-row.js';
 
@@ -43,7 +44,7 @@ export const NODE_RULES: readonly NodeRule[] = [
     thresholdKey: 'memoryPercent',
     pick: (s) => s.memoryPercent,
     critical: (value) => value > 90,
-    recommendation: () => 'Increase the heap by 25% (--max-old-space-size) and tune GC; look for retained batches',
+    recommendation: () => HEAP_ADVICE,
   }),
   rule({
     rule: 'io',
@@ -71,6 +72,6 @@ export const NODE_RULES: readonly NodeRule[] = [
     thresholdKey: 'gcShare',
     pick: (s) => (s.gcPauseMs === null ? null : s.gcPauseMs / 1000),
     critical: (value, threshold) => value > 4 * threshold,
-    recommendation: () => 'Increase the heap (--max-old-space-size) and cut per-event allocation',
+    recommendation: () => HEAP_ADVICE,
   }),
 ];

@@ -1,7 +1,8 @@
 // Capacity planning: scaling points from stored tests (concurrency by Little's law, N = X·R), the USL fit and the
 // size for a target, and the growth of the cluster's traffic projected from its measured daily trend.
 import type { RunData } from './run-data.js';
-import { fitLine, studentTwoSidedP } from './statistics.js';
+import { fitLine } from '@logperf/core';
+import { studentTwoSidedP } from './statistics.js';
 import { fitUsl, sizeForTarget, type ScalingPoint, type SizeForTarget, type UslFit } from './usl.js';
 
 export const HEADROOM = 0.3;

@@ -1,39 +1,28 @@
 // Regression verdicts: two runs compared per metric with a rank test (Mann-Whitney U) on per-second values, after
 // dropping warm-up and tail; a verdict needs both significance (p < alpha) and a change large enough to matter.
-import { mannWhitneyU } from '@logperf/core';
+import {
+  judgeChange,
+  REGRESSION_ALPHA,
+  REGRESSION_MIN_RELATIVE_CHANGE,
+  type ChangeJudgement,
+  type ChangeVerdict,
+} from '@logperf/core';
 import { componentLatency, type RunData } from './run-data.js';
-import { median } from './statistics.js';
 
-export type Verdict = 'improved' | 'unchanged' | 'regressed';
+export type MetricComparison = { metric: string; unit: string } & ChangeJudgement;
 
-export interface MetricComparison {
-  metric: string;
-  unit: string;
-  /** Medians of the per-second values. */
-  baseline: number;
-  candidate: number;
-  /** (candidate − baseline) / baseline; null when the baseline is 0. */
-  relativeChange: number | null;
-  pValue: number;
-  /** Rank-biserial correlation in [−1, 1], > 0 when the candidate's values tend to be larger. */
-  effectSize: number;
-  samples: { baseline: number; candidate: number };
-  verdict: Verdict;
-  reason: string;
-}
-
-export interface Comparison {
+export interface RunComparison {
   baselineTestId: string;
   candidateTestId: string;
   alpha: number;
   minRelativeChange: number;
-  verdict: Verdict;
+  verdict: ChangeVerdict;
   metrics: MetricComparison[];
 }
 
 export interface CompareOptions {
   alpha?: number;
-  /** Smallest relative change of the median that counts (default 10%): smaller shifts are noise on a shared machine. */
+  /** Smallest relative change of the median that counts (default the shared rule's 10 %). */
   minRelativeChange?: number;
   /** Seconds dropped at the start of each run (warm-up) and at its end (partial second). */
   warmupSeconds?: number;
@@ -100,55 +89,21 @@ export function compareMetric(
   alpha: number,
   minRelativeChange: number,
 ): MetricComparison | undefined {
-  if (a.length < 3 || b.length < 3) return undefined;
-  const baseline = median(a);
-  const candidate = median(b);
-  const relativeChange = baseline === 0 ? (candidate === 0 ? 0 : null) : (candidate - baseline) / baseline;
-  const test = mannWhitneyU(a, b)!;
-  const base = {
-    metric: spec.metric,
-    unit: spec.unit,
-    baseline,
-    candidate,
-    relativeChange,
-    pValue: test.pValue,
-    effectSize: test.effectSize,
-    samples: { baseline: a.length, candidate: b.length },
-  };
-  const change =
-    relativeChange === null ? 'from 0' : `${relativeChange >= 0 ? '+' : ''}${(relativeChange * 100).toFixed(1)}%`;
-  if (test.pValue >= alpha)
-    return {
-      ...base,
-      verdict: 'unchanged',
-      reason: `${change}, not significant (p = ${test.pValue.toPrecision(2)} ≥ ${alpha})`,
-    };
-  if (relativeChange !== null && Math.abs(relativeChange) < minRelativeChange) {
-    return {
-      ...base,
-      verdict: 'unchanged',
-      reason: `${change} is significant (p = ${test.pValue.toPrecision(2)}) but under the ${minRelativeChange * 100}% that matters`,
-    };
-  }
-  const worse = spec.higherIsBetter ? candidate < baseline : candidate > baseline;
-  return {
-    ...base,
-    verdict: worse ? 'regressed' : 'improved',
-    reason: `${change} (p = ${test.pValue.toPrecision(2)}, effect ${test.effectSize.toFixed(2)})`,
-  };
+  const judgement = judgeChange(a, b, { higherIsBetter: spec.higherIsBetter, alpha, minRelativeChange });
+  return judgement && { metric: spec.metric, unit: spec.unit, ...judgement };
 }
 
 /** Compares every metric both runs measured; the overall verdict is 'regressed' if any metric regressed. */
-export function compareRuns(baseline: RunData, candidate: RunData, options: CompareOptions = {}): Comparison {
-  const alpha = options.alpha ?? 0.01;
-  const minRelativeChange = options.minRelativeChange ?? 0.1;
+export function compareRuns(baseline: RunData, candidate: RunData, options: CompareOptions = {}): RunComparison {
+  const alpha = options.alpha ?? REGRESSION_ALPHA;
+  const minRelativeChange = options.minRelativeChange ?? REGRESSION_MIN_RELATIVE_CHANGE;
   const warmup = options.warmupSeconds ?? 2;
   const metrics = METRICS.flatMap(
     (spec) =>
       compareMetric(spec, spec.values(baseline, warmup), spec.values(candidate, warmup), alpha, minRelativeChange) ??
       [],
   );
-  const verdict: Verdict = metrics.some((m) => m.verdict === 'regressed')
+  const verdict: ChangeVerdict = metrics.some((m) => m.verdict === 'regressed')
     ? 'regressed'
     : metrics.some((m) => m.verdict === 'improved')
       ? 'improved'

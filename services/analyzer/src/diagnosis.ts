@@ -6,13 +6,12 @@ import {
   detectBottlenecks,
   type BottleneckThresholds,
   type HistoryRow,
-  type NodeSample,
 } from '@logperf/measurements';
 import { eventFindings } from './event-findings.js';
 import { evaluate, round, SUSTAIN, type Finding } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { hostCpuSignal, lagSignal, nodeDownSignals, nodeSignals, stalenessSignal, storeSignal } from './signals.js';
-import { median } from './statistics.js';
+import { median, samplesByNode } from '@logperf/core';
 
 export type { Finding } from './finding.js';
 
@@ -136,19 +135,16 @@ export function diagnoseWindow(
   thresholds: BottleneckThresholds = DEFAULT_THRESHOLDS,
   targetRatePerSecond: number | null = null,
 ) {
-  const nodes = new Map<string, { id: string; role: string; up: boolean; samples: NodeSample[] }>();
-  for (const row of rows) {
-    for (const n of row.nodes) {
-      const entry = nodes.get(n.id) ?? { id: n.id, role: n.role, up: n.up, samples: [] };
-      entry.up = n.up;
-      entry.samples.push({ ...n, atMs: row.atMs });
-      nodes.set(n.id, entry);
-    }
-  }
+  const nodes = [...samplesByNode(rows)].map(([id, { role, samples }]) => ({
+    id,
+    role,
+    up: samples.at(-1)!.up,
+    samples,
+  }));
   const throughput = rows.length ? rows.reduce((s, r) => s + r.throughput, 0) / rows.length : 0;
   return detectBottlenecks({
     windowSeconds: rows.length,
-    nodes: [...nodes.values()],
+    nodes,
     throughputPerSecond: throughput,
     targetRatePerSecond,
     queueDepth: rows.at(-1)?.queueDepth ?? null,

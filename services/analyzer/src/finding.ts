@@ -1,7 +1,7 @@
 // One finding from one per-second signal: raised only when the signal stayed past its threshold, its value taken on a
 // stated basis (peak or mean) over the seconds it was past it, its evidence written from those same numbers, and its
 // confidence given with what it was computed from.
-import { fitLine } from './statistics.js';
+import { fitLine } from '@logperf/core';
 
 /** How a finding's value was taken over the seconds its signal stayed past its threshold. */
 export type Basis = 'peak' | 'mean' | 'count';

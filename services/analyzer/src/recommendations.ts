@@ -1,5 +1,6 @@
 // Recommendations, each triggered by a measured condition and carrying the numbers that triggered it: the seed's
 // tuning list (instances, partitions, batch sizes, pools, heap/GC, Redis memory policy, PostgreSQL) and capacity.
+import { HEAP_ADVICE } from '@logperf/core';
 import type { CapacityPlan } from './capacity.js';
 import type { Diagnosis, Finding } from './diagnosis.js';
 import { uslThroughput } from './usl.js';
@@ -103,7 +104,7 @@ export function recommend(diagnosis: Diagnosis, plan: CapacityPlan | null, ctx: 
     out.push({
       area: 'memory',
       priority: 2,
-      action: 'raise the heap by 25% (--max-old-space-size) and cut per-event allocation',
+      action: HEAP_ADVICE,
       evidence: gc.evidence,
     });
   const loop = find('event-loop');

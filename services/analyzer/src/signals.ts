@@ -3,20 +3,16 @@
 import { NODE_RULES, type BottleneckThresholds, type HistoryNode } from '@logperf/measurements';
 import { windowText, round, SUSTAIN, type Signal } from './finding.js';
 import { componentLatency, type RunData } from './run-data.js';
-import { median } from './statistics.js';
+import { median, samplesByNode } from '@logperf/core';
 
 const secondOf = (run: RunData, atMs: number) => Math.floor((atMs - run.startedAt) / 1000);
 
 /** Per node and rule of the shared node table, the per-second series its threshold applies to (mean over the seconds past it). */
 export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
   const byNode = new Map<string, { role: string; rows: { second: number; sample: HistoryNode }[] }>();
-  for (const row of run.history) {
-    for (const node of row.nodes) {
-      if (!node.up) continue;
-      const entry = byNode.get(node.id) ?? { role: node.role, rows: [] };
-      entry.rows.push({ second: secondOf(run, row.atMs), sample: node });
-      byNode.set(node.id, entry);
-    }
+  for (const [id, { role, samples }] of samplesByNode(run.history)) {
+    const up = samples.filter((s) => s.up);
+    if (up.length > 0) byNode.set(id, { role, rows: up.map((s) => ({ second: secondOf(run, s.atMs), sample: s })) });
   }
   return [...byNode.entries()].flatMap(([id, { role, rows }]) =>
     NODE_RULES.map((k): Signal => ({
@@ -40,14 +36,7 @@ export function nodeSignals(run: RunData, t: BottleneckThresholds): Signal[] {
 
 /** A node the monitor could not scrape (killed, frozen, or its host unreachable): 1 per second it was down. */
 export function nodeDownSignals(run: RunData): Signal[] {
-  const byNode = new Map<string, { role: string; perSecond: { second: number; value: number }[] }>();
-  for (const row of run.history)
-    for (const node of row.nodes) {
-      const entry = byNode.get(node.id) ?? { role: node.role, perSecond: [] };
-      entry.perSecond.push({ second: secondOf(run, row.atMs), value: node.up ? 0 : 1 });
-      byNode.set(node.id, entry);
-    }
-  return [...byNode.entries()].map(([id, { role, perSecond }]) => ({
+  return [...samplesByNode(run.history)].map(([id, { role, samples }]) => ({
     rule: 'node-down',
     resource: 'availability',
     component: role,
@@ -55,7 +44,7 @@ export function nodeDownSignals(run: RunData): Signal[] {
     metric: 'node unreachable (1 when its metrics could not be read)',
     basis: 'peak',
     threshold: 0.5,
-    perSecond,
+    perSecond: samples.map((s) => ({ second: secondOf(run, s.atMs), value: s.up ? 0 : 1 })),
     evidence: (e) =>
       `${id} (${role}) did not answer the monitor for ${e.secondsPast} s between +${e.firstSecond} s and +${e.lastSecond} s`,
     recommendation: `Restart or replace the ${role}; run more than one so the others take over its work`,

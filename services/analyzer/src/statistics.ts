@@ -1,5 +1,5 @@
 // Pure statistics over a run's series: spread, steady state, outliers, Welch's t-test and change points.
-import { summarise } from '@logperf/core';
+import { fitLine, median, summarise } from '@logperf/core';
 
 export interface Spread {
   count: number;
@@ -12,13 +12,6 @@ export interface Spread {
 export function spread(values: readonly number[]): Spread {
   const s = summarise(values);
   return { count: s.count, mean: s.mean, stddev: s.stddev, cv: s.mean === 0 ? 0 : s.stddev / Math.abs(s.mean) };
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Sums counts into intervals of `intervalSeconds` and divides by the interval: events/s per interval. */
@@ -34,48 +27,6 @@ export function throughputPerInterval(
   return [...buckets.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([startSecond, count]) => ({ startSecond, perSecond: count / intervalSeconds }));
-}
-
-export interface Line {
-  slope: number;
-  intercept: number;
-  /** Standard error of the slope. */
-  slopeStdErr: number;
-  r2: number;
-  /** Residual standard deviation. */
-  residualStd: number;
-  n: number;
-  meanX: number;
-  sxx: number;
-}
-
-/** Ordinary least squares y = intercept + slope·x. */
-export function fitLine(xs: readonly number[], ys: readonly number[]): Line {
-  const n = Math.min(xs.length, ys.length);
-  const meanX = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
-  const meanY = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (xs[i]! - meanX) ** 2;
-    sxy += (xs[i]! - meanX) * (ys[i]! - meanY);
-    syy += (ys[i]! - meanY) ** 2;
-  }
-  const slope = sxx === 0 ? 0 : sxy / sxx;
-  const intercept = meanY - slope * meanX;
-  const sse = Math.max(0, syy - slope * sxy);
-  const residualStd = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
-  return {
-    slope,
-    intercept,
-    slopeStdErr: sxx === 0 ? Infinity : residualStd / Math.sqrt(sxx),
-    r2: syy === 0 ? 1 : 1 - sse / syy,
-    residualStd,
-    n,
-    meanX,
-    sxx,
-  };
 }
 
 export interface SteadyState {

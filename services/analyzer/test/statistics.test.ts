@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { componentLatency } from '../src/run-data.js';
 import {
   changePoint,
-  fitLine,
   outliers,
   spread,
   steadyState,
@@ -50,13 +49,6 @@ describe('statistics on fixed data', () => {
       { startSecond: 10, perSecond: 300 },
       { startSecond: 20, perSecond: 150 },
     ]);
-  });
-
-  it('least squares recovers a line and its fit', () => {
-    const line = fitLine([0, 1, 2, 3, 4], [1, 3, 5, 7, 9]);
-    expect(line.slope).toBeCloseTo(2, 12);
-    expect(line.intercept).toBeCloseTo(1, 12);
-    expect(line.r2).toBeCloseTo(1, 12);
   });
 
   it('steady state: a flat noisy series is steady, a drifting or jumpy one is not', () => {

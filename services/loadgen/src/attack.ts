@@ -6,6 +6,7 @@ import type { EventFactory } from './event-factory.js';
 import type { SegmentRecorder } from './second-report.js';
 import type { SegmentSchedule } from './segment.js';
 import type { Target } from './target.js';
+import { sleep } from '@logperf/core';
 
 export interface AttackOptions {
   schedule: SegmentSchedule;
@@ -38,8 +39,6 @@ export interface AttackOutcome {
   targetLimitedAtMs: number | null;
   maxScheduleLagMs: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function attack(options: AttackOptions): Promise<AttackOutcome> {
   const { schedule, target, factory, recorder, batchSize, signal, lateThresholdMs } = options;

@@ -131,7 +131,6 @@ export function buildLoadgenApp(options: LoadgenOptions): FastifyInstance {
     scope.post('/api/loadtest/ramp', async (request, reply) =>
       reply.status(202).send(await start('ramp', request.body)),
     );
-    await Promise.resolve();
   });
   app.get('/api/loadtest/:testId', async (request) => runner.status(validate(testIdParams, request.params).testId));
   app.post('/api/loadtest/:testId/stop', async (request) => runner.stop(validate(testIdParams, request.params).testId));

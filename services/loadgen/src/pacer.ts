@@ -50,12 +50,6 @@ export function linear(fromPerSecond: number, toPerSecond: number, durationMs: n
   };
 }
 
-/** Constant rates one after another, `steps` of `stepMs` each. */
-export function steps(ratesPerSecond: readonly number[], stepMs: number): RateShape {
-  const shapes = ratesPerSecond.map((rate) => constant(rate, stepMs));
-  return sequence(shapes);
-}
-
 /** Shapes back to back, as one shape. */
 export function sequence(shapes: readonly RateShape[]): RateShape {
   const starts: number[] = [];

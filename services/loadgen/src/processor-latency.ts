@@ -1,7 +1,7 @@
 // End-to-end latency of a test, from the processors' own HDR histograms: of the test's own events when the processors
 // attribute events to tests (the bus envelope's test id, sent by the generator over HTTP), else of the test's window
 // (after minus before, which also counts any other traffic the processors stored meanwhile).
-import { LatencyHistogram } from '@logperf/core';
+import { LatencyHistogram, sleep } from '@logperf/core';
 import { nodeStatsSchema, type EndToEndResult } from '@logperf/measurements';
 
 export interface ProcessorSnapshot {
@@ -66,7 +66,7 @@ export async function endToEndSince(
   const storedOf = (s: ProcessorSnapshot) => (testId === undefined ? s.stored - before.stored : s.test.stored);
   let after = await snapshotProcessors(urls, testId);
   while (storedOf(after) < acknowledged && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     after = await snapshotProcessors(urls, testId);
   }
   const stored = storedOf(after);

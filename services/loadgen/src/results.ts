@@ -79,7 +79,7 @@ export class ResultRecorder {
   }
 
   totals() {
-    return summarize(this.total);
+    return bucketSummary(this.total);
   }
 
   latencyHistogram(): LatencyHistogram {
@@ -102,7 +102,7 @@ export class ResultRecorder {
         durationSeconds,
         intendedRatePerSecond: intendedRates[i] ?? 0,
         achievedRatePerSecond: durationSeconds > 0 ? b.acknowledged / durationSeconds : 0,
-        ...summarize(b),
+        ...bucketSummary(b),
       };
     });
   }
@@ -135,7 +135,7 @@ function secondResult(second: number, b: Bucket): SecondResult {
   };
 }
 
-function summarize(b: Bucket) {
+function bucketSummary(b: Bucket) {
   return {
     intended: b.intended,
     sent: b.sent,

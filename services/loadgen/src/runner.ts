@@ -52,6 +52,10 @@ export interface RunnerOptions {
   timeoutMs?: number;
   /** Generator threads sharing the schedule (default 1; each keeps maxInFlight / threads requests in flight). */
   generatorThreads?: number;
+  /** Partial-batch wait, late and drop limits of the generator (config: LOGPERF_LOADGEN_*; defaults 5, 10, 5000 ms). */
+  lingerMs?: number;
+  lateAfterMs?: number;
+  dropAfterMs?: number;
 }
 
 /** The running test's progress (GET /api/loadtest/:id, and runningTest in /api/node/stats). */
@@ -185,10 +189,10 @@ export class LoadTestRunner {
       target,
       eventMix: request.eventMix,
       batchSize: request.batchSize,
-      maxLingerMs: 5,
+      maxLingerMs: this.options.lingerMs ?? 5,
       maxInFlight: Math.max(1, Math.ceil(maxInFlight / threads)),
-      lateThresholdMs: 10,
-      dropAfterMs: 5000,
+      lateThresholdMs: this.options.lateAfterMs ?? 10,
+      dropAfterMs: this.options.dropAfterMs ?? 5000,
       timeoutMs: this.options.timeoutMs ?? 10_000,
     }));
   }

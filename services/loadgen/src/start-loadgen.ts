@@ -34,6 +34,9 @@ export async function startLoadgen(
     repository,
     logger,
     processorUrls: options.processorUrls ?? config.processorUrls,
+    lingerMs: config.loadgenLingerMs,
+    lateAfterMs: config.loadgenLateAfterMs,
+    dropAfterMs: config.loadgenDropAfterMs,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({

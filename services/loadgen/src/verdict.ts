@@ -4,7 +4,6 @@
 import type { TestVerdict, ThresholdVerdict } from '@logperf/measurements';
 
 export type { TestStatus } from '@logperf/measurements';
-export type Verdict = TestVerdict;
 
 /** Share of intended events the generator may send late or drop by its own doing before a run is invalid. */
 export const GENERATOR_LIMIT_SHARE = 0.01;
@@ -25,7 +24,7 @@ export function generatorShare(m: Pick<VerdictInput, 'intended' | 'generatorLate
   return m.intended > 0 ? (m.generatorLate + m.generatorDropped) / m.intended : 0;
 }
 
-export function verdictOf(m: VerdictInput): Verdict {
+export function verdictOf(m: VerdictInput): TestVerdict {
   if (m.generatorFailures.length > 0) return { status: 'invalid', reason: m.generatorFailures.join('; ') };
   const share = generatorShare(m);
   if (share > GENERATOR_LIMIT_SHARE)

@@ -1,5 +1,5 @@
 // The bus target on real Kafka: every acknowledged event is on the topic, stamped as the gateway would stamp it.
-import { busEnvelopeSchema, loadConfig } from '@logperf/core';
+import { busEnvelopeSchema, loadConfig, sleep } from '@logperf/core';
 import { createBus } from '@logperf/cluster';
 import { expect, it } from 'vitest';
 import { describeReal, kafkaProbe, realServices } from '../../../packages/cluster/test/real-services.js';
@@ -32,7 +32,7 @@ describeReal('load generator → Kafka', [kafkaProbe], () => {
       },
     );
     const deadline = Date.now() + 20_000;
-    while (seen.length < 2000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (seen.length < 2000 && Date.now() < deadline) await sleep(50);
     await consumer.close();
     expect(seen).toHaveLength(2000);
     expect(seen.every((event) => busEnvelopeSchema.safeParse(event).success)).toBe(true);

@@ -2,14 +2,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoadgen } from '../src/start-loadgen.js';
 import { GENERATOR_LIMIT_SHARE } from '../src/verdict.js';
 import { startSink, type Sink } from './sink.js';
 
 const logger = createLogger('loadgen-test', 'silent');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('load generator API', () => {
   let sink: Sink;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constant, linear, Schedule, steps } from '../src/pacer.js';
+import { constant, linear, Schedule } from '../src/pacer.js';
 import { burstScenario, parseIsoDuration, rampScenario } from '../src/scenarios.js';
 
 describe('rate shapes', () => {
@@ -20,14 +20,6 @@ describe('rate shapes', () => {
       const t = shape.timeOf(n);
       expect(shape.countAt(t + 1e-6)).toBe(n + 1);
     }
-  });
-
-  it('steps: constant rates back to back', () => {
-    const shape = steps([100, 200, 300], 1000);
-    expect(shape.countAt(3000)).toBe(600);
-    expect(shape.timeOf(100)).toBe(1000);
-    expect(shape.timeOf(300)).toBe(2000);
-    expect(shape.rateAt(2500)).toBe(300);
   });
 });
 

@@ -8,6 +8,7 @@ import { constant, Schedule } from '../src/pacer.js';
 import type { Target } from '../src/target.js';
 import { GENERATOR_LIMIT_SHARE, generatorShare } from '../src/verdict.js';
 import { runInline } from './run-generator.js';
+import { sleep } from '@logperf/core';
 
 /** A target in memory: answers after `delayMs` (or when released), and records how many requests it held at once. */
 function fakeTarget(delayMs: number) {
@@ -93,7 +94,7 @@ describe('load generator under its own overload', () => {
     const fake = fakeTarget(Number.POSITIVE_INFINITY);
     const controller = new AbortController();
     const running = overload(20_000, 3, fake.target, { signal: controller.signal, maxInFlight: 16 });
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await sleep(3500);
     controller.abort();
     await fake.target.close();
     const { outcome, totals } = await running;

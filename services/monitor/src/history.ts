@@ -1,6 +1,5 @@
 // One row a second for the monitor's history (its store lives in @logperf/measurements): the live state's
 // throughput, queue depth, node resources and the latency of the second that just ended.
-import { LatencyHistogram } from '@logperf/core';
 import type { HistoryRow, NodeSample } from '@logperf/measurements';
 import type { ClusterState } from './cluster-state.js';
 
@@ -36,7 +35,3 @@ const emptySample = (): NodeSample => ({
   gcPauseMs: null,
   eventsPerSecond: null,
 });
-
-export function decodeSecond(encoded: string | undefined): LatencyHistogram | undefined {
-  return encoded ? LatencyHistogram.decode(encoded) : undefined;
-}

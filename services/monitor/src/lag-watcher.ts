@@ -96,10 +96,6 @@ export class LagWatcher {
     }
   }
 
-  history(sinceMs: number): LagSample[] {
-    return this.samples.filter((s) => s.atMs >= sinceMs);
-  }
-
   view(): LagView | null {
     const latest = this.samples.at(-1);
     if (!latest) return null;

@@ -199,7 +199,6 @@ export function buildMonitorApp(options: MonitorOptions): FastifyInstance {
   app.addHook('onClose', async () => {
     clearInterval(ticker);
     for (const stream of streams) stream.end();
-    await Promise.resolve();
   });
 
   app.get('/api/performance/stream', (_request, reply) => {

@@ -1,6 +1,15 @@
-// A performance report computed only from stored measurements: throughput, latency, resources, bottlenecks,
-// the change against a baseline with its significance (Mann-Whitney U), and the observed capacity headroom.
-import { LatencyHistogram, mannWhitneyU, summarise, type LatencySummary, type SeriesSummary } from '@logperf/core';
+// A performance report computed only from stored measurements: throughput, latency, resources, bottlenecks, the
+// change against a baseline judged by the shared regression rule (Mann-Whitney U on medians), and the observed
+// capacity headroom.
+import {
+  judgeChange,
+  LatencyHistogram,
+  samplesByNode,
+  summarise,
+  type ChangeJudgement,
+  type LatencySummary,
+  type SeriesSummary,
+} from '@logperf/core';
 import {
   detectBottlenecks,
   type Baseline,
@@ -9,19 +18,8 @@ import {
   type Verdict,
 } from '@logperf/measurements';
 
-export interface Comparison {
-  metric: string;
-  baselineMean: number;
-  currentMean: number;
-  changePercent: number;
-  pValue: number | null;
-  effectSize: number | null;
-  /** Significant at p < 0.01 and a change of at least 5 %. */
-  significant: boolean;
-}
-
-const SIGNIFICANCE = 0.01;
-const MIN_CHANGE_PERCENT = 5;
+/** One metric of the window against the baseline, judged by the shared regression rule (median, p < 0.01, ≥ 10 %). */
+export type BaselineChange = { metric: string } & ChangeJudgement;
 
 /** Per-second p99 of each component, from each row's histogram of that second. */
 export function p99Series(rows: readonly HistoryRow[]): Record<string, number[]> {
@@ -43,21 +41,14 @@ export function baselineFrom(name: string, rows: readonly HistoryRow[], nowMs: n
   };
 }
 
-function compare(metric: string, baseline: readonly number[], current: readonly number[]): Comparison | undefined {
-  if (baseline.length === 0 || current.length === 0) return undefined;
-  const before = summarise(baseline).mean;
-  const after = summarise(current).mean;
-  const test = mannWhitneyU(baseline, current);
-  const changePercent = before === 0 ? (after === 0 ? 0 : 100) : ((after - before) / before) * 100;
-  return {
-    metric,
-    baselineMean: before,
-    currentMean: after,
-    changePercent,
-    pValue: test?.pValue ?? null,
-    effectSize: test?.effectSize ?? null,
-    significant: test !== undefined && test.pValue < SIGNIFICANCE && Math.abs(changePercent) >= MIN_CHANGE_PERCENT,
-  };
+function compare(
+  metric: string,
+  higherIsBetter: boolean,
+  baseline: readonly number[],
+  current: readonly number[],
+): BaselineChange | undefined {
+  const judgement = judgeChange(baseline, current, { higherIsBetter });
+  return judgement && { metric, ...judgement };
 }
 
 export interface Report {
@@ -79,7 +70,7 @@ export interface Report {
   >;
   queueDepth: SeriesSummary;
   bottlenecks: Verdict[];
-  baseline: { name: string; fromMs: number; toMs: number; comparisons: Comparison[] } | null;
+  baseline: { name: string; fromMs: number; toMs: number; comparisons: BaselineChange[] } | null;
   capacity: {
     observedPeakPerSecond: number;
     meanPerSecond: number;
@@ -107,15 +98,7 @@ export function buildReport(
       (current[component] ??= []).push(second.percentileMs(99));
     }
 
-  const byNode = new Map<string, { role: string; samples: HistoryRow['nodes'][number][]; atMs: number[] }>();
-  for (const row of rows) {
-    for (const node of row.nodes) {
-      const entry = byNode.get(node.id) ?? { role: node.role, samples: [], atMs: [] };
-      entry.samples.push(node);
-      entry.atMs.push(row.atMs);
-      byNode.set(node.id, entry);
-    }
-  }
+  const byNode = samplesByNode(rows);
   const values = (samples: HistoryRow['nodes'][number][], pick: (n: HistoryRow['nodes'][number]) => number | null) =>
     samples.map(pick).filter((v): v is number => v !== null);
   const resources = Object.fromEntries(
@@ -135,11 +118,11 @@ export function buildReport(
   const lastNodes = rows.at(-1)?.nodes ?? [];
   const bottlenecks = detectBottlenecks({
     windowSeconds: Math.round((toMs - fromMs) / 1000),
-    nodes: [...byNode].map(([id, { role, samples, atMs }]) => ({
+    nodes: [...byNode].map(([id, { role, samples }]) => ({
       id,
       role,
       up: lastNodes.find((n) => n.id === id)?.up ?? false,
-      samples: samples.map((s, i) => ({ ...s, atMs: atMs[i]! })),
+      samples,
     })),
     throughputPerSecond: summarise(throughputSeries).mean,
     targetRatePerSecond: null,
@@ -150,11 +133,11 @@ export function buildReport(
 
   const comparisons = baseline
     ? [
-        compare('throughput per second', baseline.throughputPerSecond, throughputSeries),
+        compare('throughput per second', true, baseline.throughputPerSecond, throughputSeries),
         ...Object.keys(baseline.p99ByComponent).map((c) =>
-          compare(`${c} p99 ms (per second)`, baseline.p99ByComponent[c] ?? [], current[c] ?? []),
+          compare(`${c} p99 ms (per second)`, false, baseline.p99ByComponent[c] ?? [], current[c] ?? []),
         ),
-      ].filter((c): c is Comparison => c !== undefined)
+      ].filter((c): c is BaselineChange => c !== undefined)
     : [];
   const seconds = rows.reduce((sum, r) => sum + (r.seconds ?? 1), 0);
   const totalEvents = rows.reduce((sum, r) => sum + r.throughput * (r.seconds ?? 1), 0);

@@ -38,7 +38,7 @@ export async function startMonitor(
   const windows = new LatencyWindows();
   const scraper = new NodeScraper(windows, {
     intervalMs: options.scrapeIntervalMs ?? config.monitorScrapeMs,
-    downAfterMs: 3000,
+    downAfterMs: config.monitorDownAfterMs,
   });
   for (const url of options.nodeUrls) scraper.addNode(url);
   // An in-memory bus lives in the cluster's process: one opened here is empty, and its "lag 0" would be a made-up figure.

@@ -2,7 +2,7 @@
 // (origin only, capped, expiring, redirects not followed) and live streams all have limits, each refused with a clear 4xx.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatencyWindows, MAX_USER_COMPONENTS, PIPELINE_COMPONENTS } from '../src/latency-windows.js';
 import { MAX_REGISTERED_NODES, NodeScraper, REGISTRATION_TTL_MS } from '../src/node-scraper.js';
@@ -88,7 +88,7 @@ describe('monitor input bounds', () => {
       const answer = await post('/api/performance/nodes', { url: `${redirecting.url}/some/path?q=1` });
       expect(answer.status).toBe(202);
       expect(await answer.json()).toEqual({ registered: redirecting.url });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
       const node = monitor.state.scraper.views().find((n) => n.url === redirecting.url);
       expect(node?.lastError).toMatch(/redirect, not followed/);
       expect(node?.up).toBe(false);
@@ -107,7 +107,7 @@ describe('monitor input bounds', () => {
     expect(open.every((r) => r.status === 200)).toBe(true);
     expect((await fetch(`${monitor.url}/api/performance/stream`)).status).toBe(429);
     for (const c of controllers) c.abort();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     const again = new AbortController();
     expect((await fetch(`${monitor.url}/api/performance/stream`, { signal: again.signal })).status).toBe(200);
     again.abort();
@@ -154,7 +154,7 @@ describe('failures that are retried', () => {
     });
     await bus.produce([{ key: 'k', value: Buffer.from('{}') }]);
     const deadline = Date.now() + 5000;
-    while (calls < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (calls < 3 && Date.now() < deadline) await sleep(20);
     await consumer.close();
     await bus.close();
     const monitor = await startMonitor({

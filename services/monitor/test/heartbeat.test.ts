@@ -1,5 +1,5 @@
 // Nodes the monitor was not told about announce themselves and are scraped; registration from elsewhere is refused.
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, startProcessor } from '@logperf/cluster';
 import { expect, it } from 'vitest';
 import { startMonitor } from '../src/start-monitor.js';
@@ -26,8 +26,7 @@ it('a processor with LOGPERF_MONITOR_URL registers itself and is scraped', async
         }
       ).nodes;
     const deadline = Date.now() + 8000;
-    while (!(await nodes()).some((n) => n.up) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!(await nodes()).some((n) => n.up) && Date.now() < deadline) await sleep(100);
     expect(await nodes()).toMatchObject([{ url: processor.url, role: 'processor', up: true }]);
     const foreign = await fetch(`${monitor.url}/api/performance/nodes`, {
       method: 'POST',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, parseMemInfo } from '@logperf/core';
+import { createLogger, loadConfig, parseMemInfo, sleep } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Store } from '@logperf/cluster';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixture } from '../../../packages/cluster/test/fixture-process.js';
@@ -13,7 +13,6 @@ import { startMonitor } from '../src/start-monitor.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/faulty-node.ts', import.meta.url));
 const logger = createLogger('induced-faults', 'silent');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const startNode = (env: Record<string, string>) => startFixture(FIXTURE, [], env);
 

@@ -1,6 +1,6 @@
 // The monitor on Kafka + PostgreSQL + Redis: lag from the Kafka admin API, PostgreSQL and Redis statistics, a stopped group named.
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
 import { type RunningRole } from '@logperf/platform';
 import pg from 'pg';
@@ -15,7 +15,6 @@ import {
 import { startMonitor } from '../src/start-monitor.js';
 
 const logger = createLogger('monitor-real-test', 'silent');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeReal('monitor on the real services', [kafkaProbe, postgresProbe, redisProbe], () => {
   const suffix = `${Date.now()}_${process.pid}`;

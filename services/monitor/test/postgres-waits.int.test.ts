@@ -4,8 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeReal, postgresProbe, realServices } from '../../../packages/cluster/test/real-services.js';
 import { BackendStats } from '../src/backend-stats.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '@logperf/core';
 
 describeReal('PostgreSQL waits in the backend statistics', postgresProbe, () => {
   const table = `waits_it_${Date.now()}_${process.pid}`;

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { startCli, type CliProcess } from '../cli-process.js';
 import type { LoadResult } from './load-driver.js';
+import { sleep } from '@logperf/core';
 
 export interface FaultEnv extends Record<string, string> {
   LOGPERF_KAFKA_TOPIC: string;
@@ -138,7 +139,7 @@ export async function checkStored(
     );
   while (Date.now() - started < timeoutMs) {
     if ((await found().catch(() => -1)) >= acknowledged.length) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
   const drainMs = Date.now() - started;
   const {
@@ -178,8 +179,6 @@ export async function cleanUp(
   if (db && table) await db.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   await db?.end();
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One line per test with the figures docs/RELIABILITY.md reports. */
 export function report(name: string, figures: Record<string, unknown>): void {

@@ -10,6 +10,7 @@ import {
   redisProbe,
 } from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
+import { sleep } from '@logperf/core';
 import {
   checkStored,
   cleanUp,
@@ -17,7 +18,6 @@ import {
   loggedReasons,
   portOf,
   report,
-  sleep,
   startGateway,
   startProcessor,
 } from './fault-harness.js';

@@ -11,6 +11,7 @@ import {
   redisProbe,
 } from '../../../../packages/cluster/test/real-services.js';
 import { startCli, type CliProcess } from '../cli-process.js';
+import { sleep } from '@logperf/core';
 import {
   checkStored,
   cleanUp,
@@ -18,7 +19,6 @@ import {
   faultEnv,
   portOf,
   report,
-  sleep,
   startGateway,
   startProcessor,
   sumCounters,

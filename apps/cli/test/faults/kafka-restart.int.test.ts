@@ -11,6 +11,7 @@ import {
 import { createKafkaBus } from '../../../../packages/cluster/src/backends/bus/kafka-bus.js';
 import type { Bus, Consumer } from '../../../../packages/cluster/src/backends/bus/bus.js';
 import type { CliProcess } from '../cli-process.js';
+import { sleep } from '@logperf/core';
 import {
   checkStored,
   cleanUp,
@@ -18,7 +19,6 @@ import {
   faultEnv,
   loggedReasons,
   report,
-  sleep,
   startGateway,
   startProcessor,
   StoreWatch,

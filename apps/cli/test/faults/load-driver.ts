@@ -3,6 +3,7 @@
 // after which the batch is reported as failed, never as delivered.
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
+import { sleep } from '@logperf/core';
 
 export interface LoadOptions {
   gatewayUrl: string;
@@ -31,8 +32,6 @@ export interface LoadResult {
   timeline: { second: number; answers: Record<string, number> }[];
   durationMs: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LoadDriver {
   readonly acknowledged: string[] = [];

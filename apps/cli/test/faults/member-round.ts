@@ -5,7 +5,8 @@
 import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import type { CliProcess } from '../cli-process.js';
-import { faultEnv, portOf, sleep, startGateway, startProcessor } from './fault-harness.js';
+import { sleep } from '@logperf/core';
+import { faultEnv, portOf, startGateway, startProcessor } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
 
 export type MemberFault =

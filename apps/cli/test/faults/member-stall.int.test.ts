@@ -22,6 +22,7 @@ import {
   startProcessor,
 } from './fault-harness.js';
 import { LoadDriver } from './load-driver.js';
+import { sleep } from '@logperf/core';
 
 const FREEZE_AFTER_MS = 2500;
 const STALL_MS = 2000;
@@ -72,7 +73,7 @@ describeReal('fault: a member stops fetching but keeps its partitions', [kafkaPr
       source: 'fault-stall',
     }).run();
     const stored = await checkStored(db, env.LOGPERF_STORE_TABLE, load.acknowledged, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     clearInterval(poll);
     const stats = (await (await fetch(`${processor.url}/api/node/stats`)).json()) as {
       processor: { members: { stalls: number; recreations: number; stalledPartitions: number[] }[] };

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, redisProbe } from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
+import { sleep } from '@logperf/core';
 import {
   checkStored,
   cleanUp,
@@ -11,7 +12,6 @@ import {
   faultEnv,
   loggedReasons,
   report,
-  sleep,
   startGateway,
   startProcessor,
   StoreWatch,

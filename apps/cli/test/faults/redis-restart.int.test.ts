@@ -10,13 +10,13 @@ import {
   realServices,
 } from '../../../../packages/cluster/test/real-services.js';
 import type { CliProcess } from '../cli-process.js';
+import { sleep } from '@logperf/core';
 import {
   checkStored,
   cleanUp,
   deliveryFigures,
   faultEnv,
   report,
-  sleep,
   startGateway,
   startProcessor,
   StoreWatch,

@@ -8,7 +8,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig } from '@logperf/core';
+import { createLogger, loadConfig, sleep } from '@logperf/core';
 import { createBackends, startGateway, startProcessor, type Backends } from '@logperf/cluster';
 import { tokenMatches, type RunningRole } from '@logperf/platform';
 import { startLoadgen } from '@logperf/loadgen';
@@ -21,7 +21,6 @@ import { startServices, type StartedServices } from './services.js';
 const TOKEN = `tok-${randomUUID()}`;
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function call(url: string, method: string, headers: Record<string, string> = {}, body?: string) {
   const res = await fetch(url, {

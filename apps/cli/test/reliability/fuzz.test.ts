@@ -3,7 +3,7 @@
 // service (found from the apps themselves). Never a 5xx, never a crash; every error is our JSON shape, and a bad field is named.
 // Seed: LOGPERF_FUZZ_SEED (default fixed); fast-check prints the seed and the shrunk counterexample on failure.
 import { connect } from 'node:net';
-import { ERROR_CATALOGUE, logEventSchema } from '@logperf/core';
+import { ERROR_CATALOGUE, logEventSchema, sleep } from '@logperf/core';
 import { burstRequestSchema } from '@logperf/loadgen';
 import fc from 'fast-check';
 import { Agent, request } from 'undici';
@@ -543,7 +543,7 @@ describe('fuzz: every route of every service', () => {
     const { testId } = JSON.parse(begun.text) as { testId: string };
     let result: { status: string; passed: boolean | null; result: { acknowledged: number } } | undefined;
     for (let i = 0; i < 60 && result?.status !== 'completed'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
       result = JSON.parse((await send(loadgen.url, 'GET', `/api/results/${testId}`)).text) as typeof result;
     }
     expect(result).toMatchObject({ status: 'completed', passed: true, result: { acknowledged: 200 } });

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createLogger, LatencyHistogram, loadConfig } from '@logperf/core';
+import { createLogger, LatencyHistogram, loadConfig, sleep } from '@logperf/core';
 import { createBackends, type Backends } from '@logperf/cluster';
 import { type RunningRole } from '@logperf/platform';
 import { endToEndSince, snapshotProcessors, startLoadgen } from '@logperf/loadgen';
@@ -52,7 +52,7 @@ describe('orphan figures', () => {
       scrapeIntervalMs: 200,
     });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
       const { cluster } = (await (await fetch(`${monitor.url}/api/performance/metrics`)).json()) as {
         cluster: Record<string, unknown>;
       };

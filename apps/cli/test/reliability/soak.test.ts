@@ -14,6 +14,7 @@ import {
 import { startNodes, type BenchNodes } from '../../../../bench/nodes.js';
 import { formatSoak, runSoak } from '../../../../bench/soak/run-soak.js';
 import { trend, type Sample } from '../../../../bench/soak/trend.js';
+import { sleep } from '@logperf/core';
 
 const SOAK_SECONDS = Number(process.env.LOGPERF_SOAK_SECONDS ?? '60');
 const MiB = 1024 * 1024;
@@ -56,7 +57,7 @@ describe('the soak detector', () => {
       leak.push(Buffer.from([chunk.length & 0xff]));
       (leak as unknown[]).push(chunk);
       heap.push({ atMs: Date.now() - start, value: process.memoryUsage().heapUsed });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const verdict = trend(heap, { warmupMs: 1000, maxGrowthPerHour: CI_BOUNDS.heapUsedBytes });
     leak.length = 0;

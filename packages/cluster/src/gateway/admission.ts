@@ -68,11 +68,9 @@ export function registerAdmission(app: FastifyInstance, options: AdmissionOption
     }
     inProgress++;
     reply.raw.once('close', () => inProgress--);
-    await Promise.resolve();
   });
   app.addHook('onClose', async () => {
     clearInterval(ticker);
-    await Promise.resolve();
   });
   return { eventLoopDelayMs: delayMs, inProgress: () => inProgress, refused: () => ({ ...refused }) };
 }

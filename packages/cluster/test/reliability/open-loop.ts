@@ -1,7 +1,7 @@
 // A small open-loop HTTP driver for the overload test: batches at their intended times, every answer timed from the
 // intended time (wrk2), status and Retry-After kept per answer. Bodies are prepared ahead so the driver stays cheap.
 import { randomUUID } from 'node:crypto';
-import { LatencyHistogram } from '@logperf/core';
+import { LatencyHistogram, sleep } from '@logperf/core';
 import { Pool } from 'undici';
 
 export interface Answer {
@@ -61,7 +61,7 @@ export async function openLoop(options: {
   for (let i = 0; i < total; i++) {
     const intendedMs = i * intervalMs;
     const wait = start + intendedMs - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 1) await sleep(wait);
     if (inFlight >= options.connections) {
       notSent++;
       continue;

@@ -3,7 +3,7 @@
 // LOGPERF_OVERLOAD_SECONDS sets the overload phase (CI: 10 s; issue 9 asks 30 s: LOGPERF_OVERLOAD_SECONDS=30).
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readRssBytes } from '@logperf/core';
+import { readRssBytes, sleep } from '@logperf/core';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture } from '../fixture-process.js';
@@ -12,7 +12,6 @@ import { countByStatus, latencyOf, ndjsonBodies, openLoop } from './open-loop.js
 const FIXTURE = fileURLToPath(new URL('../fixtures/overload-gateway.ts', import.meta.url));
 const OVERLOAD_SECONDS = Number(process.env.LOGPERF_OVERLOAD_SECONDS ?? '10');
 const BATCH = 1000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const startGateway = (...args: string[]) => startFixture(FIXTURE, args);
 

@@ -61,7 +61,6 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       );
     if (options.apiToken !== undefined && !tokenMatches(request.headers.authorization, options.apiToken))
       throw new AppError('UNAUTHORIZED');
-    await Promise.resolve();
   });
 }
 

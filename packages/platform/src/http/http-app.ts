@@ -123,7 +123,6 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
         .send(new AppError('SERVER_BUSY', `no answer within ${handlerTimeoutMs} ms`).toBody());
     }, handlerTimeoutMs);
     reply.raw.once('close', () => clearTimeout(timer));
-    await Promise.resolve();
   });
   return app;
 }

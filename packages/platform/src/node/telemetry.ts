@@ -7,7 +7,7 @@ export type Component = 'api-gateway' | 'kafka-produce' | 'queue' | 'store' | 'e
 
 const RATE_WINDOW_SECONDS = 10;
 
-export interface ComponentLatency {
+export interface CumulativeComponentLatency {
   summary: LatencySummary;
   /** Cumulative since start, HDR compressed base64: subtract two scrapes for an interval. */
   histogram: string;
@@ -77,7 +77,7 @@ export class NodeTelemetry {
     return full.reduce((sum, s) => sum + s.count, 0) / windowSeconds;
   }
 
-  latency(): Record<string, ComponentLatency> {
+  latency(): Record<string, CumulativeComponentLatency> {
     return Object.fromEntries(
       [...this.histograms].map(([component, h]) => [component, { summary: h.summary(), histogram: h.encode() }]),
     );

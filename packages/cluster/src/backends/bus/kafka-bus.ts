@@ -1,5 +1,5 @@
 // The bus on Apache Kafka (@platformatic/kafka): acks=all produce, consumer-group members committing after each batch.
-import { AppError, withTimeout } from '@logperf/core';
+import { AppError, withTimeout, sleep } from '@logperf/core';
 import { Admin, Producer } from '@platformatic/kafka';
 import { startKafkaMember, type KafkaMemberOptions } from './kafka-member.js';
 import { watchPartitions } from './partition-watch.js';
@@ -36,7 +36,6 @@ export interface KafkaBusOptions {
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isTopicExists = (error: unknown) =>
   /already exists/i.test(
     JSON.stringify((error as { errors?: unknown }).errors ?? '') + String((error as Error).message),

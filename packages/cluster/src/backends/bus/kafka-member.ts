@@ -1,7 +1,7 @@
 // One consumer-group member on Kafka that outlives its client: when the stream or the group session dies (broker restart,
 // lost membership) or its partitions stall (lag, and no fetch or commit progress), it drops what it buffered,
 // re-creates the client with backoff and re-reads from the last commit.
-import { recordSwallowedError } from '@logperf/core';
+import { recordSwallowedError, sleep } from '@logperf/core';
 import { Consumer as KafkaConsumer, type ConsumerOptions } from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, ConsumedRecord, Consumer } from './bus.js';
 import {
@@ -36,7 +36,6 @@ export interface KafkaMemberOptions extends ConsumeOptions {
 export const RETRY_BACKOFF_MS = [50, 100, 250, 500, 1000, 2000] as const;
 const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000] as const;
 const backoff = (steps: readonly number[], attempt: number) => steps[Math.min(attempt, steps.length - 1)] ?? 5000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Session {
   kafka: KafkaClient;

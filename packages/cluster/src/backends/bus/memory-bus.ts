@@ -1,5 +1,5 @@
 // In-process partitioned log with consumer groups and committed offsets: the embedded bus.
-import { AppError, recordSwallowedError } from '@logperf/core';
+import { AppError, recordSwallowedError, sleep } from '@logperf/core';
 import {
   partitionFor,
   type BatchHandler,
@@ -40,7 +40,6 @@ interface Member {
 }
 
 const RETRY_BACKOFF_MS = [50, 100, 250, 500, 1000] as const;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const topic = options.topic ?? 'log-events';
@@ -142,7 +141,6 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         log.bytes += recordBytes(record);
       }
       wake();
-      await Promise.resolve();
     },
 
     async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
@@ -195,7 +193,6 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
 
     async lag(groupId: string): Promise<PartitionLag[]> {
       const group = groups.get(groupId);
-      await Promise.resolve();
       return partitions.map((partition, p) => {
         const committedOffset = group?.committed[p] ?? 0;
         return {
@@ -208,14 +205,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     },
 
     async health() {
-      await Promise.resolve();
       if (closed) throw new AppError('BACKEND_UNAVAILABLE', 'memory bus is closed');
     },
 
     async close() {
       closed = true;
       wake();
-      await Promise.resolve();
     },
   };
 }
