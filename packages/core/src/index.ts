@@ -10,3 +10,5 @@ export * from './logger.js';
 export * from './timeout.js';
 export * from './system/index.js';
 export * from './stats.js';
+export * from './clock-offset.js';
+export * from './clock-client.js';
