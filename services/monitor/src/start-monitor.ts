@@ -1,5 +1,5 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
-import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
+import { ClockTracker, recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, NodeRuntime, type Bus, type RunningRole, type SqlClient } from '@logperf/cluster';
 import { BackendStats } from './backend-stats.js';
 import { thresholdsFrom } from './bottlenecks.js';
@@ -67,7 +67,17 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
   const network = new HostNetwork();
   const networkTimer = setInterval(() => void network.sample(), options.scrapeIntervalMs ?? config.monitorScrapeMs);
   void network.sample();
-  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, lagUnavailableReason, network);
+  const clocks = new ClockTracker(() => scraper.views().map((n) => n.url), { intervalMs: config.clockRemeasureMs });
+  const state = new ClusterState(
+    scraper,
+    windows,
+    lag,
+    thresholds,
+    backendStats,
+    lagUnavailableReason,
+    network,
+    clocks,
+  );
   const history = new HistoryStore(sql);
   await history.init();
   const minutes = new MinuteHistory(sql, history);
@@ -105,6 +115,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
     reportMaxMinutes: config.monitorReportMaxMinutes,
   });
   scraper.start();
+  clocks.start();
   lag?.start();
   await app.listen({ host: config.host, port: options.port ?? config.ports.monitor });
   const address = app.server.address();
@@ -121,6 +132,7 @@ export async function startMonitor(options: StartMonitorOptions): Promise<Runnin
       clearInterval(networkTimer);
       redis?.disconnect();
       scraper.stop();
+      clocks.stop();
       lag?.stop();
       await app.close();
       node.stop();
