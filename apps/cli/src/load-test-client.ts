@@ -44,7 +44,13 @@ export interface ResultBody {
     latencyMs: { p50: number; p95: number; p99: number };
   }[];
   endToEnd:
-    | { available: true; latencyMs: { p50: number; p95: number; p99: number }; stored: number }
+    | {
+        available: true;
+        latencyMs: { p50: number; p95: number; p99: number };
+        stored: number;
+        /** Absent in results stored before clocks were measured. */
+        clock?: { offsetMs: number | null; uncertaintyMs: number | null; trustworthy: boolean; reason: string | null };
+      }
     | { available: false; reason: string };
   /** Results before version 2 have no `source` and never a null `actual`. */
   thresholds: { name: string; limit: number; actual: number | null; passed: boolean; reason?: string }[];

@@ -85,25 +85,40 @@ export interface ClockCorrection {
   reason: string | null;
 }
 
+/** A host's estimate and how many of the figure's readings it took (events stored, events generated). */
+export interface WeightedClock {
+  estimate: Pick<ClockEstimate, 'offsetMs' | 'uncertaintyMs'>;
+  weight: number;
+}
+
+/** The weighted mean offset of several hosts, the largest bound among them, and how far any lies from the mean. */
+function blend(hosts: readonly WeightedClock[]): { offsetMs: number; uncertaintyMs: number; spreadMs: number } {
+  if (hosts.length === 0) throw new Error('no host to correct for');
+  const total = hosts.reduce((sum, h) => sum + h.weight, 0);
+  const share = (w: number) => (total > 0 ? w / total : 1 / hosts.length);
+  const offsetMs = hosts.reduce((sum, h) => sum + h.estimate.offsetMs * share(h.weight), 0);
+  return {
+    offsetMs,
+    uncertaintyMs: Math.max(...hosts.map((h) => h.estimate.uncertaintyMs)),
+    spreadMs: Math.max(...hosts.map((h) => Math.abs(h.estimate.offsetMs - offsetMs))),
+  };
+}
+
 /**
- * The correction of `later − earlier` where `later` was read on hosts with offsets `late` (weighted by how many
- * readings each host gave) and `earlier` on a host with offset `early`, every offset relative to the same reference.
- * Several late hosts are corrected by their weighted mean offset; how far any of them lies from that mean joins the bound.
+ * The correction of `later − earlier` where `later` was read on the `late` hosts and `earlier` on the `early` ones,
+ * every offset relative to the same reference clock. Several hosts on one side are corrected by their weighted mean
+ * offset (a summary cannot be shifted per event); how far any of them lies from that mean joins the bound.
  */
 export function clockCorrection(
-  late: readonly { estimate: ClockEstimate; weight: number }[],
-  early: Pick<ClockEstimate, 'offsetMs' | 'uncertaintyMs'>,
+  late: readonly WeightedClock[],
+  early: readonly WeightedClock[],
   figureMs: number,
   maxUncertaintyShare: number,
 ): ClockCorrection {
-  if (late.length === 0) throw new Error('no host to correct for');
-  const total = late.reduce((sum, l) => sum + l.weight, 0);
-  const weightOf = (w: number) => (total > 0 ? w / total : 1 / late.length);
-  const meanLateMs = late.reduce((sum, l) => sum + l.estimate.offsetMs * weightOf(l.weight), 0);
-  const spreadMs = Math.max(...late.map((l) => Math.abs(l.estimate.offsetMs - meanLateMs)));
-  const lateBoundMs = Math.max(...late.map((l) => l.estimate.uncertaintyMs));
-  const offsetMs = meanLateMs - early.offsetMs;
-  const uncertaintyMs = lateBoundMs + early.uncertaintyMs + spreadMs;
+  const l = blend(late);
+  const e = blend(early);
+  const offsetMs = l.offsetMs - e.offsetMs;
+  const uncertaintyMs = l.uncertaintyMs + l.spreadMs + e.uncertaintyMs + e.spreadMs;
   const allowedMs = Math.abs(figureMs) * maxUncertaintyShare;
   const trustworthy = uncertaintyMs <= allowedMs;
   return {

@@ -78,7 +78,12 @@ describe('clockCorrection', () => {
   });
 
   it('subtracts the late host’s offset less the early host’s, adding their bounds', () => {
-    const c = clockCorrection([{ estimate: at(250, 0.2), weight: 10 }], { offsetMs: 50, uncertaintyMs: 0.1 }, 205, 0.1);
+    const c = clockCorrection(
+      [{ estimate: at(250, 0.2), weight: 10 }],
+      [{ estimate: { offsetMs: 50, uncertaintyMs: 0.1 }, weight: 1 }],
+      205,
+      0.1,
+    );
     expect(c.offsetMs).toBeCloseTo(200, 9);
     expect(c.uncertaintyMs).toBeCloseTo(0.3, 9);
     expect(c).toMatchObject({ trustworthy: true, reason: null });
@@ -90,7 +95,7 @@ describe('clockCorrection', () => {
         { estimate: at(10, 0.1), weight: 3 },
         { estimate: at(20, 0.5), weight: 1 },
       ],
-      { offsetMs: 0, uncertaintyMs: 0 },
+      [{ estimate: { offsetMs: 0, uncertaintyMs: 0 }, weight: 1 }],
       100,
       0.1,
     );
@@ -98,12 +103,40 @@ describe('clockCorrection', () => {
     expect(c.uncertaintyMs).toBeCloseTo(0.5 + 7.5, 9);
   });
 
+  it('blends several early hosts (generators) the same way', () => {
+    const c = clockCorrection(
+      [{ estimate: at(5, 0.1), weight: 1 }],
+      [
+        { estimate: at(-2, 0.2), weight: 1 },
+        { estimate: at(2, 0.3), weight: 1 },
+      ],
+      100,
+      0.1,
+    );
+    expect(c.offsetMs).toBeCloseTo(5, 9);
+    expect(c.uncertaintyMs).toBeCloseTo(0.1 + 0.3 + 2, 9);
+  });
+
+  it('refuses a side with no host', () => {
+    expect(() => clockCorrection([], [{ estimate: at(0, 0), weight: 1 }], 1, 0.1)).toThrow(/no host/);
+  });
+
   it('marks the figure untrustworthy when the bound exceeds the allowed share of it', () => {
-    const c = clockCorrection([{ estimate: at(0, 1), weight: 1 }], { offsetMs: 0, uncertaintyMs: 0.5 }, 10, 0.1);
+    const c = clockCorrection(
+      [{ estimate: at(0, 1), weight: 1 }],
+      [{ estimate: { offsetMs: 0, uncertaintyMs: 0.5 }, weight: 1 }],
+      10,
+      0.1,
+    );
     expect(c.trustworthy).toBe(false);
     expect(c.reason).toMatch(/±1\.500 ms exceeds 10% of the figure \(10\.000 ms\)/);
     expect(
-      clockCorrection([{ estimate: at(0, 1), weight: 1 }], { offsetMs: 0, uncertaintyMs: 0.5 }, 15, 0.1).trustworthy,
+      clockCorrection(
+        [{ estimate: at(0, 1), weight: 1 }],
+        [{ estimate: { offsetMs: 0, uncertaintyMs: 0.5 }, weight: 1 }],
+        15,
+        0.1,
+      ).trustworthy,
     ).toBe(true);
   });
 });

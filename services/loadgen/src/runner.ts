@@ -46,6 +46,8 @@ export interface RunnerOptions {
   timeoutMs?: number;
   /** Generator threads sharing the schedule (default 1; each keeps maxInFlight / threads requests in flight). */
   generatorThreads?: number;
+  /** LOGPERF_CLOCK_MAX_UNCERTAINTY_SHARE: the end-to-end figure's clock bound allowed, as a share of it (default 0.1). */
+  clockMaxUncertaintyShare?: number;
 }
 
 export interface Progress {
@@ -216,6 +218,8 @@ export class LoadTestRunner {
       totals.acknowledged,
       10_000,
       r.request.target.kind === 'http' ? r.testId : undefined,
+      // The generator threads run in this process: the processors' offsets are measured against its clock.
+      { maxUncertaintyShare: this.options.clockMaxUncertaintyShare ?? 0.1 },
     ).catch((error: unknown) => ({
       available: false as const,
       reason: `processor histograms could not be compared (restarted during the test?): ${(error as Error).message}`,

@@ -29,6 +29,7 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     repository,
     logger,
     processorUrls: options.processorUrls ?? config.processorUrls,
+    clockMaxUncertaintyShare: config.clockMaxUncertaintyShare,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({
