@@ -19,16 +19,26 @@ function isReading(value: unknown): value is NodeClockReading {
   return typeof v?.receivedAtMs === 'number' && typeof v.sentAtMs === 'number';
 }
 
+export interface ClockMeasureOptions {
+  /** Exchanges always taken (default 8). */
+  rounds?: number;
+  /** Keep exchanging, up to maxRounds (default: rounds), while the bound is above this. */
+  targetUncertaintyMs?: number;
+  maxRounds?: number;
+  /** Per exchange (default 2000 ms). */
+  timeoutMs?: number;
+}
+
 /**
  * The node at `url` (an origin) relative to this process: offsetMs = node clock − this clock. One warm-up exchange
  * opens the connection first, so the counted rounds do not pay for the TCP handshake.
  */
-export async function measureClockOffset(
-  url: string,
-  options: { rounds?: number; timeoutMs?: number } = {},
-): Promise<ClockEstimate> {
+export async function measureClockOffset(url: string, options: ClockMeasureOptions = {}): Promise<ClockEstimate> {
   const rounds = options.rounds ?? DEFAULT_CLOCK_ROUNDS;
+  const maxRounds = options.maxRounds ?? rounds;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(maxRounds) || maxRounds < rounds)
+    throw new Error(`maxRounds must be an integer ≥ rounds (${rounds}), got ${maxRounds}`);
   const endpoint = `${url.replace(/\/+$/, '')}${CLOCK_ROUTE}`;
   const exchange = async (): Promise<ClockSample> => {
     const t1Ms = wallNowMs();
@@ -41,7 +51,14 @@ export async function measureClockOffset(
   await exchange();
   const samples: ClockSample[] = [];
   for (let i = 0; i < rounds; i++) samples.push(await exchange());
-  return estimateClockOffset(samples);
+  let estimate = estimateClockOffset(samples);
+  // A busy host delays some exchanges: more rounds give a quick one a chance, up to maxRounds.
+  const target = options.targetUncertaintyMs ?? Number.POSITIVE_INFINITY;
+  while (estimate.uncertaintyMs > target && samples.length < maxRounds) {
+    samples.push(await exchange());
+    estimate = estimateClockOffset(samples);
+  }
+  return estimate;
 }
 
 /** The latest estimate of one node, or why there is none. */
