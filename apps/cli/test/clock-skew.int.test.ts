@@ -104,15 +104,13 @@ describeReal('end to end under libfaketime', [kafkaProbe, faketimeProbe], () => 
       const gateway = await start('gateway');
       const plain = await start('processor', { LOGPERF_PROCESSOR_GROUP: `plain-${suffix}` });
       const ahead = await start('processor', { LOGPERF_PROCESSOR_GROUP: `ahead-${suffix}`, ...skewed() });
-      const before = await Promise.all([plain, ahead].map((p) => snapshotProcessors([p.url])));
-      let acknowledged = 0;
-      // 20 requests of 50 events, 50 ms apart: a light load, timed by this process's clock (the reference).
-      for (let i = 0; i < 20; i++) {
+      const stored = async (url: string) => (await snapshotProcessors([url])).stored;
+      const send = async (tag: string) => {
         const body = Array.from({ length: 50 }, (_, j) =>
           JSON.stringify({
             id: randomUUID(),
             level: 'INFO',
-            message: `m${i}-${j}`,
+            message: `${tag}-${j}`,
             source: 'clock',
             timestamp: Date.now(),
           }),
@@ -123,8 +121,25 @@ describeReal('end to end under libfaketime', [kafkaProbe, faketimeProbe], () => 
           headers: { 'content-type': 'application/x-ndjson' },
         });
         expect(res.status).toBe(202);
+      };
+      /** Until both processors stored `count` events: each batch meets two idle consumers, not a backlog. */
+      const bothStored = async (count: number) => {
+        const deadline = Date.now() + 60_000;
+        while ((await Promise.all([plain, ahead].map((p) => stored(p.url)))).some((n) => n < count)) {
+          if (Date.now() > deadline) throw new Error(`processors did not store ${count} events within 60 s`);
+          await sleep(50);
+        }
+      };
+      // A warm-up batch: both consumer groups have joined and fetch before anything is timed.
+      await send('warm-up');
+      await bothStored(50);
+      const before = await Promise.all([plain, ahead].map((p) => snapshotProcessors([p.url])));
+      let acknowledged = 0;
+      // 20 requests of 50 events, each once both stored the last: timed by this process's clock (the reference).
+      for (let i = 0; i < 20; i++) {
+        await send(`m${i}`);
         acknowledged += 50;
-        await sleep(50);
+        await bothStored(50 + acknowledged);
       }
       const [plainResult, aheadResult] = await Promise.all(
         [plain, ahead].map((p, i) =>
