@@ -1,6 +1,7 @@
 // Clocks under a real skew: `logperf processor` runs under libfaketime (its wall clock 250 ms ahead, the monotonic clock
 // left alone) beside one without. The measured offsets match the injected ones within 2 ms, and the end-to-end figure of
-// the skewed processor, corrected, matches the unskewed one's within 2 ms (both store the same events from Kafka).
+// the skewed processor, corrected, loses the skew within 2 ms and matches the unskewed one's (both store the same events
+// from Kafka) within 2 ms, or a tenth of the figure when the machine's load makes the two processes' own times differ.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,7 +159,11 @@ describeReal('end to end under libfaketime', [kafkaProbe, faketimeProbe], () => 
       // The skew is in the raw figure, and the correction takes it out.
       expect(rawAheadP50 - plainP50).toBeGreaterThan(SKEW_MS - 20);
       expect(Math.abs(aheadResult.clock!.offsetMs! - SKEW_MS)).toBeLessThanOrEqual(2);
-      expect(Math.abs(aheadP50 - plainP50)).toBeLessThanOrEqual(2);
+      // The correction takes the injected skew out of the skewed processor's own figure to within 2 ms …
+      expect(Math.abs(aheadP50 - (rawAheadP50 - SKEW_MS))).toBeLessThanOrEqual(2);
+      // … and brings it to the unskewed one's: within 2 ms on an idle machine; two processes' own scheduling differs by
+      // up to a tenth of the figure on a loaded one (37.6 ms at p50 ≈ 700 ms on 2 cores at load ~30), clocks aside.
+      expect(Math.abs(aheadP50 - plainP50)).toBeLessThanOrEqual(Math.max(2, 0.1 * plainP50));
       expect(aheadResult.clock).toMatchObject({ trustworthy: true, reason: null });
     },
     4 * START_TIMEOUT_MS,
