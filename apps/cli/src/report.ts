@@ -65,7 +65,7 @@ export function summary(test: LoadTestResult, criteria: readonly Criterion[]): s
     generatorSummary(r),
     ...(r.verdict ? [`result: ${r.verdict.status} (${r.verdict.reason})`] : []),
     r.endToEnd.available
-      ? `end-to-end (event timestamp → stored), from the processors: p50 ${ms(r.endToEnd.latencyMs.p50)} ms, p95 ${ms(r.endToEnd.latencyMs.p95)} ms, p99 ${ms(r.endToEnd.latencyMs.p99)} ms over ${int(r.endToEnd.stored)} events`
+      ? `end-to-end (event timestamp → stored), from the processors: p50 ${ms(r.endToEnd.latencyMs.p50)} ms, p95 ${ms(r.endToEnd.latencyMs.p95)} ms, p99 ${ms(r.endToEnd.latencyMs.p99)} ms over ${int(r.endToEnd.stored)} events${clockNote(r.endToEnd.clock)}`
       : `end-to-end: not available (${r.endToEnd.reason})`,
     ...r.thresholds.map(
       (t) =>
@@ -76,4 +76,14 @@ export function summary(test: LoadTestResult, criteria: readonly Criterion[]): s
     ...criteriaLines(criteria).map((line) => `  ${line}`),
   ];
   return lines.join('\n');
+}
+
+/** How the end-to-end figures were corrected for the hosts' clocks (docs/DISTRIBUTED.md#clocks). */
+function clockNote(
+  clock: { offsetMs: number | null; uncertaintyMs: number | null; reason: string | null } | undefined,
+) {
+  if (!clock) return '';
+  if (clock.offsetMs === null || clock.uncertaintyMs === null) return `; clocks not corrected (${clock.reason})`;
+  const note = `; clocks corrected by ${clock.offsetMs.toFixed(3)} ms, ± ${clock.uncertaintyMs.toFixed(3)} ms`;
+  return clock.reason === null ? note : `${note}, NOT TRUSTWORTHY: ${clock.reason}`;
 }

@@ -33,10 +33,11 @@ export async function startCli(
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const urls = await new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`logperf ${args.join(' ')} did not start within ${timeoutMs} ms:\n${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // A process that did not start in time is not left behind for the next test to trip over.
+      child.kill('SIGKILL');
+      reject(new Error(`logperf ${args.join(' ')} did not start within ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const found: Record<string, string> = {};

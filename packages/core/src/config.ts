@@ -141,6 +141,13 @@ const configSchema = z
     monitorThresholds: z.string().optional(),
     /** Nodes the monitor scrapes from the start; default: the configured gateway, processor and load generator. */
     monitorNodes: z.string().transform(origins).pipe(z.array(z.url()).min(1)).optional(),
+    /**
+     * A figure subtracting two hosts' clocks (end to end) is marked untrustworthy when its clock bound exceeds this share
+     * of it (docs/DISTRIBUTED.md#clocks).
+     */
+    clockMaxUncertaintyShare: z.coerce.number().positive().max(1).default(0.1),
+    /** How often the monitor re-measures every node's clock offset. */
+    clockRemeasureMs: z.coerce.number().int().min(100).max(600_000).default(5000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((c) => isLoopback(c.host) || c.apiToken !== undefined, {
@@ -211,6 +218,8 @@ export const SOURCES: Record<string, { flag: string; env: string }> = {
   monitorScrapeMs: { flag: 'scrape-ms', env: 'LOGPERF_MONITOR_SCRAPE_MS' },
   monitorDownAfterMs: { flag: 'down-after-ms', env: 'LOGPERF_MONITOR_DOWN_AFTER_MS' },
   monitorThresholds: { flag: 'thresholds', env: 'LOGPERF_MONITOR_THRESHOLDS' },
+  clockMaxUncertaintyShare: { flag: 'clock-max-uncertainty-share', env: 'LOGPERF_CLOCK_MAX_UNCERTAINTY_SHARE' },
+  clockRemeasureMs: { flag: 'clock-remeasure-ms', env: 'LOGPERF_CLOCK_REMEASURE_MS' },
   logLevel: { flag: 'log-level', env: 'LOGPERF_LOG_LEVEL' },
 };
 

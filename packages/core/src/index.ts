@@ -13,3 +13,5 @@ export * from './stats.js';
 export * from './regression.js';
 export * from './node-samples.js';
 export * from './advice.js';
+export * from './clock-offset.js';
+export * from './clock-client.js';

@@ -65,13 +65,27 @@ export const secondResultSchema = z.object({
 });
 export type SecondResult = z.output<typeof secondResultSchema>;
 
+/** The clock correction of a figure taken on two hosts (core's clock-offset.ts), or why there is none. */
+export const clockCorrectionSchema = z.object({
+  offsetMs: z.number().nullable(),
+  uncertaintyMs: z.number().nullable(),
+  trustworthy: z.boolean(),
+  reason: z.string().nullable(),
+});
+
 export const endToEndResultSchema = z.discriminatedUnion('available', [
   z.object({
     available: z.literal(true),
     attribution: z.enum(['test', 'window']),
     processors: z.array(z.string()),
     stored: count,
+    /** Corrected for the hosts' clocks when the generator measured them (see `clock`), else as recorded. */
     latencyMs: latencySummarySchema,
+    /** As the processors recorded it (present when a correction was attempted; absent in older results). */
+    uncorrectedLatencyMs: latencySummarySchema.optional(),
+    /** The correction applied (offsetMs subtracted, ± uncertaintyMs), or why none was; absent in older results. */
+    clock: clockCorrectionSchema.optional(),
+    /** The recorded histogram, not shifted. */
     histogram: z.string(),
   }),
   z.object({ available: z.literal(false), reason: z.string(), stored: count.optional(), missing: count.optional() }),

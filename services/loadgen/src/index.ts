@@ -8,6 +8,7 @@ export * from './runner.js';
 export * from './loadgen-app.js';
 export * from './start-loadgen.js';
 export * from './processor-latency.js';
+export * from './clock-correction.js';
 export * from './segment.js';
 export * from './second-report.js';
 export * from './work-order.js';

@@ -1,8 +1,10 @@
 // End-to-end latency of a test, from the processors' own HDR histograms: of the test's own events when the processors
 // attribute events to tests (the bus envelope's test id, sent by the generator over HTTP), else of the test's window
-// (after minus before, which also counts any other traffic the processors stored meanwhile).
+// (after minus before, which also counts any other traffic the processors stored meanwhile). Given clock options, the
+// summary is corrected for the processors' and generators' clock offsets (clock-correction.ts).
 import { LatencyHistogram, sleep } from '@logperf/core';
 import { nodeStatsSchema, type EndToEndResult } from '@logperf/measurements';
+import { correctEndToEnd, type EndToEndClockOptions } from './clock-correction.js';
 
 export interface ProcessorSnapshot {
   reachable: string[];
@@ -11,6 +13,8 @@ export interface ProcessorSnapshot {
   endToEnd: LatencyHistogram;
   /** The same figures for the events of one test only (when a test id was asked for). */
   test: { stored: number; endToEnd: LatencyHistogram };
+  /** Per reachable processor: events in its end-to-end histogram, all and of the test (the clock correction's weights). */
+  countsByUrl: Record<string, { endToEnd: number; test: number }>;
 }
 
 export async function snapshotProcessors(urls: readonly string[], testId?: string): Promise<ProcessorSnapshot> {
@@ -20,6 +24,7 @@ export async function snapshotProcessors(urls: readonly string[], testId?: strin
     stored: 0,
     endToEnd: LatencyHistogram.create(),
     test: { stored: 0, endToEnd: LatencyHistogram.create() },
+    countsByUrl: {},
   };
   await Promise.all(
     urls.map(async (url) => {
@@ -29,12 +34,15 @@ export async function snapshotProcessors(urls: readonly string[], testId?: strin
         const stats = nodeStatsSchema.parse(await res.json());
         snapshot.stored += stats.events?.total ?? 0;
         const encoded = stats.latency?.['end-to-end']?.histogram;
-        if (encoded) snapshot.endToEnd.merge(LatencyHistogram.decode(encoded));
+        const all = encoded ? LatencyHistogram.decode(encoded) : undefined;
+        if (all) snapshot.endToEnd.merge(all);
         const own = testId === undefined ? undefined : stats.tests?.[testId];
-        if (own) {
+        const ownHistogram = own ? LatencyHistogram.decode(own.endToEnd.histogram) : undefined;
+        if (own && ownHistogram) {
           snapshot.test.stored += own.stored;
-          snapshot.test.endToEnd.merge(LatencyHistogram.decode(own.endToEnd.histogram));
+          snapshot.test.endToEnd.merge(ownHistogram);
         }
+        snapshot.countsByUrl[url] = { endToEnd: all?.count ?? 0, test: ownHistogram?.count ?? 0 };
         snapshot.reachable.push(url);
       } catch {
         snapshot.unreachable.push(url);
@@ -57,6 +65,7 @@ export async function endToEndSince(
   acknowledged: number,
   drainTimeoutMs: number,
   testId?: string,
+  clock?: EndToEndClockOptions,
 ): Promise<EndToEndResult> {
   if (urls.length === 0) return { available: false, reason: 'no processor URLs configured (LOGPERF_PROCESSOR_URLS)' };
   if (before.reachable.length === 0)
@@ -79,12 +88,22 @@ export async function endToEndSince(
       missing: acknowledged - stored,
     };
   const interval = testId === undefined ? after.endToEnd.minus(before.endToEnd) : after.test.endToEnd;
-  return {
-    available: true,
-    attribution: testId === undefined ? 'window' : 'test',
+  const raw = interval.summary();
+  const result = {
+    available: true as const,
+    attribution: testId === undefined ? ('window' as const) : ('test' as const),
     processors: after.reachable,
     stored,
-    latencyMs: interval.summary(),
+    latencyMs: raw,
     histogram: interval.encode(),
   };
+  if (!clock) return result;
+  const weights = Object.fromEntries(
+    Object.entries(after.countsByUrl).map(([url, c]) => [
+      url,
+      testId === undefined ? c.endToEnd - (before.countsByUrl[url]?.endToEnd ?? 0) : c.test,
+    ]),
+  );
+  const corrected = await correctEndToEnd(raw, weights, clock);
+  return { ...result, latencyMs: corrected.latencyMs, uncorrectedLatencyMs: raw, clock: corrected.clock };
 }

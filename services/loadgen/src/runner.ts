@@ -56,6 +56,8 @@ export interface RunnerOptions {
   lingerMs?: number;
   lateAfterMs?: number;
   dropAfterMs?: number;
+  /** LOGPERF_CLOCK_MAX_UNCERTAINTY_SHARE: the end-to-end figure's clock bound allowed, as a share of it (default 0.1). */
+  clockMaxUncertaintyShare?: number;
 }
 
 /** The running test's progress (GET /api/loadtest/:id, and runningTest in /api/node/stats). */
@@ -212,6 +214,8 @@ export class LoadTestRunner {
       totals.acknowledged,
       10_000,
       r.request.target.kind === 'http' ? r.testId : undefined,
+      // The generator threads run in this process: the processors' offsets are measured against its clock.
+      { maxUncertaintyShare: this.options.clockMaxUncertaintyShare ?? 0.1 },
     ).catch((error: unknown) => ({
       available: false as const,
       reason: `processor histograms could not be compared (restarted during the test?): ${(error as Error).message}`,

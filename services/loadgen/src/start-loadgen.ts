@@ -37,6 +37,7 @@ export async function startLoadgen(
     lingerMs: config.loadgenLingerMs,
     lateAfterMs: config.loadgenLateAfterMs,
     dropAfterMs: config.loadgenDropAfterMs,
+    clockMaxUncertaintyShare: config.clockMaxUncertaintyShare,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({

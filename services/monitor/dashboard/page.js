@@ -65,7 +65,7 @@
     $('nodes').querySelector('tbody').innerHTML = s.nodes
       .map(
         (n) =>
-          `<tr><td>${esc(n.id)}</td><td>${esc(n.role)}</td><td class="${n.up ? 'state-up' : 'state-down'}">${n.up ? 'up' : 'DOWN'}</td><td>${fmt(n.cpuPercent, 1)}</td><td>${fmt(n.memoryPercent, 1)}</td><td>${n.rssBytes === null ? '–' : fmt(n.rssBytes / 1048576)}</td><td>${n.storeBytes === null ? '–' : fmt(n.storeBytes / 1048576)}</td><td>${fmt(n.eventLoopLagP99Ms, 1)}</td><td>${fmt(n.eventsPerSecond)}</td></tr>`,
+          `<tr><td>${esc(n.id)}</td><td>${esc(n.role)}</td><td class="${n.up ? 'state-up' : 'state-down'}">${n.up ? 'up' : 'DOWN'}</td><td>${fmt(n.cpuPercent, 1)}</td><td>${fmt(n.memoryPercent, 1)}</td><td>${n.rssBytes === null ? '–' : fmt(n.rssBytes / 1048576)}</td><td>${n.storeBytes === null ? '–' : fmt(n.storeBytes / 1048576)}</td><td>${fmt(n.eventLoopLagP99Ms, 1)}</td><td>${n.clock.offsetMs === null ? '–' : `${fmt(n.clock.offsetMs, 3)} ± ${fmt(n.clock.uncertaintyMs, 3)}`}</td></tr>`,
       )
       .join('');
     $('latency').querySelector('tbody').innerHTML = Object.entries(s.latency)

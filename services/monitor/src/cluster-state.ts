@@ -1,4 +1,5 @@
 // One view of the cluster built from the scraper, the lag watcher and the latency windows: what every endpoint reports.
+import type { ClockTracker } from '@logperf/core';
 import type { BackendStats } from './backend-stats.js';
 import {
   detectBottlenecks,
@@ -22,7 +23,22 @@ export class ClusterState {
     /** Why there is no lag watcher (e.g. a monitor alone on the in-memory bus sees no cluster's queue). */
     readonly lagUnavailableReason: string | null = null,
     readonly network?: HostNetwork,
+    /** Each scraped node's clock relative to the monitor's. */
+    readonly clocks?: ClockTracker,
   ) {}
+
+  /** The node's clock minus the monitor's, ± its bound; nulls and the reason while it is not measured. */
+  private clockOf(url: string) {
+    const clock = this.clocks?.latest(url) ?? { unavailable: 'the monitor measures no clocks' };
+    return 'unavailable' in clock
+      ? { offsetMs: null, uncertaintyMs: null, measuredAtMs: null, reason: clock.unavailable }
+      : {
+          offsetMs: clock.offsetMs,
+          uncertaintyMs: clock.uncertaintyMs,
+          measuredAtMs: clock.measuredAtMs,
+          reason: null,
+        };
+  }
 
   /** Why consumer lag and queue depth are null right now, or null when they are measured. */
   lagReason(): string | null {
@@ -52,6 +68,7 @@ export class ClusterState {
       networkTxBytesPerSecond: n.latest?.networkTxBytesPerSecond ?? null,
       eventsPerSecond: n.latest?.eventsPerSecond ?? null,
       eventsTotal: n.eventsTotal,
+      clock: this.clockOf(n.url),
     }));
   }
 

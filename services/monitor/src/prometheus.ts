@@ -43,6 +43,12 @@ export class MonitorMetrics {
     perNode('node_event_loop_lag_p99_seconds', 'Event-loop delay p99 of the node', (n) =>
       n.eventLoopLagP99Ms === null ? null : n.eventLoopLagP99Ms / 1000,
     );
+    perNode('node_clock_offset_seconds', "The node's clock minus the monitor's (GET /api/node/clock)", (n) =>
+      n.clock.offsetMs === null ? null : n.clock.offsetMs / 1000,
+    );
+    perNode('node_clock_offset_uncertainty_seconds', 'The bound of node_clock_offset_seconds (±)', (n) =>
+      n.clock.uncertaintyMs === null ? null : n.clock.uncertaintyMs / 1000,
+    );
     perNode('node_up', '1 while the node answers its stats endpoint', (n) => (n.up ? 1 : 0));
     new Gauge({
       name: 'cluster_consumer_lag',

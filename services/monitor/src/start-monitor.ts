@@ -1,5 +1,5 @@
 // Starts the monitor: scrapes the configured nodes, watches the processor group's lag, serves :8080.
-import { recordSwallowedError, type Config, type Logger } from '@logperf/core';
+import { ClockTracker, recordSwallowedError, type Config, type Logger } from '@logperf/core';
 import { createBus, createSqlClient, type Bus } from '@logperf/cluster';
 import { listen, NodeRuntime, type RunningRole, type SqlClient, type RouteRegistry } from '@logperf/platform';
 import { HistoryStore, MinuteHistory, thresholdsFrom } from '@logperf/measurements';
@@ -71,7 +71,17 @@ export async function startMonitor(
   const network = new HostNetwork();
   const networkTimer = setInterval(() => void network.sample(), options.scrapeIntervalMs ?? config.monitorScrapeMs);
   void network.sample();
-  const state = new ClusterState(scraper, windows, lag, thresholds, backendStats, lagUnavailableReason, network);
+  const clocks = new ClockTracker(() => scraper.views().map((n) => n.url), { intervalMs: config.clockRemeasureMs });
+  const state = new ClusterState(
+    scraper,
+    windows,
+    lag,
+    thresholds,
+    backendStats,
+    lagUnavailableReason,
+    network,
+    clocks,
+  );
   const history = new HistoryStore(sql);
   await history.init();
   const minutes = new MinuteHistory(sql, history);
@@ -110,6 +120,7 @@ export async function startMonitor(
     reportMaxMinutes: config.monitorReportMaxMinutes,
   });
   scraper.start();
+  clocks.start();
   lag?.start();
   const url = await listen(app, config.host, options.port ?? config.ports.monitor);
   logger.info({ url, nodes: options.nodeUrls }, 'monitor listening');
@@ -124,6 +135,7 @@ export async function startMonitor(
       clearInterval(networkTimer);
       redis?.disconnect();
       scraper.stop();
+      clocks.stop();
       lag?.stop();
       await app.close();
       node.stop();

@@ -101,6 +101,22 @@ describe('monitor on the embedded cluster', () => {
     }
   }, 30_000);
 
+  it('measures every node’s clock against its own: nodes in this process read 0 within the bound', async () => {
+    type Clock = { offsetMs: number | null; uncertaintyMs: number | null; reason: string | null };
+    const clocks = async () =>
+      (await get<{ nodes: { url: string; clock: Clock }[] }>('/api/performance/metrics')).nodes.map((n) => n.clock);
+    await waitFor('clocks measured', async () => (await clocks()).every((c) => c.offsetMs !== null));
+    for (const clock of await clocks()) {
+      // Same process, same clock: the only error is the exchange's asymmetry, which the bound covers.
+      expect(clock.reason).toBeNull();
+      expect(clock.uncertaintyMs).toBeGreaterThan(0);
+      expect(Math.abs(clock.offsetMs!)).toBeLessThanOrEqual(clock.uncertaintyMs!);
+    }
+    const text = await (await fetch(`${monitor.url}/metrics`)).text();
+    expect(text).toMatch(/node_clock_offset_seconds\{node="processor-\d+",role="processor"\} -?[\d.e-]+/);
+    expect(text).toMatch(/node_clock_offset_uncertainty_seconds\{node="gateway-\d+",role="gateway"\} [\d.e-]+/);
+  });
+
   it('records samples of known values exactly and rejects bad ones with 400', async () => {
     expect(
       (await fetch(`${monitor.url}/api/performance/record?component=api-gateway-test&latencyMs=45`, { method: 'POST' }))

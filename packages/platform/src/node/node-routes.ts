@@ -1,5 +1,6 @@
-// Routes every node serves: GET /health (its backends), GET /metrics (Prometheus), GET /api/node/stats (JSON).
-import { swallowedErrors, withTimeout } from '@logperf/core';
+// Routes every node serves: GET /health (its backends), GET /metrics (Prometheus), GET /api/node/stats (JSON),
+// GET /api/node/clock (its wall time, for the clock-offset exchange).
+import { CLOCK_ROUTE, swallowedErrors, wallNowMs, withTimeout, type NodeClockReading } from '@logperf/core';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRuntime } from './node-runtime.js';
 
@@ -53,6 +54,12 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.contentType).send(await metrics.text()),
   );
+
+  // Nothing between the two readings but the reply's construction: the exchange's delay is the network's.
+  app.get(CLOCK_ROUTE, async (): Promise<NodeClockReading> => {
+    const receivedAtMs = wallNowMs();
+    return { receivedAtMs, sentAtMs: wallNowMs() };
+  });
 
   app.get('/api/node/stats', async () => {
     const ownStats = await Promise.resolve(roleStats());
