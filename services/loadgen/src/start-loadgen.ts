@@ -29,6 +29,16 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
     repository,
     logger,
     processorUrls: options.processorUrls ?? config.processorUrls,
+    remote:
+      config.loadgenWorkers === 'kafka'
+        ? {
+            segments: config.loadgenSegments,
+            brokers: config.kafkaBrokers,
+            topicPrefix: config.loadgenWorkerTopicPrefix,
+            sessionTimeoutMs: config.loadgenWorkerSessionMs,
+            apiToken: config.apiToken,
+          }
+        : undefined,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({
@@ -46,7 +56,7 @@ export async function startLoadgen(options: StartLoadgenOptions): Promise<Runnin
   await app.listen({ host: config.host, port: options.port ?? config.ports.loadgen });
   const address = app.server.address();
   const url = `http://${config.host}:${typeof address === 'object' && address ? address.port : 0}`;
-  logger.info({ url, allowedTargets }, 'load generator listening');
+  logger.info({ url, allowedTargets, workers: config.loadgenWorkers }, 'load generator listening');
   return {
     role: 'loadgen',
     url,
