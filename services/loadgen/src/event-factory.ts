@@ -82,8 +82,7 @@ export class EventFactory {
   /** One event whose timestamp is its intended send time (so the cluster's end-to-end latency is corrected too). */
   create(intendedAtEpochMs: number, sequence: number): string {
     const template = this.templates[sequence % TEMPLATES]!;
-    const id =
-      this.idPrefix === undefined ? randomUUID() : this.idPrefix + sequence.toString(16).padStart(12, '0');
+    const id = this.idPrefix === undefined ? randomUUID() : this.idPrefix + sequence.toString(16).padStart(12, '0');
     return '{"id":"' + id + template + Math.round(intendedAtEpochMs) + '}';
   }
 }

@@ -68,7 +68,9 @@ export function kafkaLink(brokers: readonly string[], clientId: string): KafkaLi
     },
     async send(topic, value, partition) {
       await producer.send({
-        messages: [{ topic, value: Buffer.from(JSON.stringify(value)), ...(partition === undefined ? {} : { partition }) }],
+        messages: [
+          { topic, value: Buffer.from(JSON.stringify(value)), ...(partition === undefined ? {} : { partition }) },
+        ],
       });
     },
     async join(options) {

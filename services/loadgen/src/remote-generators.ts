@@ -39,11 +39,14 @@ interface Owner {
   worker: string;
   memberId: string;
   generation: number;
+  url: string | null;
 }
 
 interface SegmentState {
   schedule: SegmentSchedule;
   owner: Owner | null;
+  /** The owner before the current one: a gap before the current owner resumed is its. */
+  previous: Owner | null;
   /** Events k below this are accounted for: in reports accepted from owners, or dropped at a takeover. */
   accountedUpTo: number;
   watermark: number;
@@ -69,6 +72,7 @@ export function runRemoteGenerators(
   const segments: SegmentState[] = orders.map((o) => ({
     schedule: new SegmentSchedule(Schedule.fromPlan(o.plan), o.segment),
     owner: null,
+    previous: null,
     accountedUpTo: 0,
     watermark: Number.NEGATIVE_INFINITY,
     end: null,
@@ -100,22 +104,24 @@ export function runRemoteGenerators(
     const state = segments[claim.segment]!;
     const owner = state.owner;
     if (owner && claim.generation < owner.generation) return;
-    if (owner?.memberId === claim.memberId) {
-      owner.generation = claim.generation;
-      return;
+    if (owner?.memberId === claim.memberId) owner.generation = claim.generation;
+    else {
+      state.previous = owner;
+      state.owner = { worker: claim.worker, memberId: claim.memberId, generation: claim.generation, url: claim.url };
+      ownersChangedAtMs = Date.now();
+      logger.info({ segment: claim.segment, worker: claim.worker, generation: claim.generation }, 'segment claimed');
     }
-    // HOOK (clock offsets): a new worker with an HTTP address is where the coordinator would estimate its offset.
+    if (startAtEpochMs === null) return;
+    // HOOK (clock offsets): a worker running a segment, with its HTTP address, is where its offset would be estimated.
     tallies.holds(claim.worker, claim.segment, claim.url);
-    if (owner && startAtEpochMs !== null) {
-      const resumeAt = state.schedule.firstAt(claim.resumeAtMs);
-      if (resumeAt < state.accountedUpTo)
-        logger.warn({ segment: claim.segment, claim }, 'coordinator: takeover resumes before counted events');
+    // Events between what was counted and where this owner resumes were never sent by anyone counted: dropped, charged
+    // to the worker that lost the segment (itself, if it resumed after losing its group session).
+    const resumeAt = state.schedule.firstAt(claim.resumeAtMs);
+    if (resumeAt > state.accountedUpTo) {
+      const loser = state.previous ?? state.owner!;
       const reason = `segment ${claim.segment} taken over by ${claim.worker}, resumed at +${claim.resumeAtMs / 1000} s`;
-      dropGap(claim.segment, resumeAt, owner, reason);
+      dropGap(claim.segment, resumeAt, loser, reason);
     }
-    state.owner = { worker: claim.worker, memberId: claim.memberId, generation: claim.generation };
-    ownersChangedAtMs = Date.now();
-    logger.info({ segment: claim.segment, worker: claim.worker, generation: claim.generation }, 'segment claimed');
   }
 
   function onReport(message: WorkerReport): void {
@@ -203,6 +209,7 @@ export function runRemoteGenerators(
       if (notReady !== null) return segments.map((_, index) => failedEnd(index, notReady, !stopRequested));
       startAtEpochMs = Date.now() + START_LEAD_MS;
       const at = startAtEpochMs;
+      segments.forEach((s, p) => tallies.holds(s.owner!.worker, p, s.owner!.url));
       await Promise.all(
         segments.map((s, p) => {
           const owner = { memberId: s.owner!.memberId, generation: s.owner!.generation };

@@ -53,10 +53,14 @@ export class WorkerSession {
   /** Partition → the generation from which this member has held it without a break. */
   private readonly heldSince = new Map<number, number>();
   private readonly claimed = new Map<number, number>();
+  /** Segments this worker ran to their end: never run again, whatever the group does later. */
+  private readonly completed = new Set<number>();
   private memberId = '';
   private generation = -1;
   private confirmedAtMs = Date.now();
-  private target: Promise<Target> | undefined;
+  /** Per held segment, its target opened and warmed (its own connections, as a generator thread has). */
+  private readonly targets = new Map<number, Promise<Target>>();
+  private readonly warmed = new Set<number>();
   private factory: EventFactory | undefined;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -80,7 +84,7 @@ export class WorkerSession {
       sessionTimeoutMs: this.test.sessionTimeoutMs,
       onRecord: (value, partition) => this.onControl(value, partition),
       onJoin: (join) => this.onJoin(join),
-      onHeartbeat: () => (this.confirmedAtMs = Date.now()),
+      onHeartbeat: () => this.onHeartbeat(),
       onError: (error) => this.logger.warn({ err: error, testId: this.test.testId }, 'worker: group member error'),
     });
   }
@@ -101,14 +105,30 @@ export class WorkerSession {
     this.evaluate(partition);
   }
 
+  /** Partitions of the last join, and whether this worker stopped them for want of heartbeats. */
+  private assigned: number[] = [];
+  private fenced = false;
+
+  /** Heard from the group again after stopping for want of heartbeats: still the owner, so resume (with a gap). */
+  private onHeartbeat(): void {
+    this.confirmedAtMs = Date.now();
+    if (!this.fenced) return;
+    this.fenced = false;
+    for (const p of this.assigned) this.heldSince.set(p, Number.POSITIVE_INFINITY);
+    for (const p of this.assigned) this.evaluate(p);
+  }
+
   private onJoin(join: Join): void {
     this.confirmedAtMs = Date.now();
+    this.fenced = false;
+    this.assigned = join.partitions;
     const held = new Set(join.partitions);
     for (const p of this.heldSince.keys()) {
       if (held.has(p) && join.memberId === this.memberId) continue;
       this.heldSince.delete(p);
       this.claimed.delete(p);
-      this.abortRun(p, 'revoked');
+      if (this.runs.has(p)) this.abortRun(p, 'revoked');
+      else this.closeTarget(p);
     }
     for (const p of held) if (!this.heldSince.has(p)) this.heldSince.set(p, join.generation);
     this.memberId = join.memberId;
@@ -119,9 +139,25 @@ export class WorkerSession {
 
   /** Claims a held segment in this generation, and runs it once its order and start are known. */
   private evaluate(p: number): void {
-    if (this.closed || !this.heldSince.has(p)) return;
+    if (this.closed || !this.heldSince.has(p) || this.completed.has(p)) return;
     const order = this.orders.get(p);
     if (!order) return;
+    // Claimed only once its target is open and warm, so the start never waits for connections.
+    if (!this.targets.has(p)) {
+      const opened = openTarget(order.target).then(async (t) => (await t.warm?.(), t));
+      this.targets.set(p, opened);
+      opened.then(
+        () => {
+          this.warmed.add(p);
+          this.evaluate(p);
+        },
+        (error: unknown) => {
+          this.logger.error({ err: error, segment: p }, 'worker: target not usable; leaving the test');
+          void this.close();
+        },
+      );
+    }
+    if (!this.warmed.has(p)) return;
     const start = this.starts.get(p);
     const run = this.runs.get(p);
     if (run) {
@@ -158,19 +194,21 @@ export class WorkerSession {
     this.runs.set(p, run);
     if (this.stopped.has(p)) run.abort.abort();
     void this.attackSegment(p, run).catch((error: unknown) => {
-      this.logger.error({ err: error, segment: p }, 'worker: segment failed; leaving the test so another worker takes it');
+      this.logger.error(
+        { err: error, segment: p },
+        'worker: segment failed; leaving the test so another worker takes it',
+      );
       void this.close();
     });
   }
 
   private async attackSegment(p: number, run: SegmentRun): Promise<void> {
     const { order } = run;
-    this.target ??= openTarget(order.target).then(async (t) => (await t.warm?.(), t));
     if (!this.factory) {
       this.factory = new EventFactory(order.eventMix);
       this.factory.identify(`${order.testId}@${run.startAtEpochMs}`);
     }
-    const target = await this.target;
+    const target = await this.targets.get(p)!;
     const schedule = new SegmentSchedule(Schedule.fromPlan(order.plan), order.segment);
     const outcome = await attack({
       schedule,
@@ -188,7 +226,9 @@ export class WorkerSession {
       firstEvent: schedule.firstAt(run.resumeAtMs),
     });
     if (this.runs.get(p) === run) this.runs.delete(p);
-    if (run.abortedFor === 'revoked') return;
+    // A revoked segment's target left the map at the revocation (a new claim opens its own); close it now.
+    if (run.abortedFor === 'revoked') return void target.close().catch(() => undefined);
+    this.completed.add(p);
     this.publish({ type: 'done', segment: p, reports: this.drain(run), cost: this.cost(run), outcome });
   }
 
@@ -197,7 +237,17 @@ export class WorkerSession {
     if (!run) return;
     run.abortedFor ??= why;
     run.abort.abort();
-    if (why === 'revoked') this.runs.delete(p);
+    if (why !== 'revoked') return;
+    this.runs.delete(p);
+    this.targets.delete(p);
+    this.warmed.delete(p);
+  }
+
+  private closeTarget(p: number): void {
+    const target = this.targets.get(p);
+    this.targets.delete(p);
+    this.warmed.delete(p);
+    void target?.then((t) => t.close()).catch(() => undefined);
   }
 
   private drain(run: SegmentRun) {
@@ -224,6 +274,7 @@ export class WorkerSession {
     // Two sessions without the group's word: the group has surely given our segments to others; stop sending them.
     if (Date.now() - this.confirmedAtMs > 2 * this.test.sessionTimeoutMs && this.heldSince.size > 0) {
       this.logger.warn({ testId: this.test.testId }, 'worker: no heartbeat for two sessions; stopping its segments');
+      this.fenced = true;
       for (const p of [...this.heldSince.keys()]) {
         this.abortRun(p, 'revoked');
         this.heldSince.delete(p);
@@ -265,8 +316,7 @@ export class WorkerSession {
     clearInterval(this.timer);
     for (const p of [...this.runs.keys()]) this.abortRun(p, 'revoked');
     await this.member?.close().catch(() => undefined);
-    const target = await this.target?.catch(() => undefined);
-    await target?.close().catch(() => undefined);
+    for (const p of [...this.targets.keys()]) this.closeTarget(p);
     this.onEnd();
   }
 }
