@@ -1,7 +1,7 @@
 // One test as a remote worker runs it: a member of the test's consumer group over its control topic, running the
 // segments (partitions) the group gives it — each an attack of its own — and publishing per-second reports tagged
 // with the group generation. Revoked segments stop at once; a segment received mid-test resumes at the next whole
-// second; without a heartbeat for two sessions the worker stops everything (it may have been fenced out).
+// second; without a heartbeat for three sessions the worker stops everything (it may have been fenced out).
 import type { Logger } from '@logperf/core';
 import { attack } from './attack.js';
 import { EventFactory } from './event-factory.js';
@@ -271,9 +271,9 @@ export class WorkerSession {
   private lastReportAtMs = Date.now();
 
   private tick(): void {
-    // Two sessions without the group's word: the group has surely given our segments to others; stop sending them.
-    if (Date.now() - this.confirmedAtMs > 2 * this.test.sessionTimeoutMs && this.heldSince.size > 0) {
-      this.logger.warn({ testId: this.test.testId }, 'worker: no heartbeat for two sessions; stopping its segments');
+    // Three sessions without the group's word: the group has surely given our segments to others; stop sending them.
+    if (Date.now() - this.confirmedAtMs > 3 * this.test.sessionTimeoutMs && this.heldSince.size > 0) {
+      this.logger.warn({ testId: this.test.testId }, 'worker: no heartbeat for three sessions; stopping its segments');
       this.fenced = true;
       for (const p of [...this.heldSince.keys()]) {
         this.abortRun(p, 'revoked');
