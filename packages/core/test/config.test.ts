@@ -82,4 +82,15 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ LOGPERF_PROFILE: 'turbo' }, {})).toThrow('LOGPERF_PROFILE / --profile');
   });
+  it('runs schedules on threads by default; kafka workers take segments, a prefix and a session, checked', () => {
+    expect(loadConfig({}, {})).toMatchObject({ loadgenWorkers: 'threads', loadgenSegments: 8 });
+    expect(
+      loadConfig({ LOGPERF_LOADGEN_WORKERS: 'kafka', LOGPERF_LOADGEN_SEGMENTS: '4' }, { 'worker-name': 'w-1' }),
+    ).toMatchObject({ loadgenWorkers: 'kafka', loadgenSegments: 4, workerName: 'w-1', loadgenWorkerSessionMs: 6000 });
+    expect(() => loadConfig({ LOGPERF_LOADGEN_WORKERS: 'ssh' }, {})).toThrow('LOGPERF_LOADGEN_WORKERS / --workers');
+    expect(() => loadConfig({ LOGPERF_LOADGEN_SEGMENTS: '0' }, {})).toThrow('LOGPERF_LOADGEN_SEGMENTS / --segments');
+    expect(() => loadConfig({ LOGPERF_LOADGEN_WORKER_SESSION_MS: '100' }, {})).toThrow(
+      'LOGPERF_LOADGEN_WORKER_SESSION_MS / --worker-session-ms',
+    );
+  });
 });
