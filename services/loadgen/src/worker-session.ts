@@ -148,6 +148,8 @@ export class WorkerSession {
       this.targets.set(p, opened);
       opened.then(
         () => {
+          // A target replaced meanwhile (the segment was revoked) does not make the new one warm.
+          if (this.targets.get(p) !== opened) return;
           this.warmed.add(p);
           this.evaluate(p);
         },
