@@ -54,6 +54,26 @@ const TEST_FLAGS: CommandSpec['flags'] = {
   ...BACKEND_FLAGS,
 };
 
+/** The load generator as coordinator of remote `logperf worker`s (shared by `loadgen` and `worker`). */
+const COORDINATOR_FLAGS: CommandSpec['flags'] = {
+  workers: {
+    type: 'string',
+    help: 'threads | kafka: run schedules on own threads or on `logperf worker`s over Kafka (env LOGPERF_LOADGEN_WORKERS, default threads)',
+  },
+  segments: {
+    type: 'string',
+    help: 'with --workers kafka: segments (control-topic partitions) per test (env LOGPERF_LOADGEN_SEGMENTS, default 8)',
+  },
+  'worker-topic-prefix': {
+    type: 'string',
+    help: 'lobby/control/results topic prefix, same on coordinator and workers (env LOGPERF_LOADGEN_WORKER_TOPIC_PREFIX, default logperf.loadgen)',
+  },
+  'worker-session-ms': {
+    type: 'string',
+    help: "workers' Kafka session: a dead worker's segments move after it (env LOGPERF_LOADGEN_WORKER_SESSION_MS, default 6000)",
+  },
+};
+
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'run the whole system (gateway, processors, load generator) in one process',
@@ -98,6 +118,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
         type: 'string',
         help: 'processors to read end-to-end latency from (env LOGPERF_PROCESSOR_URLS)',
       },
+      ...COORDINATOR_FLAGS,
+    },
+  },
+  worker: {
+    summary: "run a share of load tests' schedules for a load generator that coordinates over Kafka",
+    usage: 'logperf worker [--kafka-brokers host:port] [--worker-name NAME] [--worker-topic-prefix P] [--api-token T]',
+    flags: {
+      'kafka-brokers': BACKEND_FLAGS['kafka-brokers']!,
+      'worker-name': { type: 'string', help: 'name in results (env LOGPERF_WORKER_NAME, default host-pid)' },
+      'worker-url': {
+        type: 'string',
+        help: 'where this worker answers HTTP, announced to the coordinator (env LOGPERF_WORKER_URL)',
+      },
+      'worker-topic-prefix': COORDINATOR_FLAGS['worker-topic-prefix']!,
+      'api-token': { type: 'string', help: "the coordinator's token, if it has one (env LOGPERF_API_TOKEN)" },
+      'log-level': BACKEND_FLAGS['log-level']!,
+      help: BACKEND_FLAGS.help!,
     },
   },
   analyzer: {

@@ -11,6 +11,7 @@ import { doctor, printDoctor } from './doctor-command.js';
 import { runTestCommand } from './test-command.js';
 import { runCapacityCommand } from './capacity-command.js';
 import { withEnvFile } from './env-file.js';
+import { startRemoteWorker } from '@logperf/loadgen';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
 const SERVICE_ROLES: Record<string, Role[]> = {
@@ -36,6 +37,7 @@ const JOINS_SETUP = new Set([
   'ramp',
   'analyze',
   'doctor',
+  'worker',
   ...Object.keys(SERVICE_ROLES).filter((c) => c !== 'up'),
 ]);
 
@@ -102,6 +104,22 @@ async function run(argv: string[]): Promise<number> {
   }
 
   if (command === 'doctor') return printDoctor(await doctor(config));
+
+  if (command === 'worker') {
+    const worker = await startRemoteWorker({
+      brokers: config.kafkaBrokers,
+      topicPrefix: config.loadgenWorkerTopicPrefix,
+      name: config.workerName,
+      url: config.workerUrl,
+      apiToken: config.apiToken,
+      logger,
+    });
+    console.log(`worker ${worker.name} waiting for tests on ${config.kafkaBrokers.join(',')}`);
+    const signal = await waitForSignal();
+    logger.info({ signal }, 'worker shutting down: leaving its tests');
+    await worker.close();
+    return 0;
+  }
 
   if (command === 'analyze') {
     const baseline = typeof values.compare === 'string' ? values.compare : undefined;

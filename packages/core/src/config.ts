@@ -119,6 +119,24 @@ const configSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /** Who runs the load generator's schedule: its own threads, or `logperf worker` processes over Kafka. */
+    loadgenWorkers: z.enum(['threads', 'kafka']).default('threads'),
+    /** Segments a test's schedule is split into for remote workers (the partitions of its control topic). */
+    loadgenSegments: z.coerce.number().int().min(1).max(256).default(8),
+    /** Prefix of the coordinator/worker topics and consumer groups (one lobby, and per test a control and a results topic). */
+    loadgenWorkerTopicPrefix: z
+      .string()
+      .regex(/^[\w.-]{1,180}$/)
+      .default('logperf.loadgen'),
+    /** Kafka session of a worker in a test's group: a dead worker's segments move to the others after this. */
+    loadgenWorkerSessionMs: z.coerce.number().int().min(3000).max(300_000).default(6000),
+    /** A `logperf worker`'s name in results (default host-pid). */
+    workerName: z
+      .string()
+      .regex(/^[\w.:-]{1,100}$/)
+      .optional(),
+    /** Where a `logperf worker` can be reached over HTTP, announced with its claims (for clock-offset estimates). */
+    workerUrl: z.url().optional(),
     /** The longest window GET /api/performance/report serves, minutes. */
     monitorReportMaxMinutes: z.coerce.number().int().min(1).max(43_200).default(1440),
     /** Origins the load generator may target; default: the configured gateway. */
@@ -207,6 +225,12 @@ export const SOURCES: Record<string, { flag: string; env: string }> = {
   apiToken: { flag: 'api-token', env: 'LOGPERF_API_TOKEN' },
   allowedHosts: { flag: 'allowed-hosts', env: 'LOGPERF_ALLOWED_HOSTS' },
   loadgenAllowKafka: { flag: 'allow-kafka-target', env: 'LOGPERF_LOADGEN_ALLOW_KAFKA' },
+  loadgenWorkers: { flag: 'workers', env: 'LOGPERF_LOADGEN_WORKERS' },
+  loadgenSegments: { flag: 'segments', env: 'LOGPERF_LOADGEN_SEGMENTS' },
+  loadgenWorkerTopicPrefix: { flag: 'worker-topic-prefix', env: 'LOGPERF_LOADGEN_WORKER_TOPIC_PREFIX' },
+  loadgenWorkerSessionMs: { flag: 'worker-session-ms', env: 'LOGPERF_LOADGEN_WORKER_SESSION_MS' },
+  workerName: { flag: 'worker-name', env: 'LOGPERF_WORKER_NAME' },
+  workerUrl: { flag: 'worker-url', env: 'LOGPERF_WORKER_URL' },
   monitorReportMaxMinutes: { flag: 'report-max-minutes', env: 'LOGPERF_MONITOR_REPORT_MAX_MINUTES' },
   loadgenLingerMs: { flag: 'linger-ms', env: 'LOGPERF_LOADGEN_LINGER_MS' },
   loadgenLateAfterMs: { flag: 'late-after-ms', env: 'LOGPERF_LOADGEN_LATE_AFTER_MS' },

@@ -90,4 +90,16 @@ describe('loadConfig', () => {
     expect(set).toMatchObject({ loadgenLingerMs: 0, loadgenLateAfterMs: 20, loadgenDropAfterMs: 1000 });
     expect(() => loadConfig({ LOGPERF_LOADGEN_DROP_AFTER_MS: '0' }, {})).toThrow('LOGPERF_LOADGEN_DROP_AFTER_MS');
   });
+
+  it('runs schedules on threads by default; kafka workers take segments, a prefix and a session, checked', () => {
+    expect(loadConfig({}, {})).toMatchObject({ loadgenWorkers: 'threads', loadgenSegments: 8 });
+    expect(
+      loadConfig({ LOGPERF_LOADGEN_WORKERS: 'kafka', LOGPERF_LOADGEN_SEGMENTS: '4' }, { 'worker-name': 'w-1' }),
+    ).toMatchObject({ loadgenWorkers: 'kafka', loadgenSegments: 4, workerName: 'w-1', loadgenWorkerSessionMs: 6000 });
+    expect(() => loadConfig({ LOGPERF_LOADGEN_WORKERS: 'ssh' }, {})).toThrow('LOGPERF_LOADGEN_WORKERS / --workers');
+    expect(() => loadConfig({ LOGPERF_LOADGEN_SEGMENTS: '0' }, {})).toThrow('LOGPERF_LOADGEN_SEGMENTS / --segments');
+    expect(() => loadConfig({ LOGPERF_LOADGEN_WORKER_SESSION_MS: '100' }, {})).toThrow(
+      'LOGPERF_LOADGEN_WORKER_SESSION_MS / --worker-session-ms',
+    );
+  });
 });

@@ -3,8 +3,11 @@
 // which reads every version ever written (rows without resultVersion are version 1).
 import { z } from 'zod';
 
-/** 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`. */
-export const RESULT_VERSION = 2;
+/**
+ * 3: `generator` names its mode, segments and workers (threads or remote workers, per-worker breakdown);
+ * 2: thresholds carry `source`, may be per phase (`phases.<name>.<key>`) and may have `actual: null`.
+ */
+export const RESULT_VERSION = 3;
 
 const count = z.number();
 const errorsByKind = z.record(z.string(), z.number());
@@ -123,6 +126,29 @@ export const generatorCostSchema = z.object({
 });
 export type GeneratorCost = z.output<typeof generatorCostSchema>;
 
+/** One generator worker's share of a test (a local thread, or a remote `logperf worker` named by itself). */
+export const workerSummarySchema = z.object({
+  name: z.string(),
+  segments: z.array(count),
+  /** Where the worker answers HTTP, if it said (remote workers). */
+  url: z.string().nullable(),
+  intended: count,
+  sent: count,
+  late: count,
+  generatorLate: count,
+  /** Every event of its segments it did not send, including those lost with it at a takeover. */
+  dropped: count,
+  generatorDropped: count,
+  /** Of `dropped`: events of the gap between its last counted report and the next owner's resume. */
+  droppedAtTakeover: count,
+  /** Late or dropped by its own doing above the allowed share of what it was given: the run is invalid. */
+  generatorLimited: z.boolean(),
+  /** Why it stopped holding a segment mid-test (its segments were taken over), else null. */
+  lost: z.string().nullable(),
+  maxScheduleLagMs: z.number(),
+});
+export type WorkerSummary = z.output<typeof workerSummarySchema>;
+
 export const loadTestResultSchema = z.object({
   resultVersion: z.number().int(),
   target: z.string(),
@@ -141,20 +167,18 @@ export const loadTestResultSchema = z.object({
   targetLimited: z.boolean(),
   targetLimitedAtSeconds: z.number().nullable(),
   generator: z.object({
-    threads: count,
+    /** `threads` (local generator threads) or `kafka` (remote `logperf worker`s). */
+    mode: z.enum(['threads', 'kafka']),
+    segments: count,
     maxScheduleLagMs: z.number(),
     cost: generatorCostSchema.nullable(),
-    /** Per thread: its segment's own figures, and how it ended. */
-    workers: z.array(
-      z.object({
-        index: count,
-        crashed: z.string().nullable(),
-        maxScheduleLagMs: z.number(),
-        cpuMs: z.number().nullable(),
-        sent: count,
-      }),
-    ),
+    /** Per worker (thread or remote process): its segments, sent, late, dropped, generator-limited or lost. */
+    workers: z.array(workerSummarySchema),
+    /** Per segment: how it ended (a crash names the segment and why). */
+    segmentEnds: z.array(z.object({ index: count, crashed: z.string().nullable(), maxScheduleLagMs: z.number() })),
     lateReports: count,
+    /** Worker reports not counted: fenced out (a segment's former owner or generation), refused or unreadable. */
+    rejectedReports: count,
   }),
   phases: z.array(phaseResultSchema),
   timeline: z.array(secondResultSchema),

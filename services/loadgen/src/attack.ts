@@ -28,6 +28,8 @@ export interface AttackOptions {
   /** An event still unsent this long after its intended time is dropped, so a stuck target cannot build an unbounded backlog. */
   dropAfterMs: number;
   signal: AbortSignal;
+  /** The segment's first event to run (a segment taken over mid-test resumes there); default 0. */
+  firstEvent?: number;
 }
 
 export interface AttackOutcome {
@@ -44,7 +46,7 @@ export async function attack(options: AttackOptions): Promise<AttackOutcome> {
   const { schedule, target, factory, recorder, batchSize, signal, lateThresholdMs } = options;
   const elapsed = () => performance.now() - options.startPerfMs;
   const total = schedule.totalEvents;
-  let next = 0;
+  let next = options.firstEvent ?? 0;
   let inFlight = 0;
   let slotFreed: (() => void) | undefined;
   const pending = new Set<Promise<void>>();

@@ -1,5 +1,5 @@
 // Realistic log events for a load test: a level mix, message sizes from a log-normal, sources and trace ids.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { LOG_LEVELS, MAX_MESSAGE_BYTES, type LogLevel } from '@logperf/core';
 
 export interface EventMix {
@@ -38,6 +38,8 @@ const TEMPLATES = 4096;
  */
 export class EventFactory {
   private readonly templates: string[] = [];
+  /** Set by identify(): ids are this prefix + the event's number in the schedule. */
+  private idPrefix: string | undefined;
 
   constructor(mix: EventMix = DEFAULT_MIX) {
     const cumulative: { level: LogLevel; upTo: number }[] = [];
@@ -67,9 +69,20 @@ export class EventFactory {
     }
   }
 
+  /**
+   * From now on every event's id is a UUID (version 4 layout) made of a hash of `runKey` and the event's number in the
+   * whole schedule: every worker of one run (same key) gives event n the same id, so a sink can count each event once
+   * and see one sent twice; different runs never share ids.
+   */
+  identify(runKey: string): void {
+    const h = createHash('sha256').update(runKey).digest('hex');
+    this.idPrefix = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${h.slice(15, 18)}-`;
+  }
+
   /** One event whose timestamp is its intended send time (so the cluster's end-to-end latency is corrected too). */
   create(intendedAtEpochMs: number, sequence: number): string {
     const template = this.templates[sequence % TEMPLATES]!;
-    return '{"id":"' + randomUUID() + template + Math.round(intendedAtEpochMs) + '}';
+    const id = this.idPrefix === undefined ? randomUUID() : this.idPrefix + sequence.toString(16).padStart(12, '0');
+    return '{"id":"' + id + template + Math.round(intendedAtEpochMs) + '}';
   }
 }

@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResultRecorder } from './results.js';
 import { workerMessageSchema, type CoordinatorMessage, type WorkerCost, type WorkOrder } from './work-order.js';
+import { WorkerTallies } from './worker-tally.js';
+import type { WorkerSummary } from '@logperf/measurements';
 
 export interface WorkerEnd {
   index: number;
@@ -27,6 +29,10 @@ export interface GeneratorRun {
   stop(): void;
   /** The workers' cost so far. */
   costs(): (WorkerCost | null)[];
+  /** Per worker (thread or remote process): its segments and its own figures. */
+  workers(): WorkerSummary[];
+  /** Reports ignored: fenced out (not the segment's current owner and generation), refused or unreadable. */
+  rejectedReports(): number;
 }
 
 /** Compiled, the worker is a sibling .js file; from TypeScript sources (tests, benches) it loads through tsx. */
@@ -52,8 +58,11 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
   const costs: (WorkerCost | null)[] = orders.map(() => null);
   const watermarks = orders.map(() => Number.NEGATIVE_INFINITY);
   const workers: Worker[] = [];
+  const tallies = new WorkerTallies();
   const ends = orders.map((order, index) => {
     const worker = spawn(order);
+    const name = `thread-${index}`;
+    tallies.holds(name, order.segment.index);
     workers.push(worker);
     return new Promise<WorkerEnd>((resolve) => {
       const end: WorkerEnd = {
@@ -90,6 +99,7 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
         }
         if (message.type === 'failed') return finish(`generator worker ${index} failed: ${message.message}`);
         for (const report of message.reports) recorder.merge(report);
+        tallies.add(name, message.reports);
         costs[index] = message.cost;
         if (message.type === 'report') {
           watermarks[index] = message.sealBeforeSecond;
@@ -97,6 +107,7 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
           return;
         }
         Object.assign(end, message.outcome);
+        tallies.scheduleLag(name, message.outcome.maxScheduleLagMs);
         finish(null);
       });
       worker.on('error', (error) => finish(`generator worker ${index} crashed: ${error.message}`));
@@ -111,5 +122,7 @@ export function runGenerators(orders: readonly WorkOrder[], recorder: ResultReco
     started: startedAt,
     stop: stopAll,
     costs: () => [...costs],
+    workers: () => tallies.list(),
+    rejectedReports: () => 0,
   };
 }

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       abort.signal.aborted ? resolve(Date.now()) : abort.signal.addEventListener('abort', () => resolve(Date.now())),
     ),
   ]);
+  factory.identify(`${order.testId}@${startAtEpochMs}`);
   // Cost counts from the schedule's start: the thread's start-up (loading modules) is not the cost of an event.
   cpuAtStart = threadCpuMs();
   eluAtStart = performance.eventLoopUtilization();

@@ -15,3 +15,7 @@ export * from './work-order.js';
 export * from './generator-threads.js';
 export * from './generator-cost.js';
 export * from './verdict.js';
+export * from './worker-protocol.js';
+export * from './worker-tally.js';
+export * from './remote-generators.js';
+export * from './remote-worker.js';

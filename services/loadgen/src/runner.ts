@@ -21,6 +21,8 @@ import type { TargetSpec } from './target.js';
 import { evaluateThresholds, type Measured } from './thresholds.js';
 import { GENERATOR_LIMIT_SHARE, generatorShare, verdictOf } from './verdict.js';
 import type { WorkOrder } from './work-order.js';
+import { runRemoteGenerators, type RemoteGeneratorOptions } from './remote-generators.js';
+import { workerProblems } from './worker-tally.js';
 
 const measuredPhase = (p: PhaseResult): Measured => ({
   latencyMs: p.latencyMs,
@@ -58,6 +60,11 @@ export interface RunnerOptions {
   dropAfterMs?: number;
   /** LOGPERF_CLOCK_MAX_UNCERTAINTY_SHARE: the end-to-end figure's clock bound allowed, as a share of it (default 0.1). */
   clockMaxUncertaintyShare?: number;
+  /**
+   * Remote `logperf worker`s over Kafka instead of local threads (LOGPERF_LOADGEN_WORKERS=kafka): the schedule is cut
+   * into `segments` (LOGPERF_LOADGEN_SEGMENTS), each with maxInFlight / segments requests in flight.
+   */
+  remote?: Omit<RemoteGeneratorOptions, 'logger'> & { segments: number };
 }
 
 /** The running test's progress (GET /api/loadtest/:id, and runningTest in /api/node/stats). */
@@ -180,7 +187,7 @@ export class LoadTestRunner {
 
   private orders(r: Running): WorkOrder[] {
     const { request } = r;
-    const threads = Math.max(1, this.options.generatorThreads ?? 1);
+    const threads = Math.max(1, this.options.remote?.segments ?? this.options.generatorThreads ?? 1);
     const maxInFlight = this.options.maxInFlight ?? 64;
     const target: TargetSpec =
       request.target.kind === 'http' ? { ...request.target, testId: r.testId } : request.target;
@@ -201,10 +208,14 @@ export class LoadTestRunner {
 
   private async run(r: Running): Promise<void> {
     const before = await snapshotProcessors(this.options.processorUrls);
-    r.generator = runGenerators(this.orders(r), r.recorder);
+    const { remote } = this.options;
+    r.generator = remote
+      ? runRemoteGenerators(this.orders(r), r.recorder, { ...remote, logger: this.options.logger })
+      : runGenerators(this.orders(r), r.recorder);
     if (r.abort.signal.aborted) r.generator.stop();
     void r.generator.started.then((at) => (r.scheduleStartedAt = at));
     const ends = await r.generator.done;
+    const generator = r.generator;
     const totals = r.recorder.totals();
     // Over HTTP every request carries the test id, so the processors count this test's events apart; the kafka target
     // writes no test id, so its end-to-end is the window's.
@@ -220,7 +231,7 @@ export class LoadTestRunner {
       available: false as const,
       reason: `processor histograms could not be compared (restarted during the test?): ${(error as Error).message}`,
     }));
-    const result = this.result(r, ends, endToEnd);
+    const result = this.result(r, generator, ends, endToEnd);
     this.lastCost = result.generator.cost;
     const crashed = ends.some((e) => e.crashed !== null);
     const status = crashed ? 'failed' : ends.some((e) => e.stoppedEarly) ? 'stopped' : 'completed';
@@ -231,7 +242,12 @@ export class LoadTestRunner {
     }
   }
 
-  private result(r: Running, ends: readonly WorkerEnd[], endToEnd: EndToEndResult): LoadTestResultBody {
+  private result(
+    r: Running,
+    run: GeneratorRun,
+    ends: readonly WorkerEnd[],
+    endToEnd: EndToEndResult,
+  ): LoadTestResultBody {
     const { scenario } = r.request;
     const totals = r.recorder.totals();
     const elapsedSeconds = Math.max(0, ...ends.map((e) => e.elapsedMs)) / 1000;
@@ -255,7 +271,10 @@ export class LoadTestRunner {
       const known = values.filter((v): v is number => v !== null);
       return known.length === 0 ? null : Math.min(...known) / 1000;
     };
-    const failures = ends.flatMap((e) => (e.crashed === null ? [] : [e.crashed]));
+    const crashes = ends.flatMap((e) => (e.crashed === null ? [] : [e.crashed]));
+    const workers = run.workers();
+    // A lost or generator-limited worker makes the run invalid, even when the merged share stays under the limit.
+    const failures = [...crashes, ...workerProblems(workers)];
     const targetLimitedAtSeconds = earliest(ends.map((e) => e.targetLimitedAtMs));
     const maxScheduleLagMs = Math.max(0, ...ends.map((e) => e.maxScheduleLagMs));
     const verdict = verdictOf({
@@ -272,31 +291,33 @@ export class LoadTestRunner {
       resultVersion: RESULT_VERSION,
       target: r.request.targetDescription,
       config: r.request.config,
-      failure: failures.length > 0 ? failures.join('; ') : null,
+      failure: crashes.length > 0 ? crashes.join('; ') : null,
       durationSeconds: elapsedSeconds,
       scheduledSeconds: scenario.schedule.durationMs / 1000,
       ...totals,
       intendedRatePerSecond: intendedRate,
       achievedRatePerSecond: achievedRate,
       /** Late or dropped by its own doing beyond the allowed share (GENERATOR_LIMIT_SHARE): the run is invalid. */
-      generatorLimited: failures.length === 0 && generatorShare(totals) > GENERATOR_LIMIT_SHARE,
+      generatorLimited:
+        crashes.length === 0 &&
+        (generatorShare(totals) > GENERATOR_LIMIT_SHARE || workers.some((w) => w.generatorLimited)),
       generatorLimitedAtSeconds: earliest(ends.map((e) => e.generatorLateAtMs)),
       /** Due events waited at the in-flight cap: the target was slower than the schedule (a finding). */
       targetLimited: targetLimitedAtSeconds !== null,
       targetLimitedAtSeconds,
       generator: {
-        threads: ends.length,
+        /** `threads` (local generator threads) or `kafka` (remote `logperf worker`s). */
+        mode: this.options.remote ? ('kafka' as const) : ('threads' as const),
+        segments: ends.length,
         maxScheduleLagMs,
-        cost: generatorCost(ends.map((e) => e.cost)),
-        /** Per thread: its segment's own figures, and how it ended. */
-        workers: ends.map((e) => ({
-          index: e.index,
-          crashed: e.crashed,
-          maxScheduleLagMs: e.maxScheduleLagMs,
-          cpuMs: e.cost?.cpuMs ?? null,
-          sent: e.cost?.sent ?? 0,
-        })),
+        cost: generatorCost(run.costs()),
+        /** Per worker (thread or remote process): its segments, sent, late, dropped, generator-limited or lost. */
+        workers,
+        /** Per segment: how it ended (a crash names the segment and why). */
+        segmentEnds: ends.map((e) => ({ index: e.index, crashed: e.crashed, maxScheduleLagMs: e.maxScheduleLagMs })),
         lateReports: r.recorder.lateReports,
+        /** Worker reports not counted: fenced out (a segment's former owner or generation), refused or unreadable. */
+        rejectedReports: run.rejectedReports(),
       },
       phases,
       timeline: r.recorder.timeline(),
@@ -309,7 +330,7 @@ export class LoadTestRunner {
       thresholds,
       verdict,
       /** Every threshold met and the generator ran (what `logperf burst|ramp` exits by); `verdict` says if it is valid. */
-      passed: thresholds.every((t) => t.passed) && failures.length === 0,
+      passed: thresholds.every((t) => t.passed) && crashes.length === 0,
     };
   }
 

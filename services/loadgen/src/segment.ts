@@ -41,6 +41,11 @@ export class SegmentSchedule {
     return { phase: event.phase, intendedMs: event.intendedMs, sequence };
   }
 
+  /** The segment's first event (its number k) at or after `resumeAtMs` since the start: where a takeover resumes. */
+  firstAt(resumeAtMs: number): number {
+    return resumeAtMs <= 0 ? 0 : Math.min(this.dueBy(resumeAtMs), this.totalEvents);
+  }
+
   /** This segment's events due before `tMs` since the start. */
   dueBy(tMs: number): number {
     return this.ownBelow(Math.min(this.schedule.dueBy(tMs), this.schedule.totalEvents));

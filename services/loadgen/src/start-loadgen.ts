@@ -38,6 +38,16 @@ export async function startLoadgen(
     lateAfterMs: config.loadgenLateAfterMs,
     dropAfterMs: config.loadgenDropAfterMs,
     clockMaxUncertaintyShare: config.clockMaxUncertaintyShare,
+    remote:
+      config.loadgenWorkers === 'kafka'
+        ? {
+            segments: config.loadgenSegments,
+            brokers: config.kafkaBrokers,
+            topicPrefix: config.loadgenWorkerTopicPrefix,
+            sessionTimeoutMs: config.loadgenWorkerSessionMs,
+            apiToken: config.apiToken,
+          }
+        : undefined,
   });
   const allowedTargets = options.allowedTargets ?? config.loadgenAllowedTargets;
   const app = buildLoadgenApp({
@@ -54,7 +64,7 @@ export async function startLoadgen(
     allowKafka: config.loadgenAllowKafka,
   });
   const url = await listen(app, config.host, options.port ?? config.ports.loadgen);
-  logger.info({ url, allowedTargets }, 'load generator listening');
+  logger.info({ url, allowedTargets, workers: config.loadgenWorkers }, 'load generator listening');
   return {
     role: 'loadgen',
     url,

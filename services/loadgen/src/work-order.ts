@@ -65,6 +65,15 @@ export const workerCostSchema = z.object({
 });
 export type WorkerCost = z.output<typeof workerCostSchema>;
 
+/** How a worker's attack on its segment ended (AttackOutcome). */
+export const attackOutcomeSchema = z.object({
+  elapsedMs: z.number(),
+  stoppedEarly: z.boolean(),
+  generatorLateAtMs: z.number().nullable(),
+  targetLimitedAtMs: z.number().nullable(),
+  maxScheduleLagMs: z.number(),
+});
+
 /** Coordinator → worker: start at the schedule's time zero (shared by every worker of the test), or stop. */
 export type CoordinatorMessage = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
 
@@ -82,13 +91,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('done'),
     reports: z.array(secondReportSchema),
     cost: workerCostSchema,
-    outcome: z.object({
-      elapsedMs: z.number(),
-      stoppedEarly: z.boolean(),
-      generatorLateAtMs: z.number().nullable(),
-      targetLimitedAtMs: z.number().nullable(),
-      maxScheduleLagMs: z.number(),
-    }),
+    outcome: attackOutcomeSchema,
   }),
   z.object({ type: z.literal('failed'), message: z.string() }),
 ]);

@@ -21,11 +21,11 @@ export interface ThreadRunOptions {
   stopAfterMs?: number;
 }
 
-export async function runOnThreads(schedule: Schedule, o: ThreadRunOptions) {
+/** One work order per segment of `schedule`, as the runner would write them. */
+export function ordersFor(schedule: Schedule, o: Omit<ThreadRunOptions, 'stopAfterMs'>, testId = 'test'): WorkOrder[] {
   const threads = o.threads ?? 1;
-  const recorder = new ResultRecorder(schedule.phases.map((p) => p.name));
-  const orders: WorkOrder[] = Array.from({ length: threads }, (_, index) => ({
-    testId: 'test',
+  return Array.from({ length: threads }, (_, index) => ({
+    testId,
     plan: schedule.plan(),
     segment: { index, count: threads },
     target: o.target ?? {
@@ -33,7 +33,7 @@ export async function runOnThreads(schedule: Schedule, o: ThreadRunOptions) {
       url: o.url,
       connections: o.maxInFlight ?? 64,
       timeoutMs: 10_000,
-      testId: 'test',
+      testId,
     },
     eventMix: DEFAULT_MIX,
     batchSize: o.batchSize,
@@ -43,6 +43,11 @@ export async function runOnThreads(schedule: Schedule, o: ThreadRunOptions) {
     dropAfterMs: 5000,
     timeoutMs: 10_000,
   }));
+}
+
+export async function runOnThreads(schedule: Schedule, o: ThreadRunOptions) {
+  const recorder = new ResultRecorder(schedule.phases.map((p) => p.name));
+  const orders = ordersFor(schedule, o);
   const run = runGenerators(orders, recorder);
   let timer: NodeJS.Timeout | undefined;
   if (o.stopAfterMs !== undefined) {

@@ -10,12 +10,16 @@ export interface Sink {
   requests: () => number;
   /** Distinct `x-logperf-test-id` headers seen. */
   testIds: () => string[];
+  /** Times each event id arrived (with `trackIds`): a count above 1 is an event sent twice. */
+  ids: () => Map<string, number>;
   close(): Promise<void>;
 }
 
 export interface SinkBehaviour {
   /** Delay before answering a request that arrived `sinceStartMs` after the sink started. */
   delayMs?: (sinceStartMs: number) => number;
+  /** Count each event's id. */
+  trackIds?: boolean;
 }
 
 export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
@@ -23,6 +27,7 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
   let requests = 0;
   const levels: Record<string, number> = {};
   const testIds = new Set<string>();
+  const ids = new Map<string, number>();
   const started = performance.now();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const testId = req.headers['x-logperf-test-id'];
@@ -35,6 +40,10 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
       for (const line of body.split('\n')) {
         if (!line) continue;
         events++;
+        if (behaviour.trackIds) {
+          const id = /^\{"id":"([^"]+)"/.exec(line)?.[1] ?? 'none';
+          ids.set(id, (ids.get(id) ?? 0) + 1);
+        }
         const level = /"level":"(\w+)"/.exec(line)?.[1] ?? 'none';
         levels[level] = (levels[level] ?? 0) + 1;
       }
@@ -53,6 +62,7 @@ export async function startSink(behaviour: SinkBehaviour = {}): Promise<Sink> {
     levels: () => ({ ...levels }),
     requests: () => requests,
     testIds: () => [...testIds],
+    ids: () => new Map(ids),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
