@@ -18,6 +18,14 @@ export interface HistoryRow {
   nodes: HistoryNode[];
   /** Per component, the HDR histogram of that second (compressed base64). */
   latency: Record<string, string>;
+  /** PostgreSQL waits sampled that second (absent in rows written before they were kept; null: not sampled). */
+  postgres?: HistoryPostgres | null;
+}
+
+/** Who waited in PostgreSQL that second: by wait event, and lock requests on the store's own table. */
+export interface HistoryPostgres {
+  byEvent: Record<string, number>;
+  storeTableLocks: { waiting: number; longestWaitMs: number | null };
 }
 
 export interface Baseline {
@@ -41,13 +49,21 @@ export class HistoryStore {
       at timestamptz PRIMARY KEY, throughput double precision NOT NULL, queue_depth bigint, nodes jsonb NOT NULL, latency jsonb NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS monitor_baselines (
       name text PRIMARY KEY, created_at timestamptz NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL, summary jsonb NOT NULL)`,
+      'ALTER TABLE monitor_history ADD COLUMN IF NOT EXISTS postgres jsonb',
     ]);
   }
 
   async append(row: HistoryRow): Promise<void> {
     await this.sql.query(
-      'INSERT INTO monitor_history (at, throughput, queue_depth, nodes, latency) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) ON CONFLICT (at) DO NOTHING',
-      [new Date(row.atMs), row.throughput, row.queueDepth, JSON.stringify(row.nodes), JSON.stringify(row.latency)],
+      'INSERT INTO monitor_history (at, throughput, queue_depth, nodes, latency, postgres) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb) ON CONFLICT (at) DO NOTHING',
+      [
+        new Date(row.atMs),
+        row.throughput,
+        row.queueDepth,
+        JSON.stringify(row.nodes),
+        JSON.stringify(row.latency),
+        row.postgres ? JSON.stringify(row.postgres) : null,
+      ],
     );
   }
 
@@ -58,8 +74,9 @@ export class HistoryStore {
       queue_depth: string | number | null;
       nodes: HistoryNode[];
       latency: Record<string, string>;
+      postgres: HistoryPostgres | null;
     }>(
-      'SELECT at, throughput, queue_depth, nodes, latency FROM monitor_history WHERE at >= $1 AND at <= $2 ORDER BY at',
+      'SELECT at, throughput, queue_depth, nodes, latency, postgres FROM monitor_history WHERE at >= $1 AND at <= $2 ORDER BY at',
       [new Date(fromMs), new Date(toMs)],
     );
     return rows.map((r) => ({
@@ -68,6 +85,7 @@ export class HistoryStore {
       queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
       nodes: r.nodes,
       latency: r.latency,
+      postgres: r.postgres,
     }));
   }
 
@@ -137,7 +155,9 @@ export function historyRow(state: ClusterState, nowMs: number): HistoryRow {
     if (h.count > 0) latency[component] = h.encode();
   }
   const views = state.scraper.views();
+  const pg = state.backends?.postgres;
   return {
+    postgres: pg?.available ? { byEvent: pg.waits.byEvent, storeTableLocks: pg.storeTableLocks } : null,
     atMs: secondEnd + 1,
     throughput: state.throughput(views),
     queueDepth: state.lag?.view()?.total ?? null,

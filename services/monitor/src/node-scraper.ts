@@ -22,6 +22,8 @@ export interface NodeSample {
   /** The embedded store's bytes (in memory when storeInMemory), null where the node has none. */
   storeBytes?: number | null;
   storeInMemory?: boolean | null;
+  /** Per backend kind (store, cache, bus), how long the oldest call in progress has waited, ms (0: none waiting). */
+  waitsMs?: Record<string, number> | null;
 }
 
 export interface NodeView {
@@ -180,6 +182,7 @@ export class NodeScraper {
       rssBytes: r.rssBytes ?? null,
       storeBytes: stats.store?.sizeBytes ?? null,
       storeInMemory: stats.store?.where === undefined ? null : stats.store.where.startsWith('memory://'),
+      waitsMs: stats.waits ? Object.fromEntries(Object.entries(stats.waits).map(([k, w]) => [k, w.oldestMs])) : null,
     };
     node.latest = sample;
     node.history.push(sample);
