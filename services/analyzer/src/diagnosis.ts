@@ -10,6 +10,7 @@ import {
 } from '@logperf/monitor';
 import { eventFindings } from './event-findings.js';
 import { evaluate, round, SUSTAIN, type Finding } from './finding.js';
+import { rank } from './ranking.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { hostCpuSignal, lagSignal, nodeDownSignals, nodeSignals, stalenessSignal, storeSignal } from './signals.js';
 import { median } from './statistics.js';
@@ -71,63 +72,6 @@ export function findKnee(run: RunData, warmupSeconds = 2): Knee | null {
   };
 }
 
-/** Which causes a symptom may follow: queues and waits follow any cluster cause; a busy host follows a process on it. */
-const explains = (symptom: Finding, cause: Finding): boolean =>
-  symptom.rule === 'host-cpu'
-    ? cause.rule === 'cpu' || cause.rule === 'event-loop'
-    : cause.role === 'cause' && cause.rule !== 'generator-saturated';
-
-/** A cause may be seen a scrape or two after the wait it causes (a frozen node is marked down on a failed scrape). */
-const CAUSE_SLACK_SECONDS = 2;
-
-/**
- * Marks as symptoms the findings that follow a cause that began no later (within the slack), and says which (the
- * latest such onset); ranks
- * causes first, each group by confidence then by who came first.
- */
-function rank(findings: Finding[]): Finding[] {
-  const byStart = (a: Finding, b: Finding) => (a.firstSecond ?? Infinity) - (b.firstSecond ?? Infinity);
-  const ranked = findings.map((f) => {
-    if (f.role === 'cause' && f.rule !== 'host-cpu') return f;
-    const cause = findings
-      .filter(
-        (c) =>
-          c !== f &&
-          c.firstSecond !== null &&
-          explains(f, c) &&
-          (f.firstSecond === null || c.firstSecond <= f.firstSecond + CAUSE_SLACK_SECONDS),
-      )
-      // The cause whose onset came last before the symptom's: a condition standing since the start explains less.
-      .sort((a, b) => byStart(b, a))[0];
-    if (!cause) return f;
-    const who = cause.component === cause.resource ? cause.component : `${cause.component} ${cause.resource}`;
-    const because = `${who}: ${cause.metric} passed ${cause.threshold} from +${cause.firstSecond} s (${cause.basis} ${round(cause.value)})`;
-    return { ...f, role: 'symptom' as const, because, evidence: `${f.evidence}, because the ${because}` };
-  });
-  return ranked.sort((a, b) => tier(a) - tier(b) || b.confidence - a.confidence || byStart(a, b));
-}
-
-/**
- * Causes in the cluster first, then the generator's own lateness (a cause of a bad measurement, ranked first only when
- * nothing in the cluster crossed its threshold), then symptoms.
- */
-function tier(f: Finding): number {
-  if (f.role !== 'cause') return 2;
-  return f.rule === 'generator-saturated' ? 1 : 0;
-}
-
-/** Two signals of one stage (the store's write time and its writes in progress) give one finding: the earlier onset. */
-function onePerCause(findings: Finding[]): Finding[] {
-  const kept = new Map<string, Finding>();
-  for (const f of findings) {
-    const key = `${f.rule}/${f.component}`;
-    const other = kept.get(key);
-    const earlier = (f.firstSecond ?? Infinity) < (other?.firstSecond ?? Infinity);
-    if (!other || earlier || (f.firstSecond === other.firstSecond && f.confidence > other.confidence)) kept.set(key, f);
-  }
-  return [...kept.values()];
-}
-
 export function diagnose(run: RunData, thresholds: BottleneckThresholds = DEFAULT_THRESHOLDS): Diagnosis {
   const knee = findKnee(run);
   const signals = [
@@ -140,9 +84,7 @@ export function diagnose(run: RunData, thresholds: BottleneckThresholds = DEFAUL
     ...waitSignals(run, thresholds.stallMs),
   ].flatMap((s) => s ?? []);
   const kneeAt = knee?.leftFloorAtSecond ?? null;
-  const findings = rank(
-    onePerCause([...signals.flatMap((s) => evaluate(s, kneeAt) ?? []), ...eventFindings(run, knee)]),
-  );
+  const findings = rank([...signals.flatMap((s) => evaluate(s, kneeAt) ?? []), ...eventFindings(run, knee)], kneeAt);
   const first = findings[0];
   const kneeText =
     kneeAt === null
