@@ -31,8 +31,10 @@ export interface Outcome {
   monitorDetectMs: number | null;
   analyzer: string | null;
   analyzerEvidence: string | null;
-  /** Every finding, in rank order, `rule/component (role)` or `rule/component (symptom because …)`. */
+  /** Every finding, in rank order, `rule/component from +N s (role)` or `… (symptom because …)`. */
   analyzerAll: string[];
+  /** When latency left its floor (the analyzer's knee), seconds after the start; null when it never did. */
+  kneeAtSecond: number | null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,7 +45,14 @@ const json = async <T>(url: string, init?: RequestInit): Promise<T> => {
 };
 
 type Verdict = { rule: string; component: string };
-type Finding = { rule: string; component: string; role: string; evidence: string; because: string | null };
+type Finding = {
+  rule: string;
+  component: string;
+  role: string;
+  firstSecond: number | null;
+  evidence: string;
+  because: string | null;
+};
 
 /** The monitor's first verdict over its 5 s window (null: none, or the monitor did not answer). */
 async function topVerdict(monitor: string): Promise<string | null> {
@@ -111,7 +120,7 @@ export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<
         if (status.status !== 'running') break;
         await sleep(1000);
       }
-      const diagnosis = await json<{ findings: Finding[] }>(
+      const diagnosis = await json<{ findings: Finding[]; knee: { leftFloorAtSecond: number | null } | null }>(
         `${nodes.analyzer}/api/analysis/bottlenecks?testId=${testId}`,
       );
       const first = diagnosis.findings[0];
@@ -122,8 +131,10 @@ export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<
         monitorDetectMs: named?.afterMs ?? null,
         analyzer: first ? `${first.rule}/${first.component}` : null,
         analyzerEvidence: first?.evidence ?? null,
+        kneeAtSecond: diagnosis.knee?.leftFloorAtSecond ?? null,
         analyzerAll: diagnosis.findings.map(
-          (f) => `${f.rule}/${f.component} (${f.role}${f.because ? ` because ${f.because}` : ''})`,
+          (f) =>
+            `${f.rule}/${f.component} from +${f.firstSecond ?? '?'} s (${f.role}${f.because ? ` because ${f.because}` : ''})`,
         ),
       };
     } finally {
@@ -206,7 +217,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (let run = 0; run < runs; run++) {
       const outcome = await runCase(c, timing);
       console.log(
-        `${c.name} run ${run + 1}: monitor ${outcome.monitor ?? 'nothing'} (${outcome.monitorDetectMs ?? '-'} ms), analyzer ${outcome.analyzer ?? 'nothing'}: ${outcome.analyzerEvidence ?? ''}\n  all findings: ${outcome.analyzerAll.join(', ')}`,
+        `${c.name} run ${run + 1}: monitor ${outcome.monitor ?? 'nothing'} (${outcome.monitorDetectMs ?? '-'} ms), analyzer ${outcome.analyzer ?? 'nothing'} (knee +${outcome.kneeAtSecond ?? '-'} s): ${outcome.analyzerEvidence ?? ''}\n  all findings: ${outcome.analyzerAll.join(', ')}`,
       );
       outcomes.push(outcome);
     }

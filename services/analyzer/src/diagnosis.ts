@@ -22,7 +22,10 @@ export interface Knee {
   /** The latency series the knee is taken on. */
   metric: string;
   floorMs: number;
-  /** First second from which latency stayed above twice its floor for 3 s; null when it never left it. */
+  /**
+   * First second from which latency stayed above twice its floor for 3 s (end to end: dated to when the first late
+   * event entered); null when it never left it.
+   */
   leftFloorAtSecond: number | null;
 }
 
@@ -44,17 +47,32 @@ function firstSustained(length: number, over: (i: number) => boolean): number | 
   return null;
 }
 
+const E2E = 'end-to-end p99';
+
 /** Latency per second: end-to-end from the monitor when it has it, else the generator's corrected p99. */
 function latencySeries(run: RunData): { metric: string; seconds: number[]; values: number[] } {
   const e2e = componentLatency(run, 'end-to-end').seconds;
-  if (e2e.length >= 6)
-    return { metric: 'end-to-end p99', seconds: e2e.map((s) => s.second), values: e2e.map((s) => s.p99) };
+  if (e2e.length >= 6) return { metric: E2E, seconds: e2e.map((s) => s.second), values: e2e.map((s) => s.p99) };
   const own = run.seconds.filter((s) => s.latencyMs.count > 0);
   return {
     metric: 'request p99 (corrected)',
     seconds: own.map((s) => s.second),
     values: own.map((s) => s.latencyMs.p99),
   };
+}
+
+/**
+ * End-to-end latency is recorded when an event is stored: an event stored at +17 s after 9 s of a stalled store entered
+ * at +8 s, which is when its latency left the floor. So the knee on that series is the earliest entry among its first
+ * SUSTAIN seconds past the limit (second − latency), never before the warm-up. Request latency is dated by its send.
+ */
+function enteredAt(series: { metric: string; seconds: number[]; values: number[] }, index: number): number {
+  const second = series.seconds[index]!;
+  if (series.metric !== E2E) return second;
+  const entries = series.seconds
+    .slice(index, index + SUSTAIN)
+    .map((s, k) => Math.floor(s - series.values[index + k]! / 1000));
+  return Math.max(series.seconds[0]!, Math.min(second, ...entries));
 }
 
 export function findKnee(run: RunData, warmupSeconds = 2): Knee | null {
@@ -68,7 +86,7 @@ export function findKnee(run: RunData, warmupSeconds = 2): Knee | null {
   return {
     metric: series.metric,
     floorMs: round(floorMs, 2),
-    leftFloorAtSecond: index === null ? null : series.seconds[start + index]!,
+    leftFloorAtSecond: index === null ? null : enteredAt(series, start + index),
   };
 }
 

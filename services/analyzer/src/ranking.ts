@@ -3,6 +3,7 @@
 // closest before latency left its floor leading; then what was wrong with the measurement itself (the load generator's
 // own lateness, GC or loop delay); then symptoms.
 import { round, type Finding } from './finding.js';
+import { HOST_WARMUP_SECONDS } from './signals.js';
 
 /** The load generator measures the cluster; its own trouble makes a run unreliable but is never the cluster's cause. */
 const isGenerator = (f: Finding) => f.rule === 'generator-saturated' || f.component === 'loadgen';
@@ -24,6 +25,10 @@ export const CAUSE_SLACK_SECONDS = 2;
 
 const byStart = (a: Finding, b: Finding) => (a.firstSecond ?? Infinity) - (b.firstSecond ?? Infinity);
 
+/** When a cause began, for tying symptoms: a host busy from its first measured second (after start-up) was busy before. */
+const onset = (f: Finding): number | null =>
+  f.rule === 'host-cpu' && f.firstSecond !== null && f.firstSecond <= HOST_WARMUP_SECONDS + 1 ? 0 : f.firstSecond;
+
 /** Ties each finding another explains to the latest such cause that began no later (within the slack). */
 function tieSymptoms(findings: Finding[]): Finding[] {
   // One pass over the findings as evaluated: a host tied to a process's CPU still explains the loop delay it caused.
@@ -32,9 +37,9 @@ function tieSymptoms(findings: Finding[]): Finding[] {
       .filter(
         (c) =>
           c !== f &&
-          c.firstSecond !== null &&
+          onset(c) !== null &&
           explains(f, c) &&
-          (f.firstSecond === null || c.firstSecond <= f.firstSecond + CAUSE_SLACK_SECONDS),
+          (f.firstSecond === null || onset(c)! <= f.firstSecond + CAUSE_SLACK_SECONDS),
       )
       // The cause whose onset came last before the finding's: a condition standing since the start explains less.
       .sort((a, b) => byStart(b, a))[0];

@@ -16,7 +16,7 @@ describeReal('induced faults named first by the analyzer', [kafkaProbe, postgres
     async (name, cause) => {
       const outcome = await runCase(caseNamed(name), SHORT_TIMING);
       expect(outcome.analyzer, outcome.analyzerAll.join('\n')).toBe(cause);
-      expect(outcome.analyzerAll[0]).toMatch(/\(cause\)$/);
+      expect(outcome.analyzerAll[0]).toMatch(/ \(cause\)$/);
     },
     120_000,
   );
