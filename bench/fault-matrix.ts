@@ -115,7 +115,8 @@ export async function runCase(c: Case, timing: Timing = MATRIX_TIMING): Promise<
         await sleep(1000);
       }
       if (end) await end();
-      for (let i = 0; i < 30; i++) {
+      // On a loaded host the generator can finish well after its schedule: wait up to 2 minutes.
+      for (let i = 0; i < 120; i++) {
         const status = await json<{ status: string }>(`${nodes.loadgen}/api/loadtest/${testId}`);
         if (status.status !== 'running') break;
         await sleep(1000);
@@ -220,13 +221,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `${c.name} run ${run + 1}: monitor ${outcome.monitor ?? 'nothing'} (${outcome.monitorDetectMs ?? '-'} ms), analyzer ${outcome.analyzer ?? 'nothing'} (knee +${outcome.kneeAtSecond ?? '-'} s): ${outcome.analyzerEvidence ?? ''}\n  all findings: ${outcome.analyzerAll.join(', ')}`,
       );
       outcomes.push(outcome);
+      report(outcomes);
     }
-  const command = `npx tsx bench/fault-matrix.ts${values.short ? ' --short' : ` --runs ${runs}`}${values.cases ? ` --cases ${values.cases}` : ''}`;
-  const text = [
-    `Measured ${startedAt.toISOString().slice(0, 16)}–${new Date().toISOString().slice(11, 16)} UTC: \`${command}\`, ${timing.ratePerSecond} events/s, fault ${timing.faultMs / 1000} s at +${timing.phasesSeconds[0]} s, ${runs} run(s) per case. Shared 2-core host: load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (other work on the machine).`,
-    '',
-    confusionTable(outcomes),
-  ].join('\n');
-  console.log(`\n${text}`);
-  if (values.write) for (const path of ['bench/RESULTS.md', 'docs/DIAGNOSIS.md']) writeBetweenMarkers(path, text);
+  function report(done: Outcome[]) {
+    const command = `npx tsx bench/fault-matrix.ts${values.short ? ' --short' : ` --runs ${runs}`}${values.cases ? ` --cases ${values.cases}` : ''}`;
+    const text = [
+      `Measured ${startedAt.toISOString().slice(0, 16)}–${new Date().toISOString().slice(11, 16)} UTC: \`${command}\`, ${timing.ratePerSecond} events/s, fault ${timing.faultMs / 1000} s at +${timing.phasesSeconds[0]} s, ${runs} run(s) per case. Shared 2-core host: load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (other work on the machine).`,
+      '',
+      confusionTable(done),
+    ].join('\n');
+    console.log(`\n${text}`);
+    if (values.write) for (const path of ['bench/RESULTS.md', 'docs/DIAGNOSIS.md']) writeBetweenMarkers(path, text);
+  }
 }
