@@ -28,6 +28,8 @@ export async function startNodes(options: {
   nodeArgs?: string[];
   /** Extra environment for every started process (e.g. private servers' URLs). */
   env?: Record<string, string>;
+  /** What only processor `index` gets on top (real only): a heap limit, a proxied database URL. */
+  processor?: (index: number) => { env?: Record<string, string>; nodeArgs?: string[] };
 }): Promise<BenchNodes> {
   const nodeArgs = options.nodeArgs ?? [];
   const suffix = `${Date.now()}_${process.pid}`;
@@ -76,8 +78,12 @@ export async function startNodes(options: {
     await stopAll(started);
     await deleteRunTopic(topic, group, env.LOGPERF_KAFKA_BROKERS);
   };
-  for (let i = 0; i < options.processes; i++)
-    started.push(await startCli(['processor', ...real], env, undefined, nodeArgs));
+  for (let i = 0; i < options.processes; i++) {
+    const own = options.processor?.(i) ?? {};
+    started.push(
+      await startCli(['processor', ...real], { ...env, ...own.env }, undefined, [...nodeArgs, ...(own.nodeArgs ?? [])]),
+    );
+  }
   const gateway = await startCli(['gateway', ...real], env, undefined, nodeArgs);
   started.push(gateway);
   const processors = started.slice(0, -1).map((p) => p.url);

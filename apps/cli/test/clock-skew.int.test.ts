@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureClockOffset } from '@logperf/core';
+import { measureClockOffset, sleep } from '@logperf/core';
 import { endToEndSince, snapshotProcessors } from '@logperf/loadgen';
 import { afterAll, expect, it } from 'vitest';
 import { describeReal, kafkaProbe, type ServiceProbe } from '../../../packages/cluster/test/real-services.js';
@@ -14,7 +14,6 @@ import { startCli, type CliProcess } from './cli-process.js';
 const SKEW_MS = 250;
 /** A loaded host delays exchanges by tens of ms: more rounds, until one is quick enough for a 1 ms bound. */
 const measure = (url: string) => measureClockOffset(url, { rounds: 16, targetUncertaintyMs: 1, maxRounds: 2000 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** libfaketime from Debian's `faketime` package (multiarch folder), or undefined. */
 function libfaketime(): string | undefined {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { NodeSample } from './history-row.js';
 import { NODE_RULES, type NodeRule } from './node-rules.js';
 import type { LagStatus, NetworkSample } from './rule-inputs.js';
+import { detectStalls, type StallRule } from './stall-rules.js';
 
 export interface BottleneckThresholds {
   cpuPercent: number;
@@ -19,6 +20,8 @@ export interface BottleneckThresholds {
   eventLoopLagMs: number;
   /** Share of wall time spent in GC pauses. */
   gcShare: number;
+  /** A store write, cache update or bus produce in progress this long names that backend as stalled. */
+  stallMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: BottleneckThresholds = {
@@ -30,6 +33,7 @@ export const DEFAULT_THRESHOLDS: BottleneckThresholds = {
   ioPercent: 80,
   eventLoopLagMs: 100,
   gcShare: 0.05,
+  stallMs: 2000,
 };
 
 const percent = z.number().gt(0).max(100);
@@ -43,6 +47,7 @@ const thresholdsSchema = z
     ioPercent: percent,
     eventLoopLagMs: z.number().gt(0),
     gcShare: z.number().gt(0).max(1),
+    stallMs: z.number().gt(0),
   })
   .partial();
 
@@ -99,7 +104,8 @@ export interface Verdict {
     | 'event-loop'
     | 'gc'
     | 'node-down'
-    | 'member-stalled';
+    | 'member-stalled'
+    | StallRule;
   resource: string;
   component: string;
   severity: 'warning' | 'critical';
@@ -176,6 +182,9 @@ export function detectBottlenecks(input: BottleneckInput): Verdict[] {
         'Restart the node or replace it; its partitions move to the other consumers after the session timeout',
     });
   }
+
+  // A backend that does not return is the cause; the lag and stalled members in front of it follow from it.
+  for (const stall of detectStalls(input.nodes, t.stallMs, windowSeconds)) verdicts.push({ ...base, ...stall });
 
   // Up and answering, yet holding partitions it does not move: lag grows there while every health check but its own is green.
   for (const node of input.nodes.filter((n) => n.up && (n.stalledPartitions?.length ?? 0) > 0)) {

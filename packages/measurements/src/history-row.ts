@@ -27,6 +27,8 @@ export const nodeSampleSchema = z.object({
     .union([z.boolean(), z.number().transform((share) => share > 0)])
     .nullable()
     .optional(),
+  /** Per backend kind (store, cache, bus), how long the oldest call in progress has waited, ms (0: none waiting). */
+  waitsMs: z.record(z.string(), z.number()).nullable().optional(),
 });
 export type NodeSample = z.output<typeof nodeSampleSchema>;
 
@@ -37,6 +39,13 @@ export const historyNodeSchema = nodeSampleSchema.omit({ atMs: true }).extend({
 });
 export type HistoryNode = z.output<typeof historyNodeSchema>;
 
+/** Who waited in PostgreSQL that second: by wait event, and lock requests on the store's own table. */
+export const historyPostgresSchema = z.object({
+  byEvent: z.record(z.string(), z.number()),
+  storeTableLocks: z.object({ waiting: z.number(), longestWaitMs: z.number().nullable() }),
+});
+export type HistoryPostgres = z.output<typeof historyPostgresSchema>;
+
 export const historyRowSchema = z.object({
   atMs: z.number(),
   throughput: z.number(),
@@ -44,6 +53,8 @@ export const historyRowSchema = z.object({
   nodes: z.array(historyNodeSchema),
   /** Per component, the HDR histogram of that second (compressed base64). */
   latency: z.record(z.string(), z.string()),
+  /** PostgreSQL waits sampled that second (absent in rows written before they were kept; null: not sampled). */
+  postgres: historyPostgresSchema.nullable().optional(),
 });
 export type HistoryRow = z.output<typeof historyRowSchema>;
 
@@ -76,13 +87,19 @@ export function readHistoryRow(raw: unknown): { version: number; row: HistoryRow
     );
   }
   const r = parsed.data;
+  const { postgres, ...columns } = fromColumns({
+    packed: r.packed ?? null,
+    nodes: r.nodes ?? null,
+    latency: r.latency ?? null,
+  });
   return {
     version: r.version ?? 1,
     row: {
       atMs: r.at.getTime(),
       throughput: r.throughput,
       queueDepth: r.queue_depth,
-      ...fromColumns({ packed: r.packed ?? null, nodes: r.nodes ?? null, latency: r.latency ?? null }),
+      ...columns,
+      ...(postgres ? { postgres } : {}),
     },
   };
 }

@@ -46,7 +46,13 @@ export class HistoryStore {
   async append(row: HistoryRow): Promise<void> {
     await this.sql.query(
       'INSERT INTO monitor_history (at, version, throughput, queue_depth, packed) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (at) DO NOTHING',
-      [new Date(row.atMs), HISTORY_ROW_VERSION, row.throughput, row.queueDepth, packRow(row.nodes, row.latency)],
+      [
+        new Date(row.atMs),
+        HISTORY_ROW_VERSION,
+        row.throughput,
+        row.queueDepth,
+        packRow(row.nodes, row.latency, row.postgres ?? null),
+      ],
     );
   }
 

@@ -11,3 +11,4 @@ export * from './rule-inputs.js';
 export * from './bottlenecks.js';
 export * from './node-rules.js';
 export * from './history-codec.js';
+export * from './stall-rules.js';

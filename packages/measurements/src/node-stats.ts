@@ -26,6 +26,13 @@ export const nodeStatsSchema = z.looseObject({
   /** Per component, the cumulative HDR histogram (compressed base64). */
   latency: z.record(z.string().max(64), z.looseObject({ histogram: z.string().max(1_000_000).optional() })).optional(),
   runningTest: z.unknown().optional(),
+  /** Backend calls in progress per kind (store, cache, bus) and the oldest one's age: a stall while it lasts. */
+  waits: z
+    .record(
+      z.string().max(64),
+      z.looseObject({ inProgress: z.number().int().min(0), oldestMs: z.number().finite().min(0) }),
+    )
+    .optional(),
   /** A processor's per-test figures, keyed by the envelope's test id (the events each load test sent). */
   tests: z
     .record(

@@ -1,5 +1,6 @@
 // The Kafka side of coordinator ↔ worker: topics made and removed, JSON records sent to a topic (or one partition),
 // and group members whose records and group (re)joins are handed to callbacks. Both sides use the repo's client.
+import { sleep } from '@logperf/core';
 import { Admin, Consumer, Producer, type Message } from '@platformatic/kafka';
 
 type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -38,7 +39,6 @@ export interface KafkaLink {
 
 const alreadyExists = (error: unknown) =>
   /already exists/i.test(JSON.stringify((error as { errors?: unknown }).errors ?? '') + String(error));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function kafkaLink(brokers: readonly string[], clientId: string): KafkaLink {
   const base = { bootstrapBrokers: [...brokers], retries: 3, retryDelay: 250, timeout: 10_000 };

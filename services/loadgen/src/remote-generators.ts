@@ -3,7 +3,7 @@
 // consumer group, and merges the per-second reports of each segment's current owner (its member id and group
 // generation fence out any other). A segment taken over resumes at a whole second; the events in between are dropped,
 // charged to the worker that lost it. Same GeneratorRun as the local threads, so the runner does not tell them apart.
-import type { Logger } from '@logperf/core';
+import { sleep, type Logger } from '@logperf/core';
 import type { GeneratorRun, WorkerEnd } from './generator-threads.js';
 import { kafkaLink } from './kafka-link.js';
 import { Schedule } from './pacer.js';
@@ -54,7 +54,6 @@ interface SegmentState {
   cost: WorkerCost | null;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const START_LEAD_MS = 1000;
 
 export function runRemoteGenerators(

@@ -13,6 +13,8 @@ export interface PostgresStats {
   connections: number;
   table: { name: string; liveRows: number; insertsPerSecond: number | null } | null;
   waits: PostgresWaits;
+  /** Lock requests not granted on the store's own table, and how long the longest has waited (ms, null when none). */
+  storeTableLocks: { waiting: number; longestWaitMs: number | null };
 }
 
 /** This database's active backends that were waiting when sampled: the store's own stall, seen while it lasts. */
@@ -36,6 +38,10 @@ const WAITS_SQL = `SELECT wait_event_type || ':' || wait_event AS event, count(*
 const LOCKS_SQL = `SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT c.relname::text) FILTER (WHERE c.relname IS NOT NULL), '{}'::text[]) AS relations
   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_class c ON c.oid = l.relation
   WHERE NOT l.granted AND a.datname = current_database()`;
+
+const TABLE_LOCKS_SQL = `SELECT count(*)::int AS n, max(extract(epoch FROM now() - a.query_start) * 1000) AS longest_ms
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation
+  WHERE NOT l.granted AND a.datname = current_database() AND c.relname = $1`;
 
 export function postgresWaitsFrom(
   events: { event: string; n: number | string; longest_ms: number | string | null }[],
@@ -142,10 +148,12 @@ export class BackendStats {
           [this.sources.table],
         )
       ).rows;
-      const [waits, locks] = await Promise.all([
+      const [waits, locks, tableLocks] = await Promise.all([
         pg.query<{ event: string; n: number; longest_ms: number | null }>(WAITS_SQL),
         pg.query<{ n: number; relations: string[] }>(LOCKS_SQL),
+        pg.query<{ n: number; longest_ms: number | string | null }>(TABLE_LOCKS_SQL, [this.sources.table]),
       ]);
+      const tableLock = tableLocks.rows[0];
       const now: PgCounters = {
         atMs: nowMs,
         commits: Number(db?.xact_commit),
@@ -170,6 +178,10 @@ export class BackendStats {
         cacheHitRatio: before && blocks > 0 ? (now.hits - before.hits) / blocks : null,
         connections: now.connections,
         waits: postgresWaitsFrom(waits.rows, locks.rows[0]),
+        storeTableLocks: {
+          waiting: Number(tableLock?.n ?? 0),
+          longestWaitMs: tableLock?.longest_ms == null ? null : Math.round(Number(tableLock.longest_ms)),
+        },
         table:
           now.liveRows === null
             ? null

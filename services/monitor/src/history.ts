@@ -12,7 +12,9 @@ export function historyRow(state: ClusterState, nowMs: number): HistoryRow {
     if (h.count > 0) latency[component] = h.encode();
   }
   const views = state.scraper.views();
+  const pg = state.backends?.postgres;
   return {
+    postgres: pg?.available ? { byEvent: pg.waits.byEvent, storeTableLocks: pg.storeTableLocks } : null,
     atMs: secondEnd + 1,
     throughput: state.throughput(views),
     queueDepth: state.lag?.view()?.total ?? null,

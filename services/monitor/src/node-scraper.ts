@@ -165,6 +165,7 @@ export class NodeScraper {
       rssBytes: r.rssBytes ?? null,
       storeBytes: stats.store?.sizeBytes ?? null,
       storeInMemory: stats.store?.where === undefined ? null : stats.store.where.startsWith('memory://'),
+      waitsMs: stats.waits ? Object.fromEntries(Object.entries(stats.waits).map(([k, w]) => [k, w.oldestMs])) : null,
     };
     node.latest = sample;
     node.history.push(sample);

@@ -66,7 +66,8 @@ export async function startMonitor(
     },
     config,
   );
-  const backendTimer = setInterval(() => void backendStats.sample(), 2000);
+  // Every second, so the history holds per-second PostgreSQL waits for a diagnosis after the test.
+  const backendTimer = setInterval(() => void backendStats.sample(), 1000);
   void backendStats.sample();
   const network = new HostNetwork();
   const networkTimer = setInterval(() => void network.sample(), options.scrapeIntervalMs ?? config.monitorScrapeMs);

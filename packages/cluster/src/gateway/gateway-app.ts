@@ -85,7 +85,7 @@ export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
     const produceStart = performance.now();
     try {
       await withTimeout(
-        bus.produce(toBusRecords(events, items, lines, testId)),
+        node.telemetry.waits.around('bus', () => bus.produce(toBusRecords(events, items, lines, testId))),
         produceTimeoutMs,
         () =>
           new AppError('BACKEND_UNAVAILABLE', `bus did not acknowledge within ${produceTimeoutMs} ms`, {

@@ -99,20 +99,23 @@ export class Processor {
     const { store, telemetry } = this.options;
     const rows: StoredEventInput[] = envelopes.map(({ event }) => ({ ...event, ingestedAt }));
     const writeStart = performance.now();
-    const { inserted, storedAt } = await store.insertBatch(rows).then(
-      (result) => {
-        if (this.storeFailure !== null) this.options.logger.info({ was: this.storeFailure }, 'the store writes again');
-        this.storeFailure = null;
-        return result;
-      },
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== this.storeFailure)
-          this.options.logger.error({ err: error }, 'store write failed: the batch stays on the bus and is retried');
-        this.storeFailure = message;
-        throw error;
-      },
-    );
+    const { inserted, storedAt } = await telemetry.waits
+      .around('store', () => store.insertBatch(rows))
+      .then(
+        (result) => {
+          if (this.storeFailure !== null)
+            this.options.logger.info({ was: this.storeFailure }, 'the store writes again');
+          this.storeFailure = null;
+          return result;
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== this.storeFailure)
+            this.options.logger.error({ err: error }, 'store write failed: the batch stays on the bus and is retried');
+          this.storeFailure = message;
+          throw error;
+        },
+      );
     telemetry.recordLatency('store', performance.now() - writeStart);
     const timestamps = envelopes.map(({ event }) => event.timestamp);
     for (const ts of timestamps) telemetry.recordLatency('end-to-end', storedAt - ts);
@@ -144,10 +147,12 @@ export class Processor {
 
   /** The cache is an accelerator: its failure is counted and logged, never a reason to hold back stored events. */
   private async updateCache(envelopes: BusEnvelope[]): Promise<void> {
-    const { cache, logger } = this.options;
+    const { cache, logger, telemetry } = this.options;
     try {
-      await cache.record(
-        envelopes.map(({ event }) => ({ id: event.id, source: event.source, toJson: () => JSON.stringify(event) })),
+      await telemetry.waits.around('cache', () =>
+        cache.record(
+          envelopes.map(({ event }) => ({ id: event.id, source: event.source, toJson: () => JSON.stringify(event) })),
+        ),
       );
     } catch (error) {
       this.counters.cacheErrors++;

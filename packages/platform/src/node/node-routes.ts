@@ -81,6 +81,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: NodeRuntime, opti
       errors: swallowedErrors(),
       ...ownStats,
       latency: node.telemetry.latency(),
+      waits: node.telemetry.waits.snapshot(),
     };
   });
 }

@@ -1,6 +1,7 @@
 // A node's own measurements: event counters and per-component latency (HDR for merging, prom-client for Prometheus).
 import { LATENCY_BUCKETS_SECONDS, LatencyHistogram, type LatencySummary } from '@logperf/core';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Waits } from './waits.js';
 
 /** The seed's `component` label values a cluster node records. */
 export type Component = 'api-gateway' | 'kafka-produce' | 'queue' | 'store' | 'end-to-end';
@@ -15,6 +16,8 @@ export interface CumulativeComponentLatency {
 
 export class NodeTelemetry {
   readonly registry = new Registry();
+  /** Backend calls in progress (store, cache, bus): a stall is seen while it lasts. */
+  readonly waits = new Waits();
   private readonly histograms = new Map<Component, LatencyHistogram>();
   private readonly eventCounts = new Map<string, number>();
   private readonly eventsCounter: Counter<'stage'>;
