@@ -9,9 +9,9 @@ import { SERVICE_PORTS, SOURCES } from '@logperf/core';
 export const WORKER = {
   command: 'worker',
   port: 8083,
-  healthPath: '/api/node/health',
+  healthPath: '/health',
   clockPath: '/api/node/clock',
-  env: { name: 'LOGPERF_WORKER_NAME', url: 'LOGPERF_WORKER_URL', port: 'LOGPERF_PORT' },
+  env: { name: 'LOGPERF_WORKER_NAME', url: 'LOGPERF_WORKER_URL', port: 'LOGPERF_WORKER_PORT' },
 } as const;
 
 /** The coordinator (`logperf loadgen`) hands segments to Kafka workers when these are set. */

@@ -123,13 +123,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   worker: {
     summary: "run a share of load tests' schedules for a load generator that coordinates over Kafka",
-    usage: 'logperf worker [--kafka-brokers host:port] [--worker-name NAME] [--worker-topic-prefix P] [--api-token T]',
+    usage:
+      'logperf worker [--kafka-brokers host:port] [--worker-name NAME] [--worker-port 8083] [--worker-topic-prefix P] [--api-token T]',
     flags: {
       'kafka-brokers': BACKEND_FLAGS['kafka-brokers']!,
       'worker-name': { type: 'string', help: 'name in results (env LOGPERF_WORKER_NAME, default host-pid)' },
       'worker-url': {
         type: 'string',
         help: 'where this worker answers HTTP, announced to the coordinator (env LOGPERF_WORKER_URL)',
+      },
+      'worker-port': {
+        type: 'string',
+        help: 'port of its node routes: /health, /api/node/stats, /api/node/clock (env LOGPERF_WORKER_PORT, default 8083)',
       },
       'worker-topic-prefix': COORDINATOR_FLAGS['worker-topic-prefix']!,
       'api-token': { type: 'string', help: "the coordinator's token, if it has one (env LOGPERF_API_TOKEN)" },

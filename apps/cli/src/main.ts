@@ -11,7 +11,7 @@ import { doctor, printDoctor } from './doctor-command.js';
 import { runTestCommand } from './test-command.js';
 import { runCapacityCommand } from './capacity-command.js';
 import { withEnvFile } from './env-file.js';
-import { startRemoteWorker } from '@logperf/loadgen';
+import { startRemoteWorker, startWorkerNode } from '@logperf/loadgen';
 
 const REAL_BACKENDS = { bus: 'kafka', store: 'postgres', cache: 'redis' } as const;
 const SERVICE_ROLES: Record<string, Role[]> = {
@@ -106,6 +106,13 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'doctor') return printDoctor(await doctor(config));
 
   if (command === 'worker') {
+    const node = await startWorkerNode({
+      host: config.host,
+      port: config.workerPort,
+      logger,
+      apiToken: config.apiToken,
+      allowedHosts: config.allowedHosts,
+    });
     const worker = await startRemoteWorker({
       brokers: config.kafkaBrokers,
       topicPrefix: config.loadgenWorkerTopicPrefix,
@@ -114,10 +121,11 @@ async function run(argv: string[]): Promise<number> {
       apiToken: config.apiToken,
       logger,
     });
-    console.log(`worker ${worker.name} waiting for tests on ${config.kafkaBrokers.join(',')}`);
+    console.log(`worker ${worker.name} (${node.url}) waiting for tests on ${config.kafkaBrokers.join(',')}`);
     const signal = await waitForSignal();
     logger.info({ signal }, 'worker shutting down: leaving its tests');
     await worker.close();
+    await node.close();
     return 0;
   }
 

@@ -137,6 +137,8 @@ const configSchema = z
       .optional(),
     /** Where a `logperf worker` can be reached over HTTP, announced with its claims (for clock-offset estimates). */
     workerUrl: z.url().optional(),
+    /** The port a `logperf worker` serves its node routes on (/health, /api/node/stats, /api/node/clock). */
+    workerPort: port.default(8083),
     /** The longest window GET /api/performance/report serves, minutes. */
     monitorReportMaxMinutes: z.coerce.number().int().min(1).max(43_200).default(1440),
     /** Origins the load generator may target; default: the configured gateway. */
@@ -231,6 +233,7 @@ export const SOURCES: Record<string, { flag: string; env: string }> = {
   loadgenWorkerSessionMs: { flag: 'worker-session-ms', env: 'LOGPERF_LOADGEN_WORKER_SESSION_MS' },
   workerName: { flag: 'worker-name', env: 'LOGPERF_WORKER_NAME' },
   workerUrl: { flag: 'worker-url', env: 'LOGPERF_WORKER_URL' },
+  workerPort: { flag: 'worker-port', env: 'LOGPERF_WORKER_PORT' },
   monitorReportMaxMinutes: { flag: 'report-max-minutes', env: 'LOGPERF_MONITOR_REPORT_MAX_MINUTES' },
   loadgenLingerMs: { flag: 'linger-ms', env: 'LOGPERF_LOADGEN_LINGER_MS' },
   loadgenLateAfterMs: { flag: 'late-after-ms', env: 'LOGPERF_LOADGEN_LATE_AFTER_MS' },

@@ -19,3 +19,4 @@ export * from './worker-protocol.js';
 export * from './worker-tally.js';
 export * from './remote-generators.js';
 export * from './remote-worker.js';
+export * from './worker-node.js';

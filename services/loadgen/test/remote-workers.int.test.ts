@@ -33,7 +33,7 @@ const TRUTH = { p50: 0, p90: 500, p99: 950 };
 function startWorker(name: string, prefix: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, 'worker', '--kafka-brokers', realServices.kafkaBroker, '--worker-name', name],
+    [CLI, 'worker', '--kafka-brokers', realServices.kafkaBroker, '--worker-name', name, '--worker-port', '0'],
     {
       env: { ...process.env, LOGPERF_LOADGEN_WORKER_TOPIC_PREFIX: prefix, LOGPERF_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
