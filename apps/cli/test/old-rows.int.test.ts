@@ -141,7 +141,7 @@ function oldFormatSuite(open: () => Promise<SqlClient>, close: (sql: SqlClient) 
     expect(body.generatorLimited).toBeUndefined();
     expect(body.timeline[0]!.latencyMs).toEqual({ count: 950, p50: 2, p99: 9 });
     // A result of today's version keeps its version.
-    expect(storedLoadTestResultSchema.parse({ ...oldResult, resultVersion: RESULT_VERSION }).resultVersion).toBe(2);
+    expect(storedLoadTestResultSchema.parse({ ...oldResult, resultVersion: RESULT_VERSION }).resultVersion).toBe(3);
     // A row no version wrote is refused, naming the field.
     expect(() => storedLoadTestResultSchema.parse({ ...oldResult, intended: 'many' })).toThrow(/intended/);
   });
