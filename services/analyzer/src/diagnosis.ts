@@ -9,11 +9,9 @@ import {
 } from '@logperf/measurements';
 import { eventFindings } from './event-findings.js';
 import { evaluate, round, SUSTAIN, type Finding } from './finding.js';
-import { rank } from './ranking.js';
 import { componentLatency, type RunData } from './run-data.js';
 import { hostCpuSignal, lagSignal, nodeDownSignals, nodeSignals, stalenessSignal, storeSignal } from './signals.js';
 import { median, samplesByNode } from '@logperf/core';
-import { waitSignals } from './wait-signals.js';
 
 export type { Finding } from './finding.js';
 
@@ -21,10 +19,7 @@ export interface Knee {
   /** The latency series the knee is taken on. */
   metric: string;
   floorMs: number;
-  /**
-   * First second from which latency stayed above twice its floor for 3 s (end to end: dated to when the first late
-   * event entered); null when it never left it.
-   */
+  /** First second from which latency stayed above twice its floor for 3 s; null when it never left it. */
   leftFloorAtSecond: number | null;
 }
 
@@ -46,32 +41,17 @@ function firstSustained(length: number, over: (i: number) => boolean): number | 
   return null;
 }
 
-const E2E = 'end-to-end p99';
-
 /** Latency per second: end-to-end from the monitor when it has it, else the generator's corrected p99. */
 function latencySeries(run: RunData): { metric: string; seconds: number[]; values: number[] } {
   const e2e = componentLatency(run, 'end-to-end').seconds;
-  if (e2e.length >= 6) return { metric: E2E, seconds: e2e.map((s) => s.second), values: e2e.map((s) => s.p99) };
+  if (e2e.length >= 6)
+    return { metric: 'end-to-end p99', seconds: e2e.map((s) => s.second), values: e2e.map((s) => s.p99) };
   const own = run.seconds.filter((s) => s.latencyMs.count > 0);
   return {
     metric: 'request p99 (corrected)',
     seconds: own.map((s) => s.second),
     values: own.map((s) => s.latencyMs.p99),
   };
-}
-
-/**
- * End-to-end latency is recorded when an event is stored: an event stored at +17 s after 9 s of a stalled store entered
- * at +8 s, which is when its latency left the floor. So the knee on that series is the earliest entry among its first
- * SUSTAIN seconds past the limit (second − latency), never before the warm-up. Request latency is dated by its send.
- */
-function enteredAt(series: { metric: string; seconds: number[]; values: number[] }, index: number): number {
-  const second = series.seconds[index]!;
-  if (series.metric !== E2E) return second;
-  const entries = series.seconds
-    .slice(index, index + SUSTAIN)
-    .map((s, k) => Math.floor(s - series.values[index + k]! / 1000));
-  return Math.max(series.seconds[0]!, Math.min(second, ...entries));
 }
 
 export function findKnee(run: RunData, warmupSeconds = 2): Knee | null {
@@ -85,8 +65,45 @@ export function findKnee(run: RunData, warmupSeconds = 2): Knee | null {
   return {
     metric: series.metric,
     floorMs: round(floorMs, 2),
-    leftFloorAtSecond: index === null ? null : enteredAt(series, start + index),
+    leftFloorAtSecond: index === null ? null : series.seconds[start + index]!,
   };
+}
+
+/** Which causes a symptom may follow: queues and waits follow any cause; a busy host follows a process on it. */
+const explains = (symptom: Finding, cause: Finding): boolean =>
+  symptom.rule === 'host-cpu' ? cause.rule === 'cpu' || cause.rule === 'event-loop' : cause.role === 'cause';
+
+/** A cause may be seen a scrape or two after the wait it causes (a frozen node is marked down on a failed scrape). */
+const CAUSE_SLACK_SECONDS = 2;
+
+/**
+ * Marks as symptoms the findings that follow a cause that began no later (within the slack), and says which (the
+ * latest such onset); ranks
+ * causes first, each group by confidence then by who came first.
+ */
+function rank(findings: Finding[]): Finding[] {
+  const byStart = (a: Finding, b: Finding) => (a.firstSecond ?? Infinity) - (b.firstSecond ?? Infinity);
+  const ranked = findings.map((f) => {
+    if (f.role === 'cause' && f.rule !== 'host-cpu') return f;
+    const cause = findings
+      .filter(
+        (c) =>
+          c !== f &&
+          c.firstSecond !== null &&
+          explains(f, c) &&
+          (f.firstSecond === null || c.firstSecond <= f.firstSecond + CAUSE_SLACK_SECONDS),
+      )
+      // The cause whose onset came last before the symptom's: a condition standing since the start explains less.
+      .sort((a, b) => byStart(b, a))[0];
+    if (!cause) return f;
+    const who = cause.component === cause.resource ? cause.component : `${cause.component} ${cause.resource}`;
+    const because = `${who}: ${cause.metric} passed ${cause.threshold} from +${cause.firstSecond} s (${cause.basis} ${round(cause.value)})`;
+    return { ...f, role: 'symptom' as const, because, evidence: `${f.evidence}, because the ${because}` };
+  });
+  return ranked.sort(
+    (a, b) =>
+      (a.role === 'cause' ? 0 : 1) - (b.role === 'cause' ? 0 : 1) || b.confidence - a.confidence || byStart(a, b),
+  );
 }
 
 export function diagnose(run: RunData, thresholds: BottleneckThresholds = DEFAULT_THRESHOLDS): Diagnosis {
@@ -98,10 +115,9 @@ export function diagnose(run: RunData, thresholds: BottleneckThresholds = DEFAUL
     storeSignal(run),
     lagSignal(run, thresholds),
     stalenessSignal(run),
-    ...waitSignals(run, thresholds.stallMs),
   ].flatMap((s) => s ?? []);
   const kneeAt = knee?.leftFloorAtSecond ?? null;
-  const findings = rank([...signals.flatMap((s) => evaluate(s, kneeAt) ?? []), ...eventFindings(run, knee)], kneeAt);
+  const findings = rank([...signals.flatMap((s) => evaluate(s, kneeAt) ?? []), ...eventFindings(run, knee)]);
   const first = findings[0];
   const kneeText =
     kneeAt === null

@@ -55,7 +55,7 @@ export function nodeDownSignals(run: RunData): Signal[] {
 /** Host CPU (all cores) past which the machine itself is the limit: every process on it waits for a core. */
 export const HOST_CPU_PERCENT = 85;
 /** Start-up (JIT, connections, consumer-group join) keeps every core busy for a few seconds whatever the rate. */
-export const HOST_WARMUP_SECONDS = 5;
+const HOST_WARMUP_SECONDS = 5;
 
 /** The busiest host's CPU per second, as the nodes report the machine they run on. */
 export function hostCpuSignal(run: RunData): Signal | undefined {
