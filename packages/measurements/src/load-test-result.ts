@@ -10,6 +10,8 @@ import { z } from 'zod';
 export const RESULT_VERSION = 3;
 
 const count = z.number();
+/** A number of events: whole, never negative. */
+const eventCount = z.number().int().min(0);
 const errorsByKind = z.record(z.string(), z.number());
 
 export const latencySummarySchema = z.object({
@@ -24,17 +26,27 @@ export const latencySummarySchema = z.object({
   max: z.number(),
 });
 
+/**
+ * What a generator counts, per second in a worker's report and summed per phase and test: whole events. One schema
+ * for both, so a report and the result it adds into cannot disagree on a field.
+ */
+export const eventCountsSchema = z.object({
+  intended: eventCount,
+  sent: eventCount,
+  acknowledged: eventCount,
+  /** Sent later than the late threshold after the intended time, any cause (generatorLate: by its own doing). */
+  late: eventCount,
+  /** Of those, late for the generator's own reasons (its CPU, loop lag, payload preparation), not the in-flight cap. */
+  generatorLate: eventCount,
+  dropped: eventCount,
+  generatorDropped: eventCount,
+  errors: z.record(z.string(), eventCount),
+});
+export type EventCounts = z.output<typeof eventCountsSchema>;
+
 /** The counts of a whole test or one phase, as the generator's recorder sums them. */
 const totalsShape = {
-  intended: count,
-  sent: count,
-  acknowledged: count,
-  /** Sent later than 10 ms after the intended time, any cause (generatorLate: by the generator's own doing). */
-  late: count,
-  generatorLate: count,
-  dropped: count,
-  generatorDropped: count,
-  errors: errorsByKind,
+  ...eventCountsSchema.shape,
   latencyMs: latencySummarySchema,
   serviceTimeMs: latencySummarySchema,
   scheduleLagMs: latencySummarySchema,

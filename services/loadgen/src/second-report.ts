@@ -1,23 +1,12 @@
 // One (phase, second) share of a run as a generator thread records it and sends it to its coordinator: counts and
 // HDR histograms (compressed base64). The coordinator adds reports, never averages them, so any split merges exactly.
 import { LatencyHistogram } from '@logperf/core';
+import { eventCountsSchema } from '@logperf/measurements';
 import { z } from 'zod';
 
-const count = z.number().int().min(0);
-
-export const secondReportSchema = z.object({
-  phase: count,
+export const secondReportSchema = eventCountsSchema.extend({
+  phase: z.number().int().min(0),
   second: z.number().int(),
-  intended: count,
-  sent: count,
-  acknowledged: count,
-  /** Sent more than the late threshold after the intended time, for any reason. */
-  late: count,
-  /** Of those, late for the generator's own reasons (its CPU, loop lag, payload preparation), not the in-flight cap. */
-  generatorLate: count,
-  dropped: count,
-  generatorDropped: count,
-  errors: z.record(z.string(), count),
   latency: z.string().nullable(),
   serviceTime: z.string().nullable(),
   /** The generator's own lag behind its schedule per request, ms. */
